@@ -1,0 +1,124 @@
+#include "extractcommand.h"
+
+#include "clioutput.h"
+#include "markdownld/documentstats.h"
+#include "inputsource.h"
+#include "markdownld/streamparser.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+using namespace Kyozo::MarkdownLD;
+
+namespace {
+
+QString tr(const char *text) { return QCoreApplication::translate("kyozo-ld", text); }
+
+class ItemPrinter : public StreamListener
+{
+public:
+    explicit ItemPrinter(bool jsonl) : m_jsonl(jsonl) { }
+    void itemFound(const SemanticItem &item) override
+    {
+        if (item.kind == ItemKind::Error)
+            ++errorItems;
+        if (m_jsonl) {
+            writeOut(QJsonDocument(item.toJson()).toJson(QJsonDocument::Compact));
+            writeOut("\n");
+        } else {
+            items.append(item.toJson());
+        }
+    }
+    QJsonArray items;
+    int errorItems = 0;
+
+private:
+    bool m_jsonl;
+};
+
+} // namespace
+
+int runExtract(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(tr("Print the linked data found in a Markdown-LD document."));
+    parser.addHelpOption();
+    const QCommandLineOption formatOption(QStringLiteral("format"),
+                                          tr("Output format: jsonl (default), json or ai."),
+                                          QStringLiteral("format"), QStringLiteral("jsonl"));
+    const QCommandLineOption implicitOption(QStringLiteral("implicit"), tr("Also infer implicit semantics."));
+    const QCommandLineOption contextOption(QStringLiteral("context"), tr("Lines of context kept with each item."),
+                                           QStringLiteral("N"));
+    const QCommandLineOption depthOption(QStringLiteral("depth"), tr("Depth of nested JSON-LD expansion."),
+                                         QStringLiteral("N"));
+    const QCommandLineOption budgetOption(QStringLiteral("budget"), tr("Token budget of the AI view."),
+                                          QStringLiteral("TOKENS"));
+    const QCommandLineOption strictOption(QStringLiteral("strict"),
+                                          tr("Exit with status 3 when the document has error items."));
+    parser.addOptions({ formatOption, implicitOption, contextOption, depthOption, budgetOption, strictOption });
+    parser.addPositionalArgument(QStringLiteral("FILE"), tr("A Markdown file, or - for standard input."));
+    if (!parser.parse(arguments)) {
+        printError(parser.errorText());
+        return ExitUsage;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        writeOut(parser.helpText().toUtf8());
+        return ExitOk;
+    }
+    const QString format = parser.value(formatOption);
+    for (const QCommandLineOption *later : { &implicitOption, &contextOption, &depthOption, &budgetOption }) {
+        if (parser.isSet(*later)) {
+            printError(tr("--%1: not supported yet").arg(later->names().first()));
+            return ExitUsage;
+        }
+    }
+    if (format == QLatin1String("ai")) {
+        printError(tr("--format ai: not supported yet"));
+        return ExitUsage;
+    }
+    if (format != QLatin1String("jsonl") && format != QLatin1String("json")) {
+        printError(tr("unknown format %1 (use jsonl or json)").arg(format));
+        return ExitUsage;
+    }
+    if (parser.positionalArguments().size() != 1) {
+        printError(tr("extract takes one FILE (or - for standard input)"));
+        return ExitUsage;
+    }
+
+    InputSource input;
+    QString error;
+    if (!input.open(parser.positionalArguments().first(), &error)) {
+        printError(error);
+        return ExitInputError;
+    }
+    const bool jsonl = format == QLatin1String("jsonl");
+    StreamParser streamParser;
+    ItemPrinter printer(jsonl);
+    DocumentStats stats;
+    streamParser.addListener(&printer);
+    if (!jsonl)
+        streamParser.addListener(&stats);
+    for (;;) {
+        const QByteArray chunk = input.read(&error);
+        if (!error.isEmpty()) {
+            flushOut();
+            printError(error);
+            return ExitInputError;
+        }
+        if (chunk.isEmpty())
+            break;
+        streamParser.feed(chunk);
+        stats.addBytes(chunk);
+        flushOut();
+    }
+    streamParser.finish();
+    if (!jsonl) {
+        const QJsonObject out{ { "items", printer.items }, { "stats", stats.toJson() } };
+        writeOut(QJsonDocument(out).toJson(QJsonDocument::Compact));
+        writeOut("\n");
+    }
+    flushOut();
+    return parser.isSet(strictOption) && printer.errorItems > 0 ? ExitStrict : ExitOk;
+}

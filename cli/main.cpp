@@ -1,0 +1,27 @@
+#include "clioutput.h"
+#include "extractcommand.h"
+#include "statscommand.h"
+
+#include <QCoreApplication>
+
+// kyozo-ld: the Markdown-LD parser on files and pipes (SPEC §2.7, §11).
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("kyozo-ld"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(KYOZO_VERSION));
+
+    QStringList args = QCoreApplication::arguments();
+    const QString command = args.size() > 1 ? args.at(1) : QString();
+    if (command == QLatin1String("extract") || command == QLatin1String("stats")) {
+        args.removeAt(1); // the sub-command's parser sees "kyozo-ld FILE…"
+        return command == QLatin1String("extract") ? runExtract(args) : runStats(args);
+    }
+    if (command == QLatin1String("inject") || command == QLatin1String("stego")) {
+        printError(QCoreApplication::translate("kyozo-ld", "%1: not supported yet").arg(command));
+        return ExitUsage;
+    }
+    printError(QCoreApplication::translate(
+            "kyozo-ld", "usage: kyozo-ld extract|stats [options] FILE|-   (kyozo-ld COMMAND --help)"));
+    return ExitUsage;
+}

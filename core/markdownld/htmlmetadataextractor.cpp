@@ -1,0 +1,323 @@
+#include "htmlmetadataextractor.h"
+
+#include <QJsonArray>
+#include <QList>
+
+namespace Kyozo::MarkdownLD {
+
+namespace {
+
+struct Tag
+{
+    QByteArray name; // lower case
+    bool closing = false;
+    bool selfClosing = false;
+    QList<std::pair<QByteArray, QString>> attributes; // names lower case
+    qsizetype end = 0;                                // just past '>'
+
+    bool has(const char *attr) const
+    {
+        for (const auto &a : attributes)
+            if (a.first == attr)
+                return true;
+        return false;
+    }
+    QString value(const char *attr) const
+    {
+        for (const auto &a : attributes)
+            if (a.first == attr)
+                return a.second;
+        return {};
+    }
+};
+
+bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+bool isNameChar(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+            || c == ':' || c == '_' || c == '.';
+}
+
+QString decodeEntities(QByteArrayView raw)
+{
+    QString s = QString::fromUtf8(raw);
+    s.replace(QLatin1String("&quot;"), QLatin1String("\""));
+    s.replace(QLatin1String("&#39;"), QLatin1String("'"));
+    s.replace(QLatin1String("&apos;"), QLatin1String("'"));
+    s.replace(QLatin1String("&lt;"), QLatin1String("<"));
+    s.replace(QLatin1String("&gt;"), QLatin1String(">"));
+    s.replace(QLatin1String("&amp;"), QLatin1String("&"));
+    return s;
+}
+
+// Reads a start or end tag at p ('<'); returns false if it is not one.
+bool readTag(QByteArrayView t, qsizetype p, Tag *tag)
+{
+    qsizetype q = p + 1;
+    tag->closing = q < t.size() && t[q] == '/';
+    if (tag->closing)
+        ++q;
+    const qsizetype nameStart = q;
+    while (q < t.size() && isNameChar(t[q]))
+        ++q;
+    if (q == nameStart)
+        return false;
+    tag->name = t.sliced(nameStart, q - nameStart).toByteArray().toLower();
+    while (q < t.size() && t[q] != '>') {
+        if (isSpace(t[q])) {
+            ++q;
+            continue;
+        }
+        if (t[q] == '/') {
+            tag->selfClosing = true;
+            ++q;
+            continue;
+        }
+        const qsizetype an = q;
+        while (q < t.size() && !isSpace(t[q]) && t[q] != '=' && t[q] != '>' && t[q] != '/')
+            ++q;
+        QByteArray name = t.sliced(an, q - an).toByteArray().toLower();
+        while (q < t.size() && isSpace(t[q]))
+            ++q;
+        QString value;
+        if (q < t.size() && t[q] == '=') {
+            ++q;
+            while (q < t.size() && isSpace(t[q]))
+                ++q;
+            if (q < t.size() && (t[q] == '"' || t[q] == '\'')) {
+                const char quote = t[q];
+                const qsizetype close = t.sliced(q + 1).indexOf(quote);
+                const qsizetype vend = close < 0 ? t.size() : q + 1 + close;
+                value = decodeEntities(t.sliced(q + 1, vend - q - 1));
+                q = qMin(vend + 1, t.size());
+            } else {
+                const qsizetype vs = q;
+                while (q < t.size() && !isSpace(t[q]) && t[q] != '>')
+                    ++q;
+                value = decodeEntities(t.sliced(vs, q - vs));
+            }
+        }
+        if (!name.isEmpty())
+            tag->attributes.append({ name, value });
+        else
+            ++q;
+    }
+    tag->end = qMin(q + 1, t.size());
+    return true;
+}
+
+bool isVoidElement(const QByteArray &name)
+{
+    static const QByteArrayList voids = { "area", "base", "br", "col", "embed", "hr", "img",
+                                          "input", "link", "meta", "param", "source", "track", "wbr" };
+    return voids.contains(name);
+}
+
+void addValue(QJsonObject &o, const QString &key, const QJsonValue &v)
+{
+    if (!o.contains(key)) {
+        o.insert(key, v);
+        return;
+    }
+    QJsonValue existing = o.value(key);
+    QJsonArray a = existing.isArray() ? existing.toArray() : QJsonArray{ existing };
+    a.append(v);
+    o.insert(key, a);
+}
+
+// schema.org property names as compact IRIs; other vocabularies keep the name as written.
+QString propertyName(const QString &itemType, const QString &prop)
+{
+    static const QRegularExpression schemaOrg(QStringLiteral("^https?://(www\\.)?schema\\.org/"));
+    if (schemaOrg.match(itemType).hasMatch())
+        return QLatin1String("schema:") + prop;
+    return prop;
+}
+
+struct Scope
+{
+    QString itemType;
+    QJsonObject properties;
+    QString id;
+    QString propOfParent; // itemprop under which it nests into its parent, if any
+    int depth = 0;        // element depth of the itemscope element
+};
+
+struct TextProp
+{
+    QString name;
+    QString text;
+    int depth = 0;
+    int scope = 0;
+};
+
+class MicrodataBuilder
+{
+public:
+    MicrodataBuilder(const SourceRange &range, const ItemSink &sink) : m_range(range), m_sink(sink) { }
+
+    void startTag(const Tag &tag)
+    {
+        const bool isVoid = isVoidElement(tag.name) || tag.selfClosing;
+        const int depth = m_depth + 1;
+        const QString prop = tag.value("itemprop");
+        if (tag.has("itemscope")) {
+            Scope s;
+            s.itemType = tag.value("itemtype");
+            s.id = tag.value("itemid");
+            s.propOfParent = prop;
+            s.depth = depth;
+            m_scopes.append(s);
+        } else if (!prop.isEmpty() && !m_scopes.isEmpty()) {
+            const char *valueAttrs[] = { "content", "href", "src", "datetime", "value", "data" };
+            bool found = false;
+            for (const char *a : valueAttrs) {
+                if (tag.has(a)) {
+                    addValue(m_scopes.last().properties, propertyName(m_scopes.last().itemType, prop),
+                             tag.value(a));
+                    found = true;
+                    break;
+                }
+            }
+            if (!found && !isVoid)
+                m_textProps.append({ prop, {}, depth, int(m_scopes.size()) - 1 });
+        }
+        if (!isVoid)
+            m_depth = depth;
+        else if (!m_scopes.isEmpty() && m_scopes.last().depth == depth)
+            closeScope();
+    }
+
+    void endTag()
+    {
+        if (!m_textProps.isEmpty() && m_textProps.last().depth == m_depth) {
+            const TextProp p = m_textProps.takeLast();
+            if (p.scope < m_scopes.size())
+                addValue(m_scopes[p.scope].properties,
+                         propertyName(m_scopes[p.scope].itemType, p.name), p.text.simplified());
+        }
+        if (!m_scopes.isEmpty() && m_scopes.last().depth == m_depth)
+            closeScope();
+        m_depth = qMax(0, m_depth - 1);
+    }
+
+    void text(const QString &t)
+    {
+        for (TextProp &p : m_textProps)
+            p.text += t;
+    }
+
+    void finish()
+    {
+        while (!m_scopes.isEmpty())
+            closeScope();
+    }
+
+private:
+    void closeScope()
+    {
+        Scope s = m_scopes.takeLast();
+        QJsonObject node = s.properties;
+        if (!m_scopes.isEmpty() && !s.propOfParent.isEmpty()) {
+            if (!s.itemType.isEmpty())
+                node.insert(QLatin1String("@type"), s.itemType);
+            addValue(m_scopes.last().properties, propertyName(m_scopes.last().itemType, s.propOfParent),
+                     node);
+            return;
+        }
+        SemanticItem item;
+        item.kind = ItemKind::Microdata;
+        item.range = m_range;
+        const QStringList types = s.itemType.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        item.type = types.isEmpty() ? QJsonValue(QJsonValue::Null)
+                : types.size() == 1 ? QJsonValue(types.first())
+                                    : QJsonValue(QJsonArray::fromStringList(types));
+        item.id = s.id.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s.id);
+        item.properties = node;
+        m_sink(item);
+    }
+
+    SourceRange m_range;
+    const ItemSink &m_sink;
+    QList<Scope> m_scopes;
+    QList<TextProp> m_textProps;
+    int m_depth = 0;
+};
+
+} // namespace
+
+void HtmlMetadataExtractor::extract(QByteArrayView html, const ContentMap &map,
+                                    const SourceRange &blockRange, const ItemSink &sink)
+{
+    SemanticItem dc;
+    dc.kind = ItemKind::DublinCore;
+    dc.range = blockRange;
+    SemanticItem og;
+    og.kind = ItemKind::OpenGraph;
+    og.range = blockRange;
+    QJsonObject dcContext;
+    MicrodataBuilder microdata(blockRange, sink);
+
+    qsizetype p = 0;
+    while (p < html.size()) {
+        const qsizetype lt = html.indexOf('<', p);
+        if (lt < 0) {
+            microdata.text(decodeEntities(html.sliced(p)));
+            break;
+        }
+        microdata.text(decodeEntities(html.sliced(p, lt - p)));
+        if (html.sliced(lt).startsWith("<!--")) {
+            const qsizetype close = html.indexOf("-->", lt + 4);
+            p = close < 0 ? html.size() : close + 3;
+            continue;
+        }
+        Tag tag;
+        if (!readTag(html, lt, &tag)) {
+            microdata.text(QStringLiteral("<"));
+            p = lt + 1;
+            continue;
+        }
+        p = tag.end;
+        if (tag.closing) {
+            microdata.endTag();
+            continue;
+        }
+        if (tag.name == "script") {
+            const qsizetype close = html.indexOf("</script", p);
+            const qsizetype bodyEnd = close < 0 ? html.size() : close;
+            if (tag.value("type").trimmed().compare(QLatin1String("application/ld+json"),
+                                                    Qt::CaseInsensitive) == 0) {
+                JsonLdExtractor::extract(html.sliced(p, bodyEnd - p), map, p, blockRange, sink);
+            }
+            const qsizetype gt = close < 0 ? -1 : html.indexOf('>', close);
+            p = gt < 0 ? html.size() : gt + 1;
+            continue;
+        }
+        if (tag.name == "meta") {
+            const QString name = tag.value("name");
+            const QString property = tag.value("property");
+            const QString content = tag.value("content");
+            const qsizetype dot = name.indexOf(QLatin1Char('.'));
+            const QString prefix = name.left(dot).toLower();
+            if (dot > 0 && (prefix == QLatin1String("dc") || prefix == QLatin1String("dcterms")))
+                addValue(dc.properties, prefix + QLatin1Char(':') + name.mid(dot + 1), content);
+            else if (property.startsWith(QLatin1String("og:")))
+                addValue(og.properties, property, content);
+        } else if (tag.name == "link") {
+            const QString rel = tag.value("rel");
+            if (rel.startsWith(QLatin1String("schema."), Qt::CaseInsensitive))
+                dcContext.insert(rel.mid(7), tag.value("href"));
+        }
+        microdata.startTag(tag);
+    }
+    microdata.finish();
+    if (!dc.properties.isEmpty()) {
+        if (!dcContext.isEmpty())
+            dc.properties.insert(QLatin1String("@context"), dcContext);
+        sink(dc);
+    }
+    if (!og.properties.isEmpty())
+        sink(og);
+}
+
+} // namespace Kyozo::MarkdownLD

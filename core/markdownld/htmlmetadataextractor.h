@@ -1,0 +1,17 @@
+#pragma once
+
+#include "jsonldextractor.h"
+
+namespace Kyozo::MarkdownLD {
+
+// SPEC §2.2.3: metadata in one raw HTML block — <meta name="DC.*|dcterms.*">,
+// <meta property="og:*">, <link rel="schema.DC">, microdata (itemscope/itemtype/itemprop)
+// and <script type="application/ld+json">, whose text goes to the JSON-LD extractor.
+class HtmlMetadataExtractor
+{
+public:
+    static void extract(QByteArrayView html, const ContentMap &map, const SourceRange &blockRange,
+                        const ItemSink &sink);
+};
+
+} // namespace Kyozo::MarkdownLD

@@ -1,0 +1,175 @@
+#include "jsonldextractor.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QList>
+
+namespace Kyozo::MarkdownLD {
+
+namespace {
+
+struct Span
+{
+    qsizetype begin = 0;
+    qsizetype end = 0;
+};
+
+// Walks text QJsonDocument has already validated, only to find where each node is.
+class JsonSpans
+{
+public:
+    explicit JsonSpans(QByteArrayView t) : m_t(t) { }
+
+    qsizetype skipSpace(qsizetype p) const
+    {
+        while (p < m_t.size() && (m_t[p] == ' ' || m_t[p] == '\t' || m_t[p] == '\n' || m_t[p] == '\r'))
+            ++p;
+        return p;
+    }
+    qsizetype skipString(qsizetype p) const // p at the opening quote
+    {
+        for (++p; p < m_t.size(); ++p) {
+            if (m_t[p] == '\\')
+                ++p;
+            else if (m_t[p] == '"')
+                return p + 1;
+        }
+        return p;
+    }
+    qsizetype skipValue(qsizetype p) const
+    {
+        p = skipSpace(p);
+        if (p >= m_t.size())
+            return p;
+        if (m_t[p] == '"')
+            return skipString(p);
+        if (m_t[p] == '{' || m_t[p] == '[') {
+            int depth = 0;
+            for (; p < m_t.size(); ++p) {
+                const char c = m_t[p];
+                if (c == '"') {
+                    p = skipString(p) - 1;
+                } else if (c == '{' || c == '[') {
+                    ++depth;
+                } else if (c == '}' || c == ']') {
+                    if (--depth == 0)
+                        return p + 1;
+                }
+            }
+            return p;
+        }
+        while (p < m_t.size() && m_t[p] != ',' && m_t[p] != '}' && m_t[p] != ']'
+               && m_t[p] != ' ' && m_t[p] != '\n' && m_t[p] != '\r' && m_t[p] != '\t')
+            ++p;
+        return p;
+    }
+    QList<Span> arrayElements(qsizetype p) const // p at '['
+    {
+        QList<Span> spans;
+        p = skipSpace(p + 1);
+        while (p < m_t.size() && m_t[p] != ']') {
+            const qsizetype b = skipSpace(p);
+            const qsizetype e = skipValue(b);
+            spans.append({ b, e });
+            p = skipSpace(e);
+            if (p < m_t.size() && m_t[p] == ',')
+                p = skipSpace(p + 1);
+        }
+        return spans;
+    }
+    // Start of the value of a member of the object at p ('{'), or -1.
+    qsizetype memberValue(qsizetype p, QByteArrayView key) const
+    {
+        p = skipSpace(p + 1);
+        while (p < m_t.size() && m_t[p] == '"') {
+            const qsizetype keyEnd = skipString(p);
+            const QByteArrayView k = m_t.sliced(p + 1, keyEnd - p - 2);
+            p = skipSpace(keyEnd);
+            p = skipSpace(p + 1); // ':'
+            if (k == key)
+                return p;
+            p = skipSpace(skipValue(p));
+            if (p < m_t.size() && m_t[p] == ',')
+                p = skipSpace(p + 1);
+        }
+        return -1;
+    }
+
+private:
+    QByteArrayView m_t;
+};
+
+SemanticItem nodeItem(const QJsonObject &node, const SourceRange &range)
+{
+    SemanticItem item;
+    item.kind = ItemKind::JsonLd;
+    item.type = node.value(QLatin1String("@type"));
+    if (item.type.isUndefined())
+        item.type = QJsonValue::Null;
+    item.id = node.value(QLatin1String("@id"));
+    if (!item.id.isString())
+        item.id = QJsonValue::Null;
+    item.properties = node;
+    item.range = range;
+    return item;
+}
+
+void emitNodes(const QJsonArray &nodes, const QList<Span> &spans, const ContentMap &map,
+               qsizetype jsonOffset, const ItemSink &sink)
+{
+    for (qsizetype i = 0; i < nodes.size(); ++i) {
+        const Span s = i < spans.size() ? spans[i] : Span{};
+        const SourceRange range = map.rangeOf(jsonOffset + s.begin, jsonOffset + s.end);
+        if (!nodes[i].isObject()) {
+            sink(errorItem(range, QCoreApplication::translate("JsonLd", "a JSON-LD node must be an object"),
+                           range.startLine, range.startColumn));
+            continue;
+        }
+        sink(nodeItem(nodes[i].toObject(), range));
+    }
+}
+
+} // namespace
+
+bool JsonLdExtractor::claimsFenceInfo(QByteArrayView info)
+{
+    // The first word of the info string, as CommonMark takes a language from it.
+    qsizetype end = 0;
+    while (end < info.size() && info[end] != ' ' && info[end] != '\t' && info[end] != '{')
+        ++end;
+    const QByteArray word = info.first(end).toByteArray().toLower();
+    return word == "json-ld" || word == "jsonld" || word == "ld+json";
+}
+
+void JsonLdExtractor::extract(QByteArrayView json, const ContentMap &map, qsizetype jsonOffset,
+                              const SourceRange &blockRange, const ItemSink &sink)
+{
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(json.toByteArray(), &error);
+    if (error.error != QJsonParseError::NoError) {
+        // QJsonParseError::offset counts bytes of the UTF-8 input.
+        const qsizetype at = jsonOffset + qBound(qsizetype(0), qsizetype(error.offset), qMax(qsizetype(0), json.size() - 1));
+        sink(errorItem(blockRange,
+                       QCoreApplication::translate("JsonLd", "invalid JSON-LD: %1").arg(error.errorString()),
+                       map.lineAt(at), map.columnAt(at)));
+        return;
+    }
+    const JsonSpans spans(json);
+    const qsizetype top = spans.skipSpace(0);
+    if (doc.isArray()) {
+        emitNodes(doc.array(), spans.arrayElements(top), map, jsonOffset, sink);
+        return;
+    }
+    const QJsonObject object = doc.object();
+    const QJsonValue graph = object.value(QLatin1String("@graph"));
+    if (graph.isArray()) {
+        const qsizetype at = spans.memberValue(top, "@graph");
+        emitNodes(graph.toArray(), at >= 0 ? spans.arrayElements(at) : QList<Span>{}, map,
+                  jsonOffset, sink);
+        return;
+    }
+    sink(nodeItem(object, blockRange));
+}
+
+} // namespace Kyozo::MarkdownLD

@@ -1,0 +1,293 @@
+#include "streamparser.h"
+
+#include "contentmap.h"
+#include "frontmatterextractor.h"
+#include "htmlmetadataextractor.h"
+#include "jsonldextractor.h"
+
+#include <QCoreApplication>
+
+#include <cstring>
+
+namespace Kyozo::MarkdownLD {
+
+namespace {
+QString tr(const char *text) { return QCoreApplication::translate("StreamParser", text); }
+
+bool isDelimiterLine(QByteArrayView text, const char *delimiter)
+{
+    if (!text.startsWith(delimiter))
+        return false;
+    for (qsizetype i = 3; i < text.size(); ++i)
+        if (text[i] != ' ' && text[i] != '\t')
+            return false;
+    return true;
+}
+
+SemanticItem tooLarge(const SourceRange &range, const QString &what, qsizetype limit)
+{
+    return errorItem(range,
+                     tr("%1 is larger than maxBlockBytes (%2 bytes); its data was skipped")
+                             .arg(what)
+                             .arg(limit),
+                     range.startLine, range.startColumn);
+}
+} // namespace
+
+StreamParser::StreamParser() : StreamParser(Options{}) { }
+
+StreamParser::StreamParser(Options options) : m_options(options)
+{
+    StreamListener *self = this; // the block parser reports to our private listener side
+    m_blocks = std::make_unique<BlockParser>(self, options.maxBlockBytes,
+                                             &JsonLdExtractor::claimsFenceInfo);
+}
+
+StreamParser::~StreamParser() = default;
+
+void StreamParser::addListener(StreamListener *listener) { m_listeners.append(listener); }
+
+qsizetype StreamParser::bufferedBytes() const
+{
+    return m_carry.size() + m_blocks->bufferedBytes() + m_frontMatterRaw.size();
+}
+
+void StreamParser::noteBuffered() { m_highWater = qMax(m_highWater, bufferedBytes()); }
+
+qsizetype StreamParser::lineLimit() const
+{
+    // A line is kept whole while it fits in what maxBlockBytes leaves; past that only a
+    // prefix is kept, enough to classify it (the block it belongs to is over the cap anyway).
+    const qsizetype held = m_blocks->bufferedBytes() + m_frontMatterRaw.size();
+    return qMax(kLinePrefixBytes, m_options.maxBlockBytes - held);
+}
+
+void StreamParser::appendCarry(QByteArrayView bytes)
+{
+    const qsizetype room = qMax<qsizetype>(0, lineLimit() - m_carry.size());
+    const qsizetype take = qMin(room, bytes.size());
+    m_carry.append(bytes.first(take));
+    m_carryOverflow += bytes.size() - take;
+    noteBuffered();
+}
+
+void StreamParser::feed(QByteArrayView chunk)
+{
+    while (!chunk.isEmpty()) {
+        const void *nl = std::memchr(chunk.data(), '\n', size_t(chunk.size()));
+        if (!nl) {
+            appendCarry(chunk);
+            return;
+        }
+        const qsizetype len = static_cast<const char *>(nl) - chunk.data();
+        if (m_carry.isEmpty() && m_carryOverflow == 0) {
+            handleLine(chunk.first(qMin(len, lineLimit())), len, true);
+        } else {
+            appendCarry(chunk.first(len));
+            const qint64 full = m_carry.size() + m_carryOverflow;
+            handleLine(m_carry, full, true);
+            m_carry.clear();
+            m_carryOverflow = 0;
+        }
+        chunk = chunk.sliced(len + 1);
+    }
+}
+
+void StreamParser::finish()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    if (!m_carry.isEmpty() || m_carryOverflow > 0) {
+        handleLine(m_carry, m_carry.size() + m_carryOverflow, false);
+        m_carry.clear();
+        m_carryOverflow = 0;
+    }
+    if (m_frontMatter == FrontMatterState::Inside)
+        replayFrontMatter();
+    m_blocks->finish();
+}
+
+void StreamParser::handleLine(QByteArrayView raw, qint64 rawLength, bool newline)
+{
+    ++m_lineNumber;
+    const qint64 startByte = m_lineStart;
+    m_lineStart += rawLength + (newline ? 1 : 0);
+    QByteArrayView text = raw;
+    qint64 textStart = startByte;
+    if (text.size() == rawLength && text.endsWith('\r'))
+        text.chop(1);
+    if (m_lineNumber == 1 && text.startsWith("\xEF\xBB\xBF")) {
+        text = text.sliced(3);
+        textStart += 3;
+    }
+    if (m_frontMatter != FrontMatterState::Done && frontMatterLine(text, textStart, raw, newline))
+        return;
+    processText(text, textStart);
+}
+
+void StreamParser::processText(QByteArrayView text, qint64 startByte)
+{
+    m_blocks->processLine(text, startByte, m_lineNumber);
+    noteBuffered();
+}
+
+// SPEC §2.2.2: `---` (YAML) or `+++` (TOML) on the first line opens front matter; it is
+// buffered until its closing line. If the document ends first, it was not front matter
+// and its lines are replayed as Markdown.
+bool StreamParser::frontMatterLine(QByteArrayView text, qint64 startByte, QByteArrayView raw,
+                                   bool newline)
+{
+    if (m_frontMatter == FrontMatterState::Possible) {
+        m_frontMatter = FrontMatterState::Done;
+        if (isDelimiterLine(text, "---") || isDelimiterLine(text, "+++")) {
+            m_frontMatter = FrontMatterState::Inside;
+            m_frontMatterDelimiter = text[0];
+            m_frontMatterStartByte = startByte;
+            m_frontMatterFirstLine = m_lineNumber;
+            // The BOM, if any, is not part of the front matter.
+            m_frontMatterRaw = raw.sliced(raw.size() - text.size() - (raw.endsWith('\r') ? 1 : 0))
+                                       .toByteArray();
+            if (newline)
+                m_frontMatterRaw.append('\n');
+            return true;
+        }
+        return false;
+    }
+    const bool closes = m_frontMatterDelimiter == '+'
+            ? isDelimiterLine(text, "+++")
+            : (isDelimiterLine(text, "---") || isDelimiterLine(text, "..."));
+    if (closes) {
+        closeFrontMatter(m_lineNumber, startByte + text.size());
+        return true;
+    }
+    if (!m_frontMatterOverflow) {
+        if (m_frontMatterRaw.size() + raw.size() + 1 > m_options.maxBlockBytes) {
+            m_frontMatterOverflow = true;
+            m_frontMatterRaw.clear();
+            SourceRange range{ m_frontMatterStartByte, startByte, m_frontMatterFirstLine,
+                               m_lineNumber, 1 };
+            emitItem(tooLarge(range, tr("front matter"), m_options.maxBlockBytes));
+        } else {
+            m_frontMatterRaw.append(raw);
+            if (newline)
+                m_frontMatterRaw.append('\n');
+        }
+    }
+    noteBuffered();
+    return true;
+}
+
+void StreamParser::closeFrontMatter(qint64 endLine, qint64 endByte)
+{
+    m_frontMatter = FrontMatterState::Done;
+    SourceRange range{ m_frontMatterStartByte, endByte, m_frontMatterFirstLine, endLine, 1 };
+    // Content: the lines between the delimiters, '\r' removed, with their positions.
+    QByteArray content;
+    QList<ContentLine> lines;
+    if (!m_frontMatterOverflow) {
+        qsizetype p = m_frontMatterRaw.indexOf('\n');
+        qint64 docByte = m_frontMatterStartByte + p + 1;
+        qint64 line = m_frontMatterFirstLine + 1;
+        p = p < 0 ? m_frontMatterRaw.size() : p + 1;
+        while (p < m_frontMatterRaw.size()) {
+            qsizetype e = m_frontMatterRaw.indexOf('\n', p);
+            if (e < 0)
+                e = m_frontMatterRaw.size();
+            QByteArrayView l = QByteArrayView(m_frontMatterRaw).sliced(p, e - p);
+            if (l.endsWith('\r'))
+                l.chop(1);
+            if (!lines.isEmpty())
+                content.append('\n');
+            lines.append({ qint32(content.size()), docByte, line, 0 });
+            content.append(l);
+            docByte += e + 1 - p;
+            ++line;
+            p = e + 1;
+        }
+    }
+    BlockEvent event;
+    event.kind = BlockKind::FrontMatter;
+    event.range = range;
+    event.info = m_frontMatterDelimiter == '+' ? QByteArrayView("+++") : QByteArrayView("---");
+    event.content = content;
+    event.contentLines = &lines;
+    event.contentTruncated = m_frontMatterOverflow;
+    for (StreamListener *l : m_listeners)
+        l->blockClosed(event);
+    if (!m_frontMatterOverflow) {
+        const ContentMap map(content, lines);
+        FrontMatterExtractor::extract(m_frontMatterDelimiter == '+'
+                                              ? FrontMatterExtractor::Syntax::Toml
+                                              : FrontMatterExtractor::Syntax::Yaml,
+                                      content, map, range,
+                                      [this](const SemanticItem &i) { emitItem(i); });
+    }
+    m_frontMatterRaw.clear();
+    m_frontMatterRaw.squeeze();
+}
+
+void StreamParser::replayFrontMatter()
+{
+    m_frontMatter = FrontMatterState::Done;
+    const QByteArray raw = std::exchange(m_frontMatterRaw, {});
+    qint64 line = m_frontMatterFirstLine;
+    qint64 byte = m_frontMatterStartByte;
+    const qint64 savedLineNumber = m_lineNumber;
+    qsizetype p = 0;
+    while (p < raw.size()) {
+        qsizetype e = raw.indexOf('\n', p);
+        const bool newline = e >= 0;
+        if (!newline)
+            e = raw.size();
+        QByteArrayView text = QByteArrayView(raw).sliced(p, e - p);
+        const qint64 lineBytes = text.size();
+        if (text.endsWith('\r'))
+            text.chop(1);
+        m_lineNumber = line;
+        processText(text, byte);
+        byte += lineBytes + (newline ? 1 : 0);
+        ++line;
+        p = e + 1;
+    }
+    m_lineNumber = savedLineNumber;
+}
+
+void StreamParser::emitItem(const SemanticItem &item)
+{
+    for (StreamListener *l : m_listeners)
+        l->itemFound(item);
+}
+
+void StreamParser::blockOpened(const BlockEvent &event)
+{
+    for (StreamListener *l : m_listeners)
+        l->blockOpened(event);
+}
+
+void StreamParser::blockClosed(const BlockEvent &event)
+{
+    for (StreamListener *l : m_listeners)
+        l->blockClosed(event);
+    const ItemSink sink = [this](const SemanticItem &i) { emitItem(i); };
+    if (event.kind == BlockKind::FencedCode && JsonLdExtractor::claimsFenceInfo(event.info)) {
+        if (event.contentTruncated) {
+            emitItem(tooLarge(event.range, tr("JSON-LD block"), m_options.maxBlockBytes));
+            return;
+        }
+        static const QList<ContentLine> none;
+        const ContentMap map(event.content, event.contentLines ? *event.contentLines : none);
+        JsonLdExtractor::extract(event.content, map, 0, event.range, sink);
+    } else if (event.kind == BlockKind::HtmlBlock && (event.htmlType == 1 || event.htmlType >= 6)) {
+        if (event.contentTruncated) {
+            emitItem(tooLarge(event.range, tr("HTML block"), m_options.maxBlockBytes));
+            return;
+        }
+        const ContentMap map(event.content, *event.contentLines);
+        HtmlMetadataExtractor::extract(event.content, map, event.range, sink);
+    }
+}
+
+void StreamParser::itemFound(const SemanticItem &item) { emitItem(item); }
+
+} // namespace Kyozo::MarkdownLD

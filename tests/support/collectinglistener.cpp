@@ -1,0 +1,60 @@
+#include "collectinglistener.h"
+
+#include "markdownld/streamparser.h"
+
+#include <QJsonDocument>
+
+using namespace Kyozo::MarkdownLD;
+
+namespace KyozoTest {
+
+namespace {
+QString describe(const char *what, const BlockEvent &e)
+{
+    return QStringLiteral("%1 %2 %3:%4-%5 bytes %6-%7 level %8 html %9 info '%10' content '%11'%12")
+            .arg(QLatin1String(what), QLatin1String(blockKindName(e.kind)))
+            .arg(e.range.startLine)
+            .arg(e.range.startColumn)
+            .arg(e.range.endLine)
+            .arg(e.range.startByte)
+            .arg(e.range.endByte)
+            .arg(e.level)
+            .arg(e.htmlType)
+            .arg(QString::fromUtf8(e.info), QString::fromUtf8(e.content))
+            .arg(e.contentTruncated ? QStringLiteral(" truncated") : QString());
+}
+} // namespace
+
+void CollectingListener::blockOpened(const BlockEvent &e) { events.append(describe("open", e)); }
+
+void CollectingListener::blockClosed(const BlockEvent &e)
+{
+    events.append(describe("close", e));
+    blocks.append({ e.kind, e.range.startLine, e.range.endLine, e.level, e.htmlType });
+}
+
+void CollectingListener::itemFound(const SemanticItem &item) { items.append(item.toJson()); }
+
+CollectingListener parse(const QByteArray &document, const QList<qsizetype> &chunkSizes,
+                         qsizetype maxBlockBytes)
+{
+    CollectingListener listener;
+    StreamParser::Options options;
+    options.maxBlockBytes = maxBlockBytes;
+    StreamParser parser(options);
+    parser.addListener(&listener);
+    if (chunkSizes.isEmpty()) {
+        parser.feed(document);
+    } else {
+        qsizetype pos = 0;
+        for (qsizetype i = 0; pos < document.size(); ++i) {
+            const qsizetype n = qMax<qsizetype>(1, chunkSizes[i % chunkSizes.size()]);
+            parser.feed(QByteArrayView(document).sliced(pos, qMin(n, document.size() - pos)));
+            pos += n;
+        }
+    }
+    parser.finish();
+    return listener;
+}
+
+} // namespace KyozoTest
