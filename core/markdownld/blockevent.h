@@ -49,6 +49,7 @@ struct BlockEvent
     QByteArrayView content;
     const QList<ContentLine> *contentLines = nullptr;
     bool contentTruncated = false; // the block exceeded maxBlockBytes; content is partial
+    bool unclosed = false;         // fenced code that ended without its closing fence
 };
 
 } // namespace Kyozo::MarkdownLD

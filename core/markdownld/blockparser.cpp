@@ -185,8 +185,10 @@ BlockEvent BlockParser::eventFor(const OpenBlock &b) const
     e.ordered = b.ordered;
     e.listStart = b.listStart;
     e.htmlType = b.htmlType;
-    if (b.kind == BlockKind::FencedCode)
+    if (b.kind == BlockKind::FencedCode) {
         e.info = m_info;
+        e.unclosed = !b.closedByFence;
+    }
     if (b.buffered) {
         e.content = m_content;
         e.contentLines = &m_contentLines;
@@ -297,6 +299,7 @@ void BlockParser::processLine(QByteArrayView text, qint64 startByte, qint64 line
     if (fenceClosed) {
         // The closing fence belongs to the code block, which is always the innermost block.
         extendOpenBlocks(false);
+        m_stack.last().closedByFence = true;
         closeTop();
         return;
     }

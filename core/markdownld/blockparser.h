@@ -45,6 +45,7 @@ private:
         int fenceOffset = 0;
         int htmlType = 0;
         bool buffered = false; // this leaf's lines go to m_content
+        bool closedByFence = false;
         int lineCount = 0;
     };
 

@@ -33,13 +33,13 @@ bool containsNoCase(QByteArrayView line, const char *needle)
     return false;
 }
 
-// CommonMark 0.29, HTML block condition 6.
-constexpr std::array<const char *, 62> kBlockTags = {
+// CommonMark 0.29, HTML block condition 6 (as cmark-gfm 0.29 has it: no "meta", "search").
+constexpr std::array<const char *, 61> kBlockTags = {
     "address", "article", "aside", "base", "basefont", "blockquote", "body", "caption",
     "center", "col", "colgroup", "dd", "details", "dialog", "dir", "div", "dl", "dt",
     "fieldset", "figcaption", "figure", "footer", "form", "frame", "frameset", "h1", "h2",
     "h3", "h4", "h5", "h6", "head", "header", "hr", "html", "iframe", "legend", "li", "link",
-    "main", "menu", "menuitem", "meta", "nav", "noframes", "ol", "optgroup", "option", "p",
+    "main", "menu", "menuitem", "nav", "noframes", "ol", "optgroup", "option", "p",
     "param", "section", "source", "summary", "table", "tbody", "td", "tfoot", "th", "thead",
     "title", "tr", "track", // "ul" below
 };

@@ -5,6 +5,8 @@
 #include <QJsonDocument>
 #include <QList>
 
+#include <nlohmann/json.hpp>
+
 namespace Kyozo::MarkdownLD {
 
 namespace {
@@ -145,13 +147,30 @@ bool JsonLdExtractor::claimsFenceInfo(QByteArrayView info)
 void JsonLdExtractor::extract(QByteArrayView json, const ContentMap &map, qsizetype jsonOffset,
                               const SourceRange &blockRange, const ItemSink &sink)
 {
+    if (json.trimmed().isEmpty()) {
+        sink(errorItem(blockRange, QCoreApplication::translate("JsonLd", "invalid JSON-LD: the block is empty"),
+                       blockRange.startLine, blockRange.startColumn));
+        return;
+    }
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(json.toByteArray(), &error);
     if (error.error != QJsonParseError::NoError) {
-        // QJsonParseError::offset counts bytes of the UTF-8 input.
-        const qsizetype at = jsonOffset + qBound(qsizetype(0), qsizetype(error.offset), qMax(qsizetype(0), json.size() - 1));
-        sink(errorItem(blockRange,
-                       QCoreApplication::translate("JsonLd", "invalid JSON-LD: %1").arg(error.errorString()),
+        // QJsonParseError::offset lands on or after the bad character depending on the
+        // error; nlohmann-json names the offending byte consistently, so it locates it.
+        qsizetype at = qBound(qsizetype(0), qsizetype(error.offset), json.size());
+        QString message = error.errorString();
+        try {
+            const auto located = nlohmann::json::parse(json.begin(), json.end());
+            Q_UNUSED(located);
+        } catch (const nlohmann::json::parse_error &e) {
+            at = qsizetype(e.byte) - 1; // 1-based index of the offending byte
+            message = QString::fromUtf8(e.what());
+            const qsizetype detail = message.indexOf(QLatin1String("syntax error"));
+            if (detail >= 0)
+                message = message.mid(detail);
+        }
+        at = jsonOffset + qBound(qsizetype(0), at, qMax(qsizetype(0), json.size() - 1));
+        sink(errorItem(blockRange, QCoreApplication::translate("JsonLd", "invalid JSON-LD: %1").arg(message),
                        map.lineAt(at), map.columnAt(at)));
         return;
     }

@@ -30,7 +30,7 @@ void CollectingListener::blockOpened(const BlockEvent &e) { events.append(descri
 void CollectingListener::blockClosed(const BlockEvent &e)
 {
     events.append(describe("close", e));
-    blocks.append({ e.kind, e.range.startLine, e.range.endLine, e.level, e.htmlType });
+    blocks.append({ e.kind, e.range.startLine, e.range.endLine, e.level, e.htmlType, e.unclosed });
 }
 
 void CollectingListener::itemFound(const SemanticItem &item) { items.append(item.toJson()); }

@@ -23,6 +23,7 @@ public:
         qint64 startLine, endLine;
         int level;
         int htmlType;
+        bool unclosed;
     };
     QList<Block> blocks; // closed blocks
 };
