@@ -86,9 +86,12 @@ void StreamParser::feed(QByteArrayView chunk)
             appendCarry(chunk.first(len));
             const qint64 full = m_carry.size() + m_carryOverflow;
             handleLine(m_carry, full, true);
+            // The carried line was copied into the block's content if it belongs there;
+            // the carry is released before buffered bytes are counted again.
             m_carry.clear();
             m_carryOverflow = 0;
         }
+        noteBuffered();
         chunk = chunk.sliced(len + 1);
     }
 }
@@ -129,7 +132,6 @@ void StreamParser::handleLine(QByteArrayView raw, qint64 rawLength, bool newline
 void StreamParser::processText(QByteArrayView text, qint64 startByte)
 {
     m_blocks->processLine(text, startByte, m_lineNumber);
-    noteBuffered();
 }
 
 // SPEC §2.2.2: `---` (YAML) or `+++` (TOML) on the first line opens front matter; it is

@@ -30,7 +30,10 @@ public:
     void feed(QByteArrayView chunk);
     void finish();
 
-    // Bytes held for the block being buffered plus the incomplete line, now and at most.
+    // Bytes held for the block being buffered plus the incomplete line, now and at most
+    // (measured whenever the parser holds them: after a chunk's tail is carried and after
+    // each line is consumed). While a carried line is being copied into its block's content
+    // it briefly exists twice; that transient copy is not counted.
     qsizetype bufferedBytes() const;
     qsizetype bufferedHighWaterMark() const { return m_highWater; }
     // Slack above maxBlockBytes that bufferedBytes() may reach: a line prefix kept to

@@ -1,0 +1,186 @@
+// `kyozo-ld extract` and `kyozo-ld stats` exactly as SPEC §11 writes them, run as a user
+// would: the real executable, files and pipes, exit codes and one-line errors.
+#include "testpaths.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run kyozoLd(const QStringList &args, const QByteArray &stdinData = {})
+{
+    QProcess p;
+    p.start(KyozoTest::binaryPath(QStringLiteral("kyozo-ld")), args);
+    if (!p.waitForStarted(10000))
+        return {};
+    p.write(stdinData);
+    p.closeWriteChannel();
+    p.waitForFinished(30000);
+    return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+             p.readAllStandardError() };
+}
+
+QList<QJsonObject> jsonLines(const QByteArray &out)
+{
+    QList<QJsonObject> objects;
+    for (const QByteArray &line : out.split('\n'))
+        if (!line.isEmpty())
+            objects.append(QJsonDocument::fromJson(line).object());
+    return objects;
+}
+
+int lineCount(const QByteArray &text) { return int(text.count('\n')); }
+
+const QByteArray kDoc = "# Title\n\nHello linked world.\n\n```json-ld\n{\"@type\": \"Thing\", \"@id\": \"#t\"}\n```\n";
+
+} // namespace
+
+class TestKyozoLd : public QObject
+{
+    Q_OBJECT
+private slots:
+    void extractJsonlFromStdin()
+    {
+        const Run r = kyozoLd({ QStringLiteral("extract"), QStringLiteral("-") }, kDoc);
+        QCOMPARE(r.exitCode, 0);
+        const QList<QJsonObject> items = jsonLines(r.out);
+        QCOMPARE(items.size(), 1);
+        const QJsonObject item = items.first();
+        QCOMPARE(item.value("kind").toString(), QStringLiteral("json-ld"));
+        QCOMPARE(item.value("type").toString(), QStringLiteral("Thing"));
+        QCOMPARE(item.value("id").toString(), QStringLiteral("#t"));
+        QCOMPARE(item.value("origin").toString(), QStringLiteral("explicit"));
+        QCOMPARE(item.value("confidence").toDouble(), 1.0);
+        const QJsonObject range = item.value("range").toObject();
+        QCOMPARE(range.value("startLine").toInt(), 5);
+        QCOMPARE(range.value("endLine").toInt(), 7);
+        QCOMPARE(range.value("startByte").toInt(), 30);
+        QCOMPARE(range.value("endByte").toInt(), kDoc.size() - 1);
+        QVERIFY(item.value("errors").toArray().isEmpty());
+    }
+
+    void extractJsonFormatFromFile()
+    {
+        QTemporaryDir dir;
+        QFile f(dir.filePath(QStringLiteral("n.md")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(kDoc);
+        f.close();
+        const Run r = kyozoLd({ QStringLiteral("extract"), QStringLiteral("--format"), QStringLiteral("json"), f.fileName() });
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(doc.value("items").toArray().size(), 1);
+        QCOMPARE(doc.value("stats").toObject().value("words").toInt(), 4);
+    }
+
+    void statsCountsAsSpecified()
+    {
+        const Run r = kyozoLd({ QStringLiteral("stats"), QStringLiteral("-") }, kDoc);
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject s = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(s.value("bytes").toInt(), kDoc.size());
+        QCOMPARE(s.value("lines").toInt(), 7);
+        QCOMPARE(s.value("words").toInt(), 4); // Title + Hello linked world; code is not prose
+        const QJsonObject blocks = s.value("blocks").toObject();
+        QCOMPARE(blocks.value("heading").toInt(), 1);
+        QCOMPARE(blocks.value("paragraph").toInt(), 1);
+        QCOMPARE(blocks.value("code_block").toInt(), 1);
+        QCOMPARE(s.value("items").toObject().value("json-ld").toInt(), 1);
+        QCOMPARE(s.value("density").toDouble(), 250.0); // 1 item per 4 words, per 1,000
+    }
+
+    void firstItemStreamsBeforeInputEnds()
+    {
+        QProcess p;
+        p.start(KyozoTest::binaryPath(QStringLiteral("kyozo-ld")), { QStringLiteral("extract"), QStringLiteral("-") });
+        QVERIFY(p.waitForStarted(10000));
+        p.write("```json-ld\n{\"@type\": \"Early\"}\n```\n\nstill typing");
+        QVERIFY2(p.waitForReadyRead(10000), "no item printed while stdin is still open");
+        QVERIFY(p.state() == QProcess::Running);
+        const QByteArray first = p.readAllStandardOutput();
+        QVERIFY(first.contains("\"Early\""));
+        p.closeWriteChannel();
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 0);
+    }
+
+    void missingFileExitsOneWithOneLine()
+    {
+        const Run r = kyozoLd({ QStringLiteral("extract"), QStringLiteral("/nonexistent/kyozo.md") });
+        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(lineCount(r.err), 1);
+        QVERIFY(r.err.contains("/nonexistent/kyozo.md"));
+        QVERIFY(r.out.isEmpty());
+        QCOMPARE(kyozoLd({ QStringLiteral("stats"), QStringLiteral("/nonexistent") }).exitCode, 1);
+        QCOMPARE(kyozoLd({ QStringLiteral("extract"), QStringLiteral("/") }).exitCode, 1);
+    }
+
+    void nonUtf8ExitsOneNamingTheOffset()
+    {
+        // The bad byte sits past the first 64 KiB read, after a complete item.
+        QByteArray doc = "```json-ld\n{\"@type\": \"Before\"}\n```\n\n";
+        doc += QByteArray(70000, 'a') + "\n";
+        const qsizetype bad = doc.size() + 3;
+        doc += "abc\xC3\x28 tail\n";
+        const Run r = kyozoLd({ QStringLiteral("extract"), QStringLiteral("-") }, doc);
+        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(lineCount(r.err), 1);
+        QVERIFY2(r.err.contains(QByteArray::number(bad)), r.err.constData());
+        QCOMPARE(jsonLines(r.out).size(), 1); // printed before the bad byte stays printed
+        QCOMPARE(kyozoLd({ QStringLiteral("stats"), QStringLiteral("-") }, "\xFF").exitCode, 1);
+        // Truncated at the end, inside a sequence.
+        const Run t = kyozoLd({ QStringLiteral("extract"), QStringLiteral("-") }, "ok \xE6\x97");
+        QCOMPARE(t.exitCode, 1);
+        QVERIFY(t.err.contains("offset 3"));
+    }
+
+    void laterFeaturesExitTwo()
+    {
+        for (const QStringList &args : { QStringList{ "--implicit" }, QStringList{ "--format", "ai" },
+                                         QStringList{ "--context", "3" }, QStringList{ "--depth", "2" },
+                                         QStringList{ "--budget", "100" } }) {
+            const Run r = kyozoLd(QStringList{ QStringLiteral("extract") } + args + QStringList{ QStringLiteral("-") }, kDoc);
+            QCOMPARE(r.exitCode, 2);
+            QVERIFY2(r.err.contains("not supported yet"), r.err.constData());
+            QCOMPARE(lineCount(r.err), 1);
+        }
+    }
+
+    void badUsageExitsTwo()
+    {
+        QCOMPARE(kyozoLd({}).exitCode, 2);
+        QCOMPARE(kyozoLd({ QStringLiteral("frobnicate") }).exitCode, 2);
+        QCOMPARE(kyozoLd({ QStringLiteral("extract") }).exitCode, 2);
+        QCOMPARE(kyozoLd({ QStringLiteral("extract"), QStringLiteral("--format"), QStringLiteral("xml"), QStringLiteral("-") }).exitCode, 2);
+        QCOMPARE(kyozoLd({ QStringLiteral("extract"), QStringLiteral("--no-such-option"), QStringLiteral("-") }).exitCode, 2);
+    }
+
+    void strictTurnsErrorItemsIntoExitThree()
+    {
+        const QByteArray bad = "```json-ld\n{\"name\": }\n```\n";
+        const Run lenient = kyozoLd({ QStringLiteral("extract"), QStringLiteral("-") }, bad);
+        QCOMPARE(lenient.exitCode, 0);
+        const QList<QJsonObject> items = jsonLines(lenient.out);
+        QCOMPARE(items.size(), 1);
+        QCOMPARE(items[0].value("kind").toString(), QStringLiteral("error"));
+        const QJsonObject e = items[0].value("errors").toArray().first().toObject();
+        QCOMPARE(e.value("line").toInt(), 2);
+        QCOMPARE(e.value("column").toInt(), 10);
+        QCOMPARE(kyozoLd({ QStringLiteral("extract"), QStringLiteral("--strict"), QStringLiteral("-") }, bad).exitCode, 3);
+        QCOMPARE(kyozoLd({ QStringLiteral("extract"), QStringLiteral("--strict"), QStringLiteral("-") }, kDoc).exitCode, 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestKyozoLd)
+#include "tst_kyozold.moc"
