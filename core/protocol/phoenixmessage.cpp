@@ -1,0 +1,83 @@
+#include "phoenixmessage.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace Kyozo::Protocol {
+
+namespace {
+QJsonValue refValue(const std::optional<QString> &ref)
+{
+    return ref ? QJsonValue(*ref) : QJsonValue(QJsonValue::Null);
+}
+
+bool readRef(const QJsonValue &v, std::optional<QString> *out)
+{
+    if (v.isNull()) {
+        out->reset();
+        return true;
+    }
+    if (v.isString()) {
+        *out = v.toString();
+        return true;
+    }
+    // The JS client always sends strings; accept numbers as their decimal text.
+    if (v.isDouble()) {
+        *out = QString::number(v.toInteger());
+        return true;
+    }
+    return false;
+}
+
+QString tr(const char *text) { return QCoreApplication::translate("PhoenixMessage", text); }
+} // namespace
+
+QByteArray PhoenixMessage::encode() const
+{
+    const QJsonArray frame{ refValue(joinRef), refValue(ref), topic, event, payload };
+    return QJsonDocument(frame).toJson(QJsonDocument::Compact);
+}
+
+std::optional<PhoenixMessage> PhoenixMessage::decode(QByteArrayView frame, QString *error)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(frame.toByteArray(), &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        *error = tr("frame is not JSON: %1").arg(parseError.errorString());
+        return std::nullopt;
+    }
+    if (!doc.isArray() || doc.array().size() != 5) {
+        *error = tr("frame must be an array [join_ref, ref, topic, event, payload]");
+        return std::nullopt;
+    }
+    const QJsonArray a = doc.array();
+    PhoenixMessage m;
+    if (!readRef(a[0], &m.joinRef) || !readRef(a[1], &m.ref)) {
+        *error = tr("join_ref and ref must be strings or null");
+        return std::nullopt;
+    }
+    if (!a[2].isString() || !a[3].isString() || a[2].toString().isEmpty() || a[3].toString().isEmpty()) {
+        *error = tr("topic and event must be non-empty strings");
+        return std::nullopt;
+    }
+    m.topic = a[2].toString();
+    m.event = a[3].toString();
+    m.payload = a[4];
+    return m;
+}
+
+PhoenixMessage reply(const PhoenixMessage &request, bool ok, const QJsonObject &response)
+{
+    PhoenixMessage m;
+    m.joinRef = request.joinRef;
+    m.ref = request.ref;
+    m.topic = request.topic;
+    m.event = QString::fromLatin1(Event::Reply);
+    m.payload = QJsonObject{ { "status", ok ? QStringLiteral("ok") : QStringLiteral("error") },
+                             { "response", response } };
+    return m;
+}
+
+} // namespace Kyozo::Protocol

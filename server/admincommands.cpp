@@ -1,0 +1,86 @@
+#include "admincommands.h"
+
+#include "storage/accountstore.h"
+#include "storage/database.h"
+
+#include <QCoreApplication>
+
+#include <cstdio>
+
+namespace Kyozo::Server {
+
+namespace {
+QString tr(const char *text) { return QCoreApplication::translate("kyozo-server", text); }
+
+int fail(int code, const QString &message)
+{
+    std::fprintf(stderr, "kyozo-server: %s\n", qPrintable(message));
+    return code;
+}
+
+void print(const QString &line) { std::printf("%s\n", line.toUtf8().constData()); }
+} // namespace
+
+int runAdminCommand(const DatabaseUrl &url, const QStringList &words)
+{
+    const QString noun = words.value(0), verb = words.value(1);
+    QStringList rest = words.mid(2);
+    Database database;
+    QString error;
+    if (!database.open(url, &error))
+        return fail(1, error);
+    AccountStore accounts(database.connection());
+
+    if (noun == QLatin1String("user") && verb == QLatin1String("add")) {
+        QString workspace;
+        std::optional<Role> role;
+        QString name;
+        for (qsizetype i = 0; i < rest.size(); ++i) {
+            if (rest[i] == QLatin1String("--workspace") && i + 1 < rest.size()) {
+                workspace = rest[++i];
+            } else if (rest[i] == QLatin1String("--role") && i + 1 < rest.size()) {
+                role = roleFromString(rest[++i]);
+                if (!role)
+                    return fail(2, tr("--role must be owner, editor or viewer"));
+            } else if (name.isEmpty() && !rest[i].startsWith(QLatin1String("--"))) {
+                name = rest[i];
+            } else {
+                return fail(2, tr("usage: kyozo-server user add NAME [--workspace W] [--role owner|editor|viewer]"));
+            }
+        }
+        if (name.isEmpty())
+            return fail(2, tr("usage: kyozo-server user add NAME [--workspace W] [--role owner|editor|viewer]"));
+        if (role && workspace.isEmpty())
+            return fail(2, tr("--role needs --workspace"));
+        if (!accounts.addUser(name, workspace, role, &error))
+            return fail(1, error);
+        return 0;
+    }
+    if (noun == QLatin1String("user") && verb == QLatin1String("list") && rest.isEmpty()) {
+        const QList<UserSummary> users = accounts.users(&error);
+        if (!error.isEmpty())
+            return fail(1, error);
+        for (const UserSummary &u : users) {
+            QStringList memberships;
+            for (const auto &[ws, role] : u.memberships)
+                memberships.append(ws + QLatin1Char(':') + roleName(role));
+            print(u.name + QLatin1Char('\t') + memberships.join(QLatin1Char(',')));
+        }
+        return 0;
+    }
+    if (noun == QLatin1String("token") && verb == QLatin1String("create") && rest.size() == 1) {
+        const std::optional<QString> token = accounts.createToken(rest.first(), &error);
+        if (!token)
+            return fail(1, error);
+        print(*token); // alone on one line, for scripts
+        return 0;
+    }
+    if (noun == QLatin1String("token") && verb == QLatin1String("revoke") && rest.size() == 1) {
+        if (!accounts.revokeToken(rest.first(), &error))
+            return fail(1, error);
+        return 0;
+    }
+    return fail(2, tr("unknown command; use: user add|list, token create|revoke"));
+}
+
+} // namespace Kyozo::Server

@@ -1,0 +1,261 @@
+#include "channelhub.h"
+
+#include "channels/socketsession.h"
+#include "protocol/phoenixmessage.h"
+#include "protocol/topic.h"
+#include "storage/accountstore.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QUrlQuery>
+
+Q_LOGGING_CATEGORY(lcChannels, "kyozo.server.channels")
+
+namespace Kyozo::Server {
+
+using Protocol::PhoenixMessage;
+
+namespace {
+
+// Each user keeps one colour everywhere (stable across restarts: from the id, not qHash).
+QString colorFor(const QString &userId)
+{
+    static const char *palette[] = { "#e6194b", "#3cb44b", "#4363d8", "#f58231",
+                                     "#911eb4", "#008080", "#9a6324", "#800000" };
+    uint sum = 0;
+    for (QChar c : userId)
+        sum = sum * 31 + c.unicode();
+    return QString::fromLatin1(palette[sum % 8]);
+}
+
+QJsonObject reason(const char *text) { return QJsonObject{ { "reason", QString::fromLatin1(text) } }; }
+
+bool isPosition(const QJsonValue &v)
+{
+    const QJsonObject o = v.toObject();
+    return v.isObject() && o.value(QLatin1String("line")).isDouble() && o.value(QLatin1String("column")).isDouble();
+}
+
+} // namespace
+
+ChannelHub::ChannelHub(AccountStore *accounts, const Limits &limits, QObject *parent)
+    : QObject(parent), m_accounts(accounts), m_limits(limits)
+    , m_revokedSince(QDateTime::currentMSecsSinceEpoch())
+{
+    m_revocationTimer.setInterval(limits.revocationPollMs);
+    connect(&m_revocationTimer, &QTimer::timeout, this, &ChannelHub::checkRevocations);
+    m_revocationTimer.start();
+}
+
+ChannelHub::~ChannelHub()
+{
+    for (SocketSession *s : std::as_const(m_sessions))
+        s->disconnect(this);
+    qDeleteAll(m_sessions);
+}
+
+void ChannelHub::accept(std::unique_ptr<QWebSocket> socket)
+{
+    const QString token = QUrlQuery(socket->requestUrl()).queryItemValue(QStringLiteral("token"));
+    const std::optional<Identity> identity = m_accounts->authenticate(token);
+    if (!identity) { // revoked between the upgrade check and now
+        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("unauthorized"));
+        return;
+    }
+    auto *session = new SocketSession(std::move(socket), *identity, m_limits, this);
+    m_sessions.insert(session);
+    ++m_metrics.sockets;
+    connect(session, &SocketSession::messageReceived, this, &ChannelHub::onMessage);
+    connect(session, &SocketSession::closed, this, &ChannelHub::onClosed);
+    connect(session, &SocketSession::messageSent, this, [this] { ++m_metrics.messagesOut; });
+    qCDebug(lcChannels) << "socket of" << identity->userName << "connected";
+}
+
+void ChannelHub::onMessage(SocketSession *session, const QString &frame)
+{
+    ++m_metrics.messagesIn;
+    QString error;
+    const std::optional<PhoenixMessage> message = PhoenixMessage::decode(frame.toUtf8(), &error);
+    if (!message) {
+        // No ref to answer: say so on the socket's own topic and keep the connection.
+        ++m_metrics.errors;
+        PhoenixMessage m{ std::nullopt, std::nullopt, QString::fromLatin1(Protocol::PhoenixTopic),
+                          QString::fromLatin1(Protocol::Event::Error), QJsonObject{ { "reason", error } } };
+        session->send(m);
+        return;
+    }
+    if (message->topic == QLatin1String(Protocol::PhoenixTopic)) {
+        if (message->event == QLatin1String(Protocol::Event::Heartbeat)) {
+            session->heartbeat();
+            session->send(Protocol::reply(*message, true, {}));
+        } else {
+            ++m_metrics.errors;
+            session->send(Protocol::reply(*message, false, reason("unknown event")));
+        }
+        return;
+    }
+    if (message->event == QLatin1String(Protocol::Event::Join)) {
+        join(session, *message);
+    } else if (message->event == QLatin1String(Protocol::Event::Leave)) {
+        session->send(Protocol::reply(*message, true, {}));
+        leave(session, message->topic, true);
+    } else {
+        push(session, *message);
+    }
+}
+
+QJsonObject ChannelHub::userFields(SocketSession *session) const
+{
+    return QJsonObject{ { "user_id", session->identity().userId },
+                        { "name", session->identity().userName },
+                        { "color", colorFor(session->identity().userId) } };
+}
+
+void ChannelHub::join(SocketSession *session, const PhoenixMessage &message)
+{
+    const std::optional<Protocol::Topic> topic = Protocol::Topic::parse(message.topic);
+    if (!topic) {
+        ++m_metrics.errors;
+        session->send(Protocol::reply(message, false, reason("unmatched topic")));
+        return;
+    }
+    const std::optional<QString> workspace = m_accounts->workspaceOf(*topic);
+    if (!workspace || !m_accounts->role(session->identity().userId, *workspace)) {
+        ++m_metrics.errors;
+        session->send(Protocol::reply(message, false, reason("unauthorized")));
+        return;
+    }
+    // SPEC §4: a second join of a topic on the same socket closes the first.
+    if (session->joined().contains(message.topic))
+        leave(session, message.topic, true);
+
+    const QString phxRef = QString::number(++m_nextRef);
+    session->joined().insert(message.topic, { message.joinRef.value_or(QString()), phxRef });
+    m_subscribers[message.topic].append(session);
+    ++m_metrics.channelsJoined;
+    session->send(Protocol::reply(message, true, {}));
+
+    QJsonObject meta = userFields(session);
+    meta.remove(QLatin1String("user_id"));
+    meta.insert(QLatin1String("phx_ref"), phxRef);
+    meta.insert(QLatin1String("online_at"), QDateTime::currentMSecsSinceEpoch());
+    meta.insert(QLatin1String("client"), session->client());
+    Protocol::PresenceState &presence = m_presence[message.topic];
+    const QJsonObject diff = presence.join(session->identity().userId, meta);
+    session->send({ message.joinRef, std::nullopt, message.topic, QStringLiteral("presence_state"),
+                    presence.state() });
+    broadcast(message.topic, QStringLiteral("presence_diff"), diff, nullptr);
+}
+
+void ChannelHub::leave(SocketSession *session, const QString &topic, bool closeFrame)
+{
+    auto it = session->joined().find(topic);
+    if (it == session->joined().end())
+        return;
+    const SocketSession::Joined joined = *it;
+    session->joined().erase(it);
+    m_subscribers[topic].removeOne(session);
+    if (m_subscribers[topic].isEmpty())
+        m_subscribers.remove(topic);
+    --m_metrics.channelsJoined;
+    if (closeFrame)
+        session->send({ joined.joinRef, std::nullopt, topic, QString::fromLatin1(Protocol::Event::Close),
+                        QJsonObject{} });
+    auto presence = m_presence.find(topic);
+    if (presence != m_presence.end()) {
+        const QJsonObject diff = presence->leave(session->identity().userId, joined.phxRef);
+        if (presence->isEmpty())
+            m_presence.erase(presence);
+        if (!diff.isEmpty())
+            broadcast(topic, QStringLiteral("presence_diff"), diff, nullptr);
+    }
+}
+
+void ChannelHub::push(SocketSession *session, const PhoenixMessage &message)
+{
+    if (!session->joined().contains(message.topic)) {
+        ++m_metrics.errors;
+        session->send(Protocol::reply(message, false, reason("unmatched topic")));
+        return;
+    }
+    const QJsonObject payload = message.payload.toObject();
+    if (message.event == QLatin1String("cursor_move")) {
+        if (!isPosition(payload.value(QLatin1String("position")))) {
+            ++m_metrics.errors;
+            session->send(Protocol::reply(message, false, reason("cursor_move needs position {line, column}")));
+            return;
+        }
+        QJsonObject relayed = userFields(session);
+        relayed.insert(QLatin1String("position"), payload.value(QLatin1String("position")));
+        broadcast(message.topic, QStringLiteral("cursor"), relayed, session);
+        session->send(Protocol::reply(message, true, {}));
+    } else if (message.event == QLatin1String("selection")) {
+        if (!isPosition(payload.value(QLatin1String("anchor"))) || !isPosition(payload.value(QLatin1String("head")))) {
+            ++m_metrics.errors;
+            session->send(Protocol::reply(message, false, reason("selection needs anchor and head {line, column}")));
+            return;
+        }
+        QJsonObject relayed = userFields(session);
+        relayed.insert(QLatin1String("anchor"), payload.value(QLatin1String("anchor")));
+        relayed.insert(QLatin1String("head"), payload.value(QLatin1String("head")));
+        broadcast(message.topic, QStringLiteral("selection"), relayed, session);
+        session->send(Protocol::reply(message, true, {}));
+    } else if (message.event == QLatin1String("op") || message.event == QLatin1String("execute")
+               || message.event == QLatin1String("cancel")) {
+        // Co-editing (SPEC §5) and execution (§6) land in their own issues.
+        session->send(Protocol::reply(message, false, reason("not_implemented")));
+    } else {
+        ++m_metrics.errors;
+        session->send(Protocol::reply(message, false, reason("unknown event")));
+    }
+}
+
+void ChannelHub::broadcast(const QString &topic, const QString &event, const QJsonValue &payload,
+                           SocketSession *except)
+{
+    const auto it = m_subscribers.constFind(topic);
+    if (it == m_subscribers.constEnd())
+        return;
+    // Encoded once for every subscriber.
+    const QString frame = QString::fromUtf8(
+            PhoenixMessage{ std::nullopt, std::nullopt, topic, event, payload }.encode());
+    for (SocketSession *s : *it)
+        if (s != except)
+            s->sendText(frame);
+}
+
+void ChannelHub::onClosed(SocketSession *session)
+{
+    const QStringList topics = session->joined().keys();
+    for (const QString &topic : topics)
+        leave(session, topic, false);
+    m_sessions.remove(session);
+    --m_metrics.sockets;
+    session->deleteLater();
+}
+
+void ChannelHub::checkRevocations()
+{
+    // Overlap by a second: a revocation committed within the same millisecond as the last
+    // poll must not be missed; closing twice is harmless.
+    qint64 newest = m_revokedSince;
+    const QStringList revoked = m_accounts->tokensRevokedSince(m_revokedSince - 1000, &newest);
+    m_revokedSince = newest;
+    if (revoked.isEmpty())
+        return;
+    for (SocketSession *s : std::as_const(m_sessions))
+        if (revoked.contains(s->identity().tokenId))
+            s->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("token revoked"));
+}
+
+void ChannelHub::closeAll(int code, const QString &reason)
+{
+    m_revocationTimer.stop();
+    for (SocketSession *s : std::as_const(m_sessions))
+        s->close(code, reason);
+}
+
+ChannelMetrics ChannelHub::metrics() const { return m_metrics; }
+
+} // namespace Kyozo::Server

@@ -1,0 +1,68 @@
+#pragma once
+
+#include "protocol/presencestate.h"
+#include "serverconfig.h"
+
+#include <QHash>
+#include <QJsonValue>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+#include <QWebSocket>
+#include <memory>
+
+namespace Kyozo::Protocol {
+struct PhoenixMessage;
+}
+
+namespace Kyozo::Server {
+
+class AccountStore;
+class SocketSession;
+
+struct ChannelMetrics
+{
+    qint64 sockets = 0;
+    qint64 channelsJoined = 0;
+    quint64 messagesIn = 0;
+    quint64 messagesOut = 0;
+    quint64 errors = 0;
+};
+
+// The Phoenix Channels v2 side of the server (SPEC §4, §11 socket rules): topics and
+// their authorisation, replies, presence, relayed cursors and selections, revocation.
+class ChannelHub : public QObject
+{
+    Q_OBJECT
+public:
+    ChannelHub(AccountStore *accounts, const Limits &limits, QObject *parent = nullptr);
+    ~ChannelHub() override;
+
+    // A socket the HTTP server upgraded; its token (query `token`) was checked there.
+    void accept(std::unique_ptr<QWebSocket> socket);
+    void closeAll(int code, const QString &reason);
+    ChannelMetrics metrics() const;
+
+private:
+    void onMessage(SocketSession *session, const QString &frame);
+    void onClosed(SocketSession *session);
+    void join(SocketSession *session, const Protocol::PhoenixMessage &message);
+    void leave(SocketSession *session, const QString &topic, bool closeFrame);
+    void push(SocketSession *session, const Protocol::PhoenixMessage &message);
+    void broadcast(const QString &topic, const QString &event, const QJsonValue &payload,
+                   SocketSession *except);
+    void checkRevocations();
+    QJsonObject userFields(SocketSession *session) const;
+
+    AccountStore *m_accounts;
+    Limits m_limits;
+    QSet<SocketSession *> m_sessions;
+    QHash<QString, QList<SocketSession *>> m_subscribers;
+    QHash<QString, Protocol::PresenceState> m_presence;
+    QTimer m_revocationTimer;
+    qint64 m_revokedSince;
+    quint64 m_nextRef = 0;
+    ChannelMetrics m_metrics;
+};
+
+} // namespace Kyozo::Server

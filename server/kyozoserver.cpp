@@ -1,0 +1,49 @@
+#include "kyozoserver.h"
+
+#include "channels/channelhub.h"
+#include "http/httpserver.h"
+#include "storage/accountstore.h"
+#include "storage/database.h"
+#include "storage/notebookstore.h"
+
+#include <QCoreApplication>
+#include <QWebSocketProtocol>
+
+namespace Kyozo::Server {
+
+KyozoServer::KyozoServer(ServerConfig config, QObject *parent)
+    : QObject(parent), m_config(std::move(config))
+{
+}
+
+KyozoServer::~KyozoServer()
+{
+    // Sockets and HTTP go before the stores they use.
+    m_http.reset();
+    m_hub.reset();
+}
+
+quint16 KyozoServer::start(QString *error)
+{
+    m_database = std::make_unique<Database>();
+    if (!m_database->open(m_config.database, error))
+        return 0;
+    m_accounts = std::make_unique<AccountStore>(m_database->connection());
+    m_notebooks = std::make_unique<NotebookStore>(m_database->connection());
+    m_hub = std::make_unique<ChannelHub>(m_accounts.get(), m_config.limits);
+    m_http = std::make_unique<HttpServer>(m_accounts.get(), m_notebooks.get(), m_hub.get());
+    const quint16 port = m_http->listen(m_config.address, m_config.port);
+    if (port == 0)
+        *error = QCoreApplication::translate("KyozoServer", "cannot listen on %1:%2")
+                         .arg(m_config.address.toString())
+                         .arg(m_config.port);
+    return port;
+}
+
+void KyozoServer::shutdown()
+{
+    if (m_hub)
+        m_hub->closeAll(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
+}
+
+} // namespace Kyozo::Server

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "serverconfig.h"
+
+#include <QObject>
+#include <memory>
+
+namespace Kyozo::Server {
+
+class AccountStore;
+class ChannelHub;
+class Database;
+class HttpServer;
+class NotebookStore;
+
+// The whole server on one port: storage, channels, REST (SPEC §8).
+class KyozoServer : public QObject
+{
+    Q_OBJECT
+public:
+    explicit KyozoServer(ServerConfig config, QObject *parent = nullptr);
+    ~KyozoServer() override;
+
+    // Opens and migrates the database, then listens; returns the port (0 on failure).
+    quint16 start(QString *error);
+    // SPEC §11: close every socket with 1001, flush storage.
+    void shutdown();
+
+private:
+    ServerConfig m_config;
+    std::unique_ptr<Database> m_database;
+    std::unique_ptr<AccountStore> m_accounts;
+    std::unique_ptr<NotebookStore> m_notebooks;
+    std::unique_ptr<ChannelHub> m_hub;
+    std::unique_ptr<HttpServer> m_http;
+};
+
+} // namespace Kyozo::Server

@@ -1,0 +1,81 @@
+#include "admincommands.h"
+#include "kyozoserver.h"
+#include "shutdownsignal.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QLoggingCategory>
+#include <QTimer>
+
+#include <cstdio>
+
+using namespace Kyozo::Server;
+
+// kyozo-server (SPEC §8, §11).
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("kyozo-server"));
+    QCoreApplication::setOrganizationName(QStringLiteral("kyozo"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(KYOZO_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QCoreApplication::translate(
+            "kyozo-server", "Kyozo channel server: Phoenix Channels v2 over WebSockets and a REST API on one port."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption listen(QStringLiteral("listen"), QCoreApplication::translate("kyozo-server", "Address and port (default 127.0.0.1:4000)."), QStringLiteral("ADDR:PORT"));
+    const QCommandLineOption database(QStringLiteral("database"), QCoreApplication::translate("kyozo-server", "sqlite:PATH or postgres://user@host:port/db."), QStringLiteral("URL"));
+    const QCommandLineOption config(QStringLiteral("config"), QCoreApplication::translate("kyozo-server", "TOML configuration file (docs/server.md)."), QStringLiteral("FILE"));
+    parser.addOptions({ listen, database, config });
+    // Admin commands take their own options (user add NAME --workspace W --role R).
+    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
+    parser.addPositionalArgument(QStringLiteral("command"), QCoreApplication::translate("kyozo-server", "Optional admin command: user add|list, token create|revoke."));
+    if (!parser.parse(QCoreApplication::arguments())) {
+        std::fprintf(stderr, "kyozo-server: %s\n", qPrintable(parser.errorText()));
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("help")))
+        parser.showHelp(0);
+    if (parser.isSet(QStringLiteral("version")))
+        parser.showVersion();
+
+    ServerConfig settings;
+    QString error;
+    // Order: defaults, then the config file, then the command line.
+    if ((parser.isSet(config) && !settings.load(parser.value(config), &error))
+        || (parser.isSet(listen) && !settings.setListen(parser.value(listen), &error))) {
+        std::fprintf(stderr, "kyozo-server: %s\n", qPrintable(error));
+        return 2;
+    }
+    if (parser.isSet(database)) {
+        const auto url = DatabaseUrl::parse(parser.value(database), &error);
+        if (!url) {
+            std::fprintf(stderr, "kyozo-server: %s\n", qPrintable(error));
+            return 2;
+        }
+        settings.database = *url;
+    }
+    if (!parser.positionalArguments().isEmpty())
+        return runAdminCommand(settings.database, parser.positionalArguments());
+
+    KyozoServer server(settings);
+    const quint16 port = server.start(&error);
+    if (port == 0) {
+        std::fprintf(stderr, "kyozo-server: %s\n", qPrintable(error));
+        return 1;
+    }
+    const QString host = settings.address.protocol() == QAbstractSocket::IPv6Protocol
+            ? QLatin1Char('[') + settings.address.toString() + QLatin1Char(']')
+            : settings.address.toString();
+    std::printf("listening on http://%s:%u\n", qPrintable(host), unsigned(port));
+    std::fflush(stdout);
+
+    ShutdownSignal shutdown;
+    QObject::connect(&shutdown, &ShutdownSignal::requested, &app, [&] {
+        server.shutdown();
+        // Give the close frames a moment to leave, then stop.
+        QTimer::singleShot(200, &app, &QCoreApplication::quit);
+    });
+    return app.exec();
+}

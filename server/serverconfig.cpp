@@ -1,0 +1,66 @@
+#include "serverconfig.h"
+
+#include <QCoreApplication>
+
+#include <toml++/toml.h>
+
+namespace Kyozo::Server {
+
+namespace {
+QString tr(const char *text) { return QCoreApplication::translate("ServerConfig", text); }
+} // namespace
+
+bool ServerConfig::setListen(const QString &text, QString *error)
+{
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    bool ok = false;
+    const uint port = colon > 0 ? text.mid(colon + 1).toUInt(&ok) : 0;
+    QString host = colon > 0 ? text.left(colon) : QString();
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    QHostAddress addr;
+    if (!ok || port > 65535 || !addr.setAddress(host)) {
+        *error = tr("--listen wants ADDR:PORT, e.g. 127.0.0.1:4000 (got %1)").arg(text);
+        return false;
+    }
+    address = addr;
+    this->port = quint16(port);
+    return true;
+}
+
+bool ServerConfig::load(const QString &path, QString *error)
+{
+    toml::table config;
+    try {
+        config = toml::parse_file(path.toStdString());
+    } catch (const toml::parse_error &e) {
+        *error = tr("%1:%2: %3")
+                         .arg(path)
+                         .arg(e.source().begin.line)
+                         .arg(QString::fromUtf8(e.description().data(), qsizetype(e.description().size())));
+        return false;
+    }
+    if (auto listen = config["listen"].value<std::string>())
+        if (!setListen(QString::fromStdString(*listen), error))
+            return false;
+    if (auto db = config["database"].value<std::string>()) {
+        const auto url = DatabaseUrl::parse(QString::fromStdString(*db), error);
+        if (!url)
+            return false;
+        database = *url;
+    }
+    const auto l = config["limits"];
+    limits.maxFrameBytes = l["max_frame_bytes"].value_or(limits.maxFrameBytes);
+    limits.messagesPerSecond = l["messages_per_second"].value_or(limits.messagesPerSecond);
+    limits.messageBurst = l["message_burst"].value_or(limits.messageBurst);
+    limits.heartbeatTimeoutMs = l["heartbeat_timeout_ms"].value_or(limits.heartbeatTimeoutMs);
+    limits.revocationPollMs = l["revocation_poll_ms"].value_or(limits.revocationPollMs);
+    if (limits.maxFrameBytes < 1024 || limits.messagesPerSecond <= 0 || limits.messageBurst < 1
+        || limits.heartbeatTimeoutMs < 100 || limits.revocationPollMs < 10) {
+        *error = tr("%1: a [limits] value is out of range").arg(path);
+        return false;
+    }
+    return true;
+}
+
+} // namespace Kyozo::Server

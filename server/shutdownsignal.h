@@ -1,0 +1,25 @@
+#pragma once
+
+#include <QObject>
+#include <QSocketNotifier>
+#include <memory>
+
+namespace Kyozo::Server {
+
+// Turns SIGTERM and SIGINT into a Qt signal through a self-pipe, the only safe thing a
+// Unix signal handler can do (Qt docs, "Calling Qt Functions From Unix Signal Handlers").
+class ShutdownSignal : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ShutdownSignal(QObject *parent = nullptr);
+    ~ShutdownSignal() override;
+
+signals:
+    void requested();
+
+private:
+    std::unique_ptr<QSocketNotifier> m_notifier;
+};
+
+} // namespace Kyozo::Server

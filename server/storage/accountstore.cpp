@@ -1,0 +1,222 @@
+#include "accountstore.h"
+
+#include "auth/tokenhash.h"
+#include "database.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QMap>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace Kyozo::Server {
+
+namespace {
+QString tr(const char *text) { return QCoreApplication::translate("AccountStore", text); }
+qint64 now() { return QDateTime::currentMSecsSinceEpoch(); }
+} // namespace
+
+std::optional<Role> roleFromString(const QString &text)
+{
+    if (text == QLatin1String("owner"))
+        return Role::Owner;
+    if (text == QLatin1String("editor"))
+        return Role::Editor;
+    if (text == QLatin1String("viewer"))
+        return Role::Viewer;
+    return std::nullopt;
+}
+
+QString roleName(Role role)
+{
+    switch (role) {
+    case Role::Owner: return QStringLiteral("owner");
+    case Role::Editor: return QStringLiteral("editor");
+    case Role::Viewer: return QStringLiteral("viewer");
+    }
+    return {};
+}
+
+std::optional<QString> AccountStore::idOf(const char *table, const QString &name, QString *error)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT id FROM %1 WHERE name = ?").arg(QLatin1String(table)));
+    q.addBindValue(name);
+    if (!execute(q, error))
+        return std::nullopt;
+    if (!q.next())
+        return QString();
+    return q.value(0).toString();
+}
+
+std::optional<QString> AccountStore::ensure(const char *table, const QString &name, QString *error)
+{
+    const std::optional<QString> existing = idOf(table, name, error);
+    if (!existing || !existing->isEmpty())
+        return existing;
+    QSqlQuery q(m_db);
+    const QString id = newId();
+    q.prepare(QStringLiteral("INSERT INTO %1 (id, name, created_at) VALUES (?, ?, ?)").arg(QLatin1String(table)));
+    q.addBindValue(id);
+    q.addBindValue(name);
+    q.addBindValue(now());
+    if (!execute(q, error))
+        return std::nullopt;
+    return id;
+}
+
+bool AccountStore::addUser(const QString &name, const QString &workspace, std::optional<Role> role,
+                           QString *error)
+{
+    if (name.trimmed().isEmpty() || name != name.trimmed()) {
+        *error = tr("a user name must be non-empty and have no surrounding spaces");
+        return false;
+    }
+    const std::optional<QString> userId = ensure("users", name, error);
+    if (!userId)
+        return false;
+    if (workspace.isEmpty())
+        return true;
+    const std::optional<QString> workspaceId = ensure("workspaces", workspace, error);
+    if (!workspaceId)
+        return false;
+    const Role r = role.value_or(Role::Editor);
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT role FROM memberships WHERE user_id = ? AND workspace_id = ?"));
+    q.addBindValue(*userId);
+    q.addBindValue(*workspaceId);
+    if (!execute(q, error))
+        return false;
+    const bool exists = q.next();
+    if (exists && !role)
+        return true; // idempotent: no role given keeps the one there is
+    q.prepare(exists ? QStringLiteral("UPDATE memberships SET role = ? WHERE user_id = ? AND workspace_id = ?")
+                     : QStringLiteral("INSERT INTO memberships (role, user_id, workspace_id) VALUES (?, ?, ?)"));
+    q.addBindValue(roleName(r));
+    q.addBindValue(*userId);
+    q.addBindValue(*workspaceId);
+    return execute(q, error);
+}
+
+QList<UserSummary> AccountStore::users(QString *error)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT u.name, w.name, m.role FROM users u "
+                             "LEFT JOIN memberships m ON m.user_id = u.id "
+                             "LEFT JOIN workspaces w ON w.id = m.workspace_id ORDER BY u.name, w.name"));
+    QList<UserSummary> out;
+    if (!execute(q, error))
+        return out;
+    while (q.next()) {
+        const QString name = q.value(0).toString();
+        if (out.isEmpty() || out.last().name != name)
+            out.append({ name, {} });
+        if (!q.value(1).isNull())
+            out.last().memberships.append({ q.value(1).toString(),
+                                            roleFromString(q.value(2).toString()).value_or(Role::Viewer) });
+    }
+    return out;
+}
+
+std::optional<QString> AccountStore::createToken(const QString &userName, QString *error)
+{
+    const std::optional<QString> userId = idOf("users", userName, error);
+    if (!userId)
+        return std::nullopt;
+    if (userId->isEmpty()) {
+        *error = tr("no user named %1").arg(userName);
+        return std::nullopt;
+    }
+    const QString token = newToken();
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("INSERT INTO tokens (id, user_id, token_hash, created_at) VALUES (?, ?, ?, ?)"));
+    q.addBindValue(newId());
+    q.addBindValue(*userId);
+    q.addBindValue(tokenHash(token));
+    q.addBindValue(now());
+    if (!execute(q, error))
+        return std::nullopt;
+    return token;
+}
+
+bool AccountStore::revokeToken(const QString &token, QString *error)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("UPDATE tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL"));
+    q.addBindValue(now());
+    q.addBindValue(tokenHash(token));
+    if (!execute(q, error))
+        return false;
+    if (q.numRowsAffected() != 1) {
+        *error = tr("no such token (or it was already revoked)");
+        return false;
+    }
+    return true;
+}
+
+std::optional<Identity> AccountStore::authenticate(const QString &token)
+{
+    if (token.isEmpty())
+        return std::nullopt;
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT u.id, u.name, t.id FROM tokens t JOIN users u ON u.id = t.user_id "
+                             "WHERE t.token_hash = ? AND t.revoked_at IS NULL"));
+    q.addBindValue(tokenHash(token));
+    if (!execute(q, nullptr) || !q.next())
+        return std::nullopt;
+    return Identity{ q.value(0).toString(), q.value(1).toString(), q.value(2).toString() };
+}
+
+std::optional<Role> AccountStore::role(const QString &userId, const QString &workspaceId)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT role FROM memberships WHERE user_id = ? AND workspace_id = ?"));
+    q.addBindValue(userId);
+    q.addBindValue(workspaceId);
+    if (!execute(q, nullptr) || !q.next())
+        return std::nullopt;
+    return roleFromString(q.value(0).toString());
+}
+
+std::optional<QString> AccountStore::workspaceIdByName(const QString &name)
+{
+    QString error;
+    const std::optional<QString> id = idOf("workspaces", name, &error);
+    if (!id || id->isEmpty())
+        return std::nullopt;
+    return id;
+}
+
+std::optional<QString> AccountStore::workspaceOf(const Protocol::Topic &topic)
+{
+    const char *table = nullptr;
+    switch (topic.kind) {
+    case Protocol::Topic::Kind::Workspace: return workspaceIdByName(topic.id);
+    case Protocol::Topic::Kind::Notebook: table = "notebooks"; break;
+    case Protocol::Topic::Kind::Container: table = "containers"; break;
+    case Protocol::Topic::Kind::File: table = "files"; break;
+    }
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT workspace_id FROM %1 WHERE id = ?").arg(QLatin1String(table)));
+    q.addBindValue(topic.id);
+    if (!execute(q, nullptr) || !q.next())
+        return std::nullopt;
+    return q.value(0).toString();
+}
+
+QStringList AccountStore::tokensRevokedSince(qint64 sinceMs, qint64 *newestMs)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT id, revoked_at FROM tokens WHERE revoked_at IS NOT NULL AND revoked_at >= ?"));
+    q.addBindValue(sinceMs);
+    QStringList ids;
+    if (!execute(q, nullptr))
+        return ids;
+    while (q.next()) {
+        ids.append(q.value(0).toString());
+        *newestMs = qMax(*newestMs, q.value(1).toLongLong());
+    }
+    return ids;
+}
+
+} // namespace Kyozo::Server

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "protocol/topic.h"
+
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+#include <optional>
+
+namespace Kyozo::Server {
+
+enum class Role { Viewer, Editor, Owner };
+std::optional<Role> roleFromString(const QString &text);
+QString roleName(Role role);
+
+struct Identity
+{
+    QString userId;
+    QString userName;
+    QString tokenId;
+};
+
+struct UserSummary
+{
+    QString name;
+    QList<std::pair<QString, Role>> memberships; // workspace name, role
+};
+
+// Users, workspaces, memberships and tokens (SPEC §8, §11).
+class AccountStore
+{
+public:
+    explicit AccountStore(QSqlDatabase db) : m_db(std::move(db)) { }
+
+    // Idempotent: creates what is missing; an existing membership takes the new role.
+    bool addUser(const QString &name, const QString &workspace, std::optional<Role> role,
+                 QString *error);
+    QList<UserSummary> users(QString *error);
+    std::optional<QString> createToken(const QString &userName, QString *error);
+    bool revokeToken(const QString &token, QString *error);
+
+    std::optional<Identity> authenticate(const QString &token);
+    std::optional<Role> role(const QString &userId, const QString &workspaceId);
+    std::optional<QString> workspaceIdByName(const QString &name);
+    // The workspace a topic's resource belongs to (the workspace topic's id is its name).
+    std::optional<QString> workspaceOf(const Protocol::Topic &topic);
+    // Token ids revoked after `sinceMs`; *newestMs advances to the latest revocation seen.
+    QStringList tokensRevokedSince(qint64 sinceMs, qint64 *newestMs);
+
+private:
+    std::optional<QString> idOf(const char *table, const QString &name, QString *error);
+    std::optional<QString> ensure(const char *table, const QString &name, QString *error);
+    QSqlDatabase m_db;
+};
+
+} // namespace Kyozo::Server

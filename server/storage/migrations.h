@@ -1,0 +1,20 @@
+#pragma once
+
+#include <QList>
+#include <QStringList>
+
+namespace Kyozo::Server {
+
+// Schema versions, oldest first. Each is a list of statements written in the SQL both
+// SQLite and PostgreSQL accept (TEXT ids, BIGINT milliseconds since the epoch). Never edit
+// a published version: add the next one (its upgrade is tested from a committed database
+// of every earlier version).
+struct Migration
+{
+    int version;
+    QStringList statements;
+};
+
+const QList<Migration> &migrations();
+
+} // namespace Kyozo::Server
