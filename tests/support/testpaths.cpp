@@ -11,8 +11,9 @@ QString sourcePath(const QString &relative)
 
 QString binaryPath(const QString &executable)
 {
-    // ctest sets KYOZO_BIN_DIR (cmake/KyozoTesting.cmake).
-    return QDir(qEnvironmentVariable("KYOZO_BIN_DIR")).filePath(executable);
+    // ctest sets KYOZO_BIN_DIR (cmake/KyozoTesting.cmake); run by hand, the build's own.
+    const QString dir = qEnvironmentVariable("KYOZO_BIN_DIR", QStringLiteral(KYOZO_DEFAULT_BIN_DIR));
+    return QDir(dir).filePath(executable);
 }
 
 } // namespace KyozoTest

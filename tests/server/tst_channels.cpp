@@ -1,0 +1,250 @@
+// Phoenix Channels v2 rules of SPEC §4 and §11 (socket rules) against the real
+// kyozo-server on a loopback port.
+#include "channelclient.h"
+#include "temporaryserver.h"
+
+#include <QJsonArray>
+#include <QTcpSocket>
+#include <QtTest>
+
+using namespace KyozoTest;
+
+namespace {
+
+// The HTTP status line a WebSocket handshake gets, read from a raw socket.
+QByteArray handshakeStatus(quint16 port, const QString &pathAndQuery)
+{
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, port);
+    if (!s.waitForConnected(5000))
+        return {};
+    s.write(QStringLiteral("GET %1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                           "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+                    .arg(pathAndQuery)
+                    .toLatin1());
+    QByteArray got;
+    while (!got.contains("\r\n") && s.waitForReadyRead(5000))
+        got += s.readAll();
+    return got.left(got.indexOf("\r\n"));
+}
+
+QJsonObject replyPayload(const QJsonArray &f) { return f[4].toObject(); }
+bool replyOk(const QJsonArray &f) { return replyPayload(f).value("status").toString() == QLatin1String("ok"); }
+QString replyReason(const QJsonArray &f)
+{
+    return replyPayload(f).value("response").toObject().value("reason").toString();
+}
+
+const QString kTopic = QStringLiteral("execution:workspace:lab");
+
+} // namespace
+
+class TestChannels : public QObject
+{
+    Q_OBJECT
+    std::unique_ptr<TemporaryServer> server;
+    QString ada, bob, eve;
+
+private slots:
+    void init()
+    {
+        server = std::make_unique<TemporaryServer>();
+        // Short limits so that timeouts are testable; every key is one of docs/server.md.
+        QString error;
+        QVERIFY2(server->start(QStringLiteral("[limits]\nheartbeat_timeout_ms = 1500\nmax_frame_bytes = 4096\n"
+                                              "messages_per_second = 20\nmessage_burst = 40\nrevocation_poll_ms = 100\n"),
+                               &error),
+                 qPrintable(error));
+        ada = server->userWithToken(QStringLiteral("ada"), QStringLiteral("lab"), QStringLiteral("owner"));
+        bob = server->userWithToken(QStringLiteral("bob"), QStringLiteral("lab"), QStringLiteral("viewer"));
+        eve = server->userWithToken(QStringLiteral("eve"), QStringLiteral("elsewhere"), QStringLiteral("owner"));
+        QVERIFY(!ada.isEmpty() && !bob.isEmpty() && !eve.isEmpty());
+    }
+    void cleanup() { server.reset(); }
+
+    void badTokensAreRefusedWith403BeforeTheUpgrade()
+    {
+        QVERIFY(handshakeStatus(server->port(), QStringLiteral("/socket/websocket?vsn=2.0.0")).contains(" 403 "));
+        QVERIFY(handshakeStatus(server->port(), QStringLiteral("/socket/websocket?vsn=2.0.0&token=kyz_nope")).contains(" 403 "));
+        QVERIFY(handshakeStatus(server->port(), QStringLiteral("/socket/websocket?vsn=2.0.0&token=") + ada).contains(" 101 "));
+        QVERIFY(server->admin({ QStringLiteral("token"), QStringLiteral("revoke"), ada }) == 0);
+        QVERIFY(handshakeStatus(server->port(), QStringLiteral("/socket/websocket?vsn=2.0.0&token=") + ada).contains(" 403 "));
+    }
+
+    void heartbeatRepliesWithItsRef()
+    {
+        ChannelClient c;
+        QVERIFY(c.open(server->socketUrl(ada)));
+        c.send(frame({}, QStringLiteral("7"), QStringLiteral("phoenix"), QStringLiteral("heartbeat")));
+        const QJsonArray r = c.waitForReply(QStringLiteral("7"));
+        QCOMPARE(r, QJsonArray({ QJsonValue::Null, "7", "phoenix", "phx_reply",
+                                 QJsonObject{ { "status", "ok" }, { "response", QJsonObject{} } } }));
+    }
+
+    void joinEchoesRefsAndChecksRights()
+    {
+        ChannelClient c;
+        QVERIFY(c.open(server->socketUrl(ada)));
+        const QJsonArray ok = c.join(kTopic, QStringLiteral("3"));
+        QCOMPARE(ok[0].toString(), QStringLiteral("3"));
+        QCOMPARE(ok[1].toString(), QStringLiteral("3"));
+        QVERIFY(replyOk(ok));
+        const QJsonArray denied = c.join(QStringLiteral("execution:workspace:elsewhere"), QStringLiteral("4"));
+        QVERIFY(!replyOk(denied));
+        QCOMPARE(replyReason(denied), QStringLiteral("unauthorized"));
+        const QJsonArray missing = c.join(QStringLiteral("execution:notebook:no-such-id"), QStringLiteral("5"));
+        QCOMPARE(replyReason(missing), QStringLiteral("unauthorized"));
+        const QJsonArray unknown = c.join(QStringLiteral("chat:lobby"), QStringLiteral("6"));
+        QCOMPARE(replyReason(unknown), QStringLiteral("unmatched topic"));
+    }
+
+    void secondJoinClosesTheFirst()
+    {
+        ChannelClient c;
+        QVERIFY(c.open(server->socketUrl(ada)));
+        QVERIFY(replyOk(c.join(kTopic, QStringLiteral("1"))));
+        QVERIFY(replyOk(c.join(kTopic, QStringLiteral("2"))));
+        const QJsonArray closed = c.waitForEvent(kTopic, QStringLiteral("phx_close"));
+        QCOMPARE(closed[0].toString(), QStringLiteral("1")); // the old join's ref
+        // The socket is still subscribed once: one relay arrives, not two.
+        ChannelClient other;
+        QVERIFY(other.open(server->socketUrl(bob)));
+        QVERIFY(replyOk(other.join(kTopic, QStringLiteral("1"))));
+        other.send(frame(QStringLiteral("1"), QStringLiteral("2"), kTopic, QStringLiteral("cursor_move"),
+                         QJsonObject{ { "position", QJsonObject{ { "line", 1 }, { "column", 2 } } } }));
+        QVERIFY(!c.waitForEvent(kTopic, QStringLiteral("cursor")).isEmpty());
+        QVERIFY(c.waitForEvent(kTopic, QStringLiteral("cursor"), 500).isEmpty());
+    }
+
+    void leaveRepliesAndCloses()
+    {
+        ChannelClient c;
+        QVERIFY(c.open(server->socketUrl(ada)));
+        QVERIFY(replyOk(c.join(kTopic, QStringLiteral("1"))));
+        c.send(frame(QStringLiteral("1"), QStringLiteral("2"), kTopic, QStringLiteral("phx_leave")));
+        QVERIFY(replyOk(c.waitForReply(QStringLiteral("2"))));
+        QCOMPARE(c.waitForEvent(kTopic, QStringLiteral("phx_close"))[0].toString(), QStringLiteral("1"));
+        // After leaving, a push is for a topic the socket is not in.
+        c.send(frame(QStringLiteral("1"), QStringLiteral("3"), kTopic, QStringLiteral("cursor_move"),
+                     QJsonObject{ { "position", QJsonObject{ { "line", 1 }, { "column", 1 } } } }));
+        QCOMPARE(replyReason(c.waitForReply(QStringLiteral("3"))), QStringLiteral("unmatched topic"));
+    }
+
+    void cursorAndSelectionAreRelayedToTheOthers()
+    {
+        ChannelClient a, b;
+        QVERIFY(a.open(server->socketUrl(ada)));
+        QVERIFY(b.open(server->socketUrl(bob)));
+        QVERIFY(replyOk(a.join(kTopic, QStringLiteral("1"))));
+        QVERIFY(replyOk(b.join(kTopic, QStringLiteral("1"))));
+        const QJsonObject position{ { "line", 3 }, { "column", 14 } };
+        a.send(frame(QStringLiteral("1"), QStringLiteral("2"), kTopic, QStringLiteral("cursor_move"),
+                     QJsonObject{ { "position", position } }));
+        QVERIFY(replyOk(a.waitForReply(QStringLiteral("2"))));
+        const QJsonObject cursor = b.waitForEvent(kTopic, QStringLiteral("cursor"))[4].toObject();
+        QCOMPARE(cursor.value("name").toString(), QStringLiteral("ada"));
+        QCOMPARE(cursor.value("position").toObject(), position);
+        QVERIFY(!cursor.value("user_id").toString().isEmpty());
+        QVERIFY(cursor.value("color").toString().startsWith(QLatin1Char('#')));
+        QVERIFY(a.waitForEvent(kTopic, QStringLiteral("cursor"), 300).isEmpty()); // not echoed
+        const QJsonObject anchor{ { "line", 1 }, { "column", 1 } }, head{ { "line", 2 }, { "column", 5 } };
+        b.send(frame(QStringLiteral("1"), QStringLiteral("3"), kTopic, QStringLiteral("selection"),
+                     QJsonObject{ { "anchor", anchor }, { "head", head } }));
+        const QJsonObject sel = a.waitForEvent(kTopic, QStringLiteral("selection"))[4].toObject();
+        QCOMPARE(sel.value("name").toString(), QStringLiteral("bob"));
+        QCOMPARE(sel.value("anchor").toObject(), anchor);
+        QCOMPARE(sel.value("head").toObject(), head);
+        // A malformed cursor is refused with a reason, not relayed.
+        a.send(frame(QStringLiteral("1"), QStringLiteral("4"), kTopic, QStringLiteral("cursor_move"), QJsonObject{}));
+        QVERIFY(!replyOk(a.waitForReply(QStringLiteral("4"))));
+    }
+
+    void opAndExecuteAreNotImplementedYet()
+    {
+        ChannelClient c;
+        QVERIFY(c.open(server->socketUrl(ada)));
+        QVERIFY(replyOk(c.join(kTopic, QStringLiteral("1"))));
+        for (const char *event : { "op", "execute" }) {
+            c.send(frame(QStringLiteral("1"), QString::fromLatin1(event), kTopic, QString::fromLatin1(event)));
+            const QJsonArray r = c.waitForReply(QString::fromLatin1(event));
+            QCOMPARE(replyPayload(r).value("status").toString(), QStringLiteral("error"));
+            QCOMPARE(replyReason(r), QStringLiteral("not_implemented"));
+        }
+    }
+
+    void badFramesGetAnErrorAndKeepTheSocket()
+    {
+        ChannelClient c;
+        QVERIFY(c.open(server->socketUrl(ada)));
+        for (const char *bad : { "not json", "[1,2,3]", "{\"topic\":\"x\"}", "[null,null,\"\",\"e\",{}]" }) {
+            c.sendText(QString::fromLatin1(bad));
+            const QJsonArray e = c.waitForEvent(QStringLiteral("phoenix"), QStringLiteral("phx_error"));
+            QVERIFY2(!e.isEmpty(), bad);
+            QVERIFY(!e[4].toObject().value("reason").toString().isEmpty());
+        }
+        c.send(frame({}, QStringLiteral("9"), QStringLiteral("phoenix"), QStringLiteral("heartbeat")));
+        QVERIFY(replyOk(c.waitForReply(QStringLiteral("9"))));
+    }
+
+    void oversizedFrameClosesWith1009()
+    {
+        ChannelClient c;
+        QVERIFY(c.open(server->socketUrl(ada)));
+        c.send(frame({}, QStringLiteral("1"), QStringLiteral("phoenix"), QStringLiteral("heartbeat"),
+                     QJsonObject{ { "pad", QString(8000, QLatin1Char('x')) } }));
+        QVERIFY(c.waitClosed());
+        QCOMPARE(c.closeCode(), 1009);
+    }
+
+    void floodClosesWith1008()
+    {
+        ChannelClient c;
+        QVERIFY(c.open(server->socketUrl(ada)));
+        for (int i = 0; i < 200; ++i)
+            c.send(frame({}, QString::number(i), QStringLiteral("phoenix"), QStringLiteral("heartbeat")));
+        QVERIFY(c.waitClosed());
+        QCOMPARE(c.closeCode(), 1008);
+    }
+
+    void missedHeartbeatsCloseWith1000()
+    {
+        ChannelClient quiet, beating;
+        QVERIFY(quiet.open(server->socketUrl(ada)));
+        QVERIFY(beating.open(server->socketUrl(bob)));
+        QElapsedTimer t;
+        t.start();
+        for (int i = 0; i < 8 && !quiet.waitClosed(400); ++i)
+            beating.send(frame({}, QString::number(i), QStringLiteral("phoenix"), QStringLiteral("heartbeat")));
+        QVERIFY(quiet.waitClosed(3000));
+        QCOMPARE(quiet.closeCode(), 1000);
+        QVERIFY(t.elapsed() >= 1000);
+        QVERIFY(beating.isOpen());
+    }
+
+    void revokingATokenClosesItsSocketsWithinOneSecond()
+    {
+        ChannelClient c;
+        QVERIFY(c.open(server->socketUrl(bob)));
+        QVERIFY(replyOk(c.join(kTopic, QStringLiteral("1"))));
+        QElapsedTimer t;
+        t.start();
+        QCOMPARE(server->admin({ QStringLiteral("token"), QStringLiteral("revoke"), bob }), 0);
+        const qint64 revokedAfter = t.elapsed();
+        QVERIFY(c.waitClosed(2000));
+        QVERIFY2(t.elapsed() - revokedAfter <= 1000, qPrintable(QString::number(t.elapsed() - revokedAfter)));
+        QCOMPARE(c.closeCode(), 1008);
+    }
+
+    void sigtermClosesSocketsWith1001AndExitsZero()
+    {
+        ChannelClient c;
+        QVERIFY(c.open(server->socketUrl(ada)));
+        QVERIFY(replyOk(c.join(kTopic, QStringLiteral("1"))));
+        QCOMPARE(server->stop(), 0);
+        QVERIFY(c.waitClosed());
+        QCOMPARE(c.closeCode(), 1001);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestChannels)
+#include "tst_channels.moc"

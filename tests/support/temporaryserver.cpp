@@ -1,0 +1,111 @@
+#include "temporaryserver.h"
+
+#include "testpaths.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QRegularExpression>
+#include <QUrlQuery>
+
+#include <csignal>
+
+namespace KyozoTest {
+
+TemporaryServer::TemporaryServer(QString databaseUrl) : m_database(std::move(databaseUrl))
+{
+    if (m_database.isEmpty())
+        m_database = QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("kyozo.sqlite"));
+}
+
+TemporaryServer::~TemporaryServer()
+{
+    if (m_process.state() != QProcess::NotRunning) {
+        m_process.kill();
+        m_process.waitForFinished(5000);
+    }
+}
+
+bool TemporaryServer::start(const QString &configToml, QString *error)
+{
+    const QString config = m_dir.filePath(QStringLiteral("kyozo-server.toml"));
+    QFile f(config);
+    if (!f.open(QIODevice::WriteOnly))
+        return false;
+    f.write(configToml.toUtf8());
+    f.close();
+    m_process.setProcessChannelMode(QProcess::SeparateChannels);
+    m_process.start(binaryPath(QStringLiteral("kyozo-server")),
+                    { QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--database"),
+                      m_database, QStringLiteral("--config"), config });
+    static const QRegularExpression ready(QStringLiteral("^listening on http://127\\.0\\.0\\.1:(\\d+)$"));
+    QByteArray out;
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < 20000) {
+        if (!m_process.waitForReadyRead(200) && m_process.state() == QProcess::NotRunning)
+            break;
+        out += m_process.readAllStandardOutput();
+        const auto m = ready.match(QString::fromUtf8(out).trimmed());
+        if (m.hasMatch()) {
+            m_port = quint16(m.captured(1).toUInt());
+            return true;
+        }
+    }
+    if (error)
+        *error = QStringLiteral("kyozo-server did not start: %1 %2")
+                         .arg(QString::fromUtf8(out), QString::fromUtf8(m_process.readAllStandardError()));
+    return false;
+}
+
+int TemporaryServer::stop()
+{
+    if (m_process.state() == QProcess::NotRunning)
+        return m_process.exitCode();
+    ::kill(pid_t(m_process.processId()), SIGTERM);
+    if (!m_process.waitForFinished(10000) || m_process.exitStatus() != QProcess::NormalExit)
+        return -1;
+    return m_process.exitCode();
+}
+
+int TemporaryServer::admin(const QStringList &args, QByteArray *out, QByteArray *err) const
+{
+    QProcess p;
+    p.start(binaryPath(QStringLiteral("kyozo-server")), QStringList{ QStringLiteral("--database"), m_database } + args);
+    p.waitForFinished(30000);
+    if (out)
+        *out = p.readAllStandardOutput();
+    if (err)
+        *err = p.readAllStandardError();
+    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+}
+
+QString TemporaryServer::userWithToken(const QString &name, const QString &workspace, const QString &role) const
+{
+    QStringList add{ QStringLiteral("user"), QStringLiteral("add"), name };
+    if (!workspace.isEmpty())
+        add += { QStringLiteral("--workspace"), workspace, QStringLiteral("--role"), role };
+    if (admin(add) != 0)
+        return {};
+    QByteArray out;
+    if (admin({ QStringLiteral("token"), QStringLiteral("create"), name }, &out) != 0)
+        return {};
+    return QString::fromUtf8(out).trimmed();
+}
+
+QUrl TemporaryServer::url(const QString &path) const
+{
+    return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(path));
+}
+
+QUrl TemporaryServer::socketUrl(const QString &token) const
+{
+    QUrl u(QStringLiteral("ws://127.0.0.1:%1/socket/websocket").arg(m_port));
+    QUrlQuery q;
+    q.addQueryItem(QStringLiteral("vsn"), QStringLiteral("2.0.0"));
+    if (!token.isNull())
+        q.addQueryItem(QStringLiteral("token"), token);
+    u.setQuery(q);
+    return u;
+}
+
+} // namespace KyozoTest

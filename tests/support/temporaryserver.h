@@ -1,0 +1,40 @@
+#pragma once
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QUrl>
+
+namespace KyozoTest {
+
+// The real kyozo-server executable on a free loopback port (--listen 127.0.0.1:0), with
+// a database of the test's choosing (a fresh SQLite file by default) and a config file.
+class TemporaryServer
+{
+public:
+    explicit TemporaryServer(QString databaseUrl = {});
+    ~TemporaryServer();
+
+    // Starts the server; `configToml` is written to the --config file.
+    bool start(const QString &configToml = {}, QString *error = nullptr);
+    // SIGTERM; returns the exit code (-1 if it did not exit normally within 10 s).
+    int stop();
+
+    // An admin sub-command against the same database; returns the exit code.
+    int admin(const QStringList &args, QByteArray *out = nullptr, QByteArray *err = nullptr) const;
+    // user add NAME --workspace W --role R, then token create NAME; returns the token.
+    QString userWithToken(const QString &name, const QString &workspace, const QString &role) const;
+
+    QString databaseUrl() const { return m_database; }
+    quint16 port() const { return m_port; }
+    QUrl url(const QString &path) const;
+    QUrl socketUrl(const QString &token) const;
+    QProcess &process() { return m_process; }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_database;
+    QProcess m_process;
+    quint16 m_port = 0;
+};
+
+} // namespace KyozoTest
