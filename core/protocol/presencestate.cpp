@@ -1,6 +1,7 @@
 #include "presencestate.h"
 
 #include <QJsonArray>
+#include <QSet>
 
 namespace Kyozo::Protocol {
 
@@ -50,8 +51,17 @@ QJsonObject PresenceState::applyDiff(QJsonObject state, const QJsonObject &diff)
 {
     const QJsonObject joins = diff.value(QLatin1String("joins")).toObject();
     for (auto it = joins.begin(); it != joins.end(); ++it) {
-        QJsonArray metas = state.value(it.key()).toObject().value(QLatin1String("metas")).toArray();
-        for (const QJsonValue &m : it.value().toObject().value(QLatin1String("metas")).toArray())
+        // As phoenix.js syncDiff: the joined metas, after the current ones whose phx_ref
+        // they do not repeat (a client may see its own join in the state and in a diff).
+        const QJsonArray joined = it.value().toObject().value(QLatin1String("metas")).toArray();
+        QSet<QString> joinedRefs;
+        for (const QJsonValue &m : joined)
+            joinedRefs.insert(m.toObject().value(QLatin1String("phx_ref")).toString());
+        QJsonArray metas;
+        for (const QJsonValue &m : state.value(it.key()).toObject().value(QLatin1String("metas")).toArray())
+            if (!joinedRefs.contains(m.toObject().value(QLatin1String("phx_ref")).toString()))
+                metas.append(m);
+        for (const QJsonValue &m : joined)
             metas.append(m);
         state.insert(it.key(), QJsonObject{ { "metas", metas } });
     }

@@ -86,8 +86,10 @@ int Database::schemaVersion()
 bool Database::migrate(QString *error)
 {
     QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations "
-                               "(version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)"))) {
+    // Not "IF NOT EXISTS": PostgreSQL answers it with a NOTICE that libpq prints on stderr.
+    if (!m_db.tables().contains(QStringLiteral("schema_migrations"))
+        && !q.exec(QStringLiteral("CREATE TABLE schema_migrations "
+                                  "(version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)"))) {
         *error = tr("cannot create schema_migrations: %1").arg(q.lastError().text());
         return false;
     }
