@@ -55,8 +55,9 @@ bool ServerConfig::load(const QString &path, QString *error)
     limits.messageBurst = l["message_burst"].value_or(limits.messageBurst);
     limits.heartbeatTimeoutMs = l["heartbeat_timeout_ms"].value_or(limits.heartbeatTimeoutMs);
     limits.revocationPollMs = l["revocation_poll_ms"].value_or(limits.revocationPollMs);
+    limits.presenceBatchMs = l["presence_batch_ms"].value_or(limits.presenceBatchMs);
     if (limits.maxFrameBytes < 1024 || limits.messagesPerSecond <= 0 || limits.messageBurst < 1
-        || limits.heartbeatTimeoutMs < 100 || limits.revocationPollMs < 10) {
+        || limits.heartbeatTimeoutMs < 100 || limits.revocationPollMs < 10 || limits.presenceBatchMs < 0) {
         *error = tr("%1: a [limits] value is out of range").arg(path);
         return false;
     }

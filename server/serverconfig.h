@@ -15,6 +15,7 @@ struct Limits
     double messageBurst = 200;
     int heartbeatTimeoutMs = 60 * 1000;  // close 1000 without a heartbeat
     int revocationPollMs = 500;          // revoked tokens' sockets close within this + a query
+    int presenceBatchMs = 50;            // presence diffs of one topic are merged this long
 };
 
 struct ServerConfig

@@ -6,6 +6,7 @@
 #include "storage/accountstore.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QUrlQuery>
@@ -46,6 +47,9 @@ ChannelHub::ChannelHub(AccountStore *accounts, const Limits &limits, QObject *pa
     m_revocationTimer.setInterval(limits.revocationPollMs);
     connect(&m_revocationTimer, &QTimer::timeout, this, &ChannelHub::checkRevocations);
     m_revocationTimer.start();
+    m_presenceTimer.setSingleShot(true);
+    m_presenceTimer.setInterval(limits.presenceBatchMs);
+    connect(&m_presenceTimer, &QTimer::timeout, this, &ChannelHub::flushPresenceDiffs);
 }
 
 ChannelHub::~ChannelHub()
@@ -145,7 +149,7 @@ void ChannelHub::join(SocketSession *session, const PhoenixMessage &message)
     const QJsonObject diff = presence.join(session->identity().userId, meta);
     session->send({ message.joinRef, std::nullopt, message.topic, QStringLiteral("presence_state"),
                     presence.state() });
-    broadcast(message.topic, QStringLiteral("presence_diff"), diff, nullptr);
+    queuePresenceDiff(message.topic, diff);
 }
 
 void ChannelHub::leave(SocketSession *session, const QString &topic, bool closeFrame)
@@ -168,7 +172,7 @@ void ChannelHub::leave(SocketSession *session, const QString &topic, bool closeF
         if (presence->isEmpty())
             m_presence.erase(presence);
         if (!diff.isEmpty())
-            broadcast(topic, QStringLiteral("presence_diff"), diff, nullptr);
+            queuePresenceDiff(topic, diff);
     }
 }
 
@@ -223,6 +227,34 @@ void ChannelHub::broadcast(const QString &topic, const QString &event, const QJs
     for (SocketSession *s : *it)
         if (s != except)
             s->sendText(frame);
+}
+
+// Like Phoenix's presence tracker, diffs are merged per topic and broadcast together: one
+// diff per join would cost N^2 frames when N sockets join one topic.
+void ChannelHub::queuePresenceDiff(const QString &topic, const QJsonObject &diff)
+{
+    QJsonObject &pending = m_pendingDiffs[topic];
+    for (const char *side : { "joins", "leaves" }) {
+        const QLatin1String key(side);
+        QJsonObject merged = pending.value(key).toObject();
+        const QJsonObject add = diff.value(key).toObject();
+        for (auto it = add.begin(); it != add.end(); ++it) {
+            QJsonArray metas = merged.value(it.key()).toObject().value(QLatin1String("metas")).toArray();
+            for (const QJsonValue &m : it.value().toObject().value(QLatin1String("metas")).toArray())
+                metas.append(m);
+            merged.insert(it.key(), QJsonObject{ { "metas", metas } });
+        }
+        pending.insert(key, merged);
+    }
+    if (!m_presenceTimer.isActive())
+        m_presenceTimer.start();
+}
+
+void ChannelHub::flushPresenceDiffs()
+{
+    const QHash<QString, QJsonObject> pending = std::exchange(m_pendingDiffs, {});
+    for (auto it = pending.begin(); it != pending.end(); ++it)
+        broadcast(it.key(), QStringLiteral("presence_diff"), it.value(), nullptr);
 }
 
 void ChannelHub::onClosed(SocketSession *session)

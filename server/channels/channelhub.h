@@ -52,6 +52,8 @@ private:
     void broadcast(const QString &topic, const QString &event, const QJsonValue &payload,
                    SocketSession *except);
     void checkRevocations();
+    void queuePresenceDiff(const QString &topic, const QJsonObject &diff);
+    void flushPresenceDiffs();
     QJsonObject userFields(SocketSession *session) const;
 
     AccountStore *m_accounts;
@@ -60,6 +62,8 @@ private:
     QHash<QString, QList<SocketSession *>> m_subscribers;
     QHash<QString, Protocol::PresenceState> m_presence;
     QTimer m_revocationTimer;
+    QTimer m_presenceTimer;
+    QHash<QString, QJsonObject> m_pendingDiffs; // per topic, merged until the next flush
     qint64 m_revokedSince;
     quint64 m_nextRef = 0;
     ChannelMetrics m_metrics;
