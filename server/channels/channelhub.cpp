@@ -11,6 +11,10 @@
 #include <QLoggingCategory>
 #include <QUrlQuery>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 Q_LOGGING_CATEGORY(lcChannels, "kyozo.server.channels")
 
 namespace Kyozo::Server {
@@ -50,6 +54,16 @@ ChannelHub::ChannelHub(AccountStore *accounts, const Limits &limits, QObject *pa
     m_presenceTimer.setSingleShot(true);
     m_presenceTimer.setInterval(limits.presenceBatchMs);
     connect(&m_presenceTimer, &QTimer::timeout, this, &ChannelHub::flushPresenceDiffs);
+    // A burst of joins allocates and frees O(N) presence frames per join; glibc keeps the
+    // freed heap, so idle RSS would stay at the burst's peak. Hand it back once things calm
+    // down (restarted by every flush, so it runs after a burst, not during one).
+    m_idleTrimTimer.setSingleShot(true);
+    m_idleTrimTimer.setInterval(1000);
+    connect(&m_idleTrimTimer, &QTimer::timeout, this, [] {
+#if defined(__GLIBC__)
+        malloc_trim(0);
+#endif
+    });
 }
 
 ChannelHub::~ChannelHub()
@@ -255,6 +269,7 @@ void ChannelHub::flushPresenceDiffs()
     const QHash<QString, QJsonObject> pending = std::exchange(m_pendingDiffs, {});
     for (auto it = pending.begin(); it != pending.end(); ++it)
         broadcast(it.key(), QStringLiteral("presence_diff"), it.value(), nullptr);
+    m_idleTrimTimer.start();
 }
 
 void ChannelHub::onClosed(SocketSession *session)

@@ -63,6 +63,7 @@ private:
     QHash<QString, Protocol::PresenceState> m_presence;
     QTimer m_revocationTimer;
     QTimer m_presenceTimer;
+    QTimer m_idleTrimTimer;
     QHash<QString, QJsonObject> m_pendingDiffs; // per topic, merged until the next flush
     qint64 m_revokedSince;
     quint64 m_nextRef = 0;

@@ -1,0 +1,229 @@
+// bench/server (issue 4): N sockets (default 1k, 5k, 10k) each join one workspace topic of a
+// real kyozo-server on loopback. Prints the server's RSS per idle socket against a bare
+// QWebSocketServer holding the same sockets (the floor), the join rate, and the fan-out
+// latency p50/p99 of a broadcast (a relayed cursor) to all N. Bounded in count and time.
+//
+//   build/bench/bin/server-bench [N…]
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QWebSocket>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+namespace {
+
+const QString kTopic = QStringLiteral("execution:workspace:bench");
+constexpr int kWave = 200;          // handshakes in flight at once (listen backlog)
+constexpr qint64 kRunLimitMs = 180000;
+
+void spin(int ms)
+{
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+bool spinUntil(const std::function<bool()> &done, qint64 limitMs)
+{
+    QElapsedTimer t;
+    t.start();
+    while (!done()) {
+        if (t.elapsed() > limitMs)
+            return false;
+        spin(2);
+    }
+    return true;
+}
+
+long rssKiB(qint64 pid)
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n'))
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toLong();
+    return -1;
+}
+
+quint16 startAndWait(QProcess &p, const QString &program, const QStringList &args)
+{
+    p.start(program, args);
+    static const QRegularExpression ready(QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
+    QByteArray out;
+    for (int i = 0; i < 100 && p.state() != QProcess::NotRunning; ++i) {
+        p.waitForReadyRead(100);
+        out += p.readAllStandardOutput();
+        const auto m = ready.match(QString::fromUtf8(out));
+        if (m.hasMatch())
+            return quint16(m.captured(1).toUInt());
+    }
+    return 0;
+}
+
+struct Client
+{
+    std::unique_ptr<QWebSocket> socket;
+    bool open = false;
+    bool joined = false;
+    qint64 cursorAtNs = -1;
+};
+
+// Opens n sockets in waves; `joinTopic` sends phx_join on open. Returns the elapsed ms.
+qint64 openAll(std::vector<Client> &clients, int n, const QString &url, bool joinTopic, QElapsedTimer &clock,
+               int *opened, int *joined)
+{
+    clients.resize(size_t(n));
+    const qint64 start = clock.elapsed();
+    int next = 0;
+    while (*opened < n || (joinTopic && *joined < n)) {
+        while (next < n && next - *opened < kWave) {
+            Client &c = clients[size_t(next)];
+            c.socket = std::make_unique<QWebSocket>();
+            QWebSocket *s = c.socket.get();
+            QObject::connect(s, &QWebSocket::connected, s, [&c, s, opened, joinTopic, next] {
+                c.open = true;
+                ++*opened;
+                if (joinTopic)
+                    s->sendTextMessage(QStringLiteral(R"(["%1","%1","%2","phx_join",{}])").arg(next).arg(kTopic));
+            });
+            QObject::connect(s, &QWebSocket::textMessageReceived, s, [&c, joined, &clock](const QString &m) {
+                if (!c.joined && m.contains(QLatin1String("\"phx_reply\""))) {
+                    c.joined = true;
+                    ++*joined;
+                } else if (m.contains(QLatin1String("\"cursor\""))) {
+                    c.cursorAtNs = clock.nsecsElapsed();
+                }
+            });
+            s->open(QUrl(url));
+            ++next;
+        }
+        spin(1);
+        if (clock.elapsed() - start > kRunLimitMs)
+            break;
+    }
+    return clock.elapsed() - start;
+}
+
+double percentile(std::vector<double> v, double p)
+{
+    if (v.empty())
+        return -1;
+    std::sort(v.begin(), v.end());
+    return v[size_t(std::min<double>(double(v.size() - 1), p * double(v.size() - 1) + 0.5))];
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    // Room for 2 x 10k sockets plus the server's (children inherit the limit).
+    struct rlimit lim {};
+    getrlimit(RLIMIT_NOFILE, &lim);
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+    QList<int> sizes;
+    for (const QString &a : app.arguments().mid(1))
+        sizes.append(a.toInt());
+    if (sizes.isEmpty())
+        sizes = { 1000, 5000, 10000 };
+    const QString bin = QStringLiteral(KYOZO_BIN_DIR);
+    const QString benchBin = QCoreApplication::applicationDirPath();
+    std::printf("fd limit %llu; sockets opened %d at a time; loopback only\n",
+                (unsigned long long)lim.rlim_cur, kWave);
+    std::printf("%7s | %11s %11s %11s %6s | %8s | %10s %8s\n", "N", "floor", "floor+reply", "kyozo",
+                "ratio", "joins/s", "fanout p50", "p99 ms");
+    std::printf("%7s | %11s %11s %11s %6s |\n", "", "KiB/socket", "KiB/socket", "KiB/socket", "k/floor");
+
+    for (int n : sizes) {
+        QElapsedTimer clock;
+        clock.start();
+        // The floor: a bare QWebSocketServer holding the sockets (and, second, writing one reply).
+        auto floorPerSocket = [&](const QStringList &args) {
+            QProcess floor;
+            const quint16 floorPort = startAndWait(floor, benchBin + QStringLiteral("/floor-server"), args);
+            const long floorBase = rssKiB(floor.processId());
+            std::vector<Client> floorClients;
+            int fOpened = 0, fJoined = 0;
+            openAll(floorClients, n, QStringLiteral("ws://127.0.0.1:%1/").arg(floorPort), false, clock, &fOpened, &fJoined);
+            spin(1000);
+            const double per = double(rssKiB(floor.processId()) - floorBase) / double(std::max(1, fOpened));
+            floorClients.clear();
+            floor.kill();
+            floor.waitForFinished();
+            return per;
+        };
+        const double floorPer = floorPerSocket({});
+        const double floorReplyPer = floorPerSocket({ QStringLiteral("--reply") });
+
+        // kyozo-server, same sockets, each joining the workspace topic.
+        QTemporaryDir dir;
+        const QString db = QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("bench.sqlite"));
+        QProcess admin;
+        admin.start(bin + QStringLiteral("/kyozo-server"), { "--database", db, "user", "add", "bench", "--workspace", "bench", "--role", "owner" });
+        admin.waitForFinished();
+        admin.start(bin + QStringLiteral("/kyozo-server"), { "--database", db, "token", "create", "bench" });
+        admin.waitForFinished();
+        const QString token = QString::fromUtf8(admin.readAllStandardOutput()).trimmed();
+        QFile config(dir.filePath(QStringLiteral("bench.toml")));
+        config.open(QIODevice::WriteOnly);
+        config.write("[limits]\nheartbeat_timeout_ms = 600000\n");
+        config.close();
+        QProcess server;
+        server.setStandardErrorFile(QProcess::nullDevice());
+        const quint16 port = startAndWait(server, bin + QStringLiteral("/kyozo-server"),
+                                          { "--listen", "127.0.0.1:0", "--database", db, "--config", config.fileName() });
+        spin(200);
+        const long base = rssKiB(server.processId());
+        std::vector<Client> clients;
+        int opened = 0, joined = 0;
+        const QString url = QStringLiteral("ws://127.0.0.1:%1/socket/websocket?vsn=2.0.0&token=%2").arg(port).arg(token);
+        const qint64 joinMs = openAll(clients, n, url, true, clock, &opened, &joined);
+        spin(2500); // presence diffs drain; the server goes idle (and trims its heap after 1 s)
+        const double kyozoPer = double(rssKiB(server.processId()) - base) / double(std::max(1, joined));
+
+        // Fan-out: one more socket moves its cursor; all N receive the relay.
+        std::vector<double> latencies;
+        std::vector<Client> speaker;
+        int sOpened = 0, sJoined = 0;
+        openAll(speaker, 1, url, true, clock, &sOpened, &sJoined);
+        spin(500);
+        for (int round = 0; round < 5 && sJoined == 1; ++round) {
+            for (Client &c : clients)
+                c.cursorAtNs = -1;
+            const qint64 sentNs = clock.nsecsElapsed();
+            speaker[0].socket->sendTextMessage(QStringLiteral(R"(["s","r%1","%2","cursor_move",{"position":{"line":%1,"column":1}}])")
+                                                       .arg(round)
+                                                       .arg(kTopic));
+            spinUntil([&] {
+                return std::all_of(clients.begin(), clients.end(), [](const Client &c) { return !c.joined || c.cursorAtNs >= 0; });
+            }, 30000);
+            for (const Client &c : clients)
+                if (c.cursorAtNs >= 0)
+                    latencies.push_back(double(c.cursorAtNs - sentNs) / 1e6);
+            spin(300);
+        }
+        std::printf("%7d | %11.1f %11.1f %11.1f %6.2f | %8.0f | %10.1f %8.1f%s\n", n, floorPer, floorReplyPer,
+                    kyozoPer, kyozoPer / floorPer, 1000.0 * joined / double(std::max<qint64>(1, joinMs)),
+                    percentile(latencies, 0.5), percentile(latencies, 0.99),
+                    joined < n ? qPrintable(QStringLiteral("  (only %1 joined within the time limit)").arg(joined)) : "");
+        std::fflush(stdout);
+        clients.clear();
+        speaker.clear();
+        server.terminate();
+        server.waitForFinished(10000);
+    }
+    return 0;
+}
