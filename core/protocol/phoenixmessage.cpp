@@ -68,6 +68,19 @@ std::optional<PhoenixMessage> PhoenixMessage::decode(QByteArrayView frame, QStri
     return m;
 }
 
+QByteArray encodeFrame(const std::optional<QString> &joinRef, const std::optional<QString> &ref,
+                       const QString &topic, const QString &event, QByteArrayView payloadJson)
+{
+    QByteArray head = QJsonDocument(QJsonArray{ refValue(joinRef), refValue(ref), topic, event })
+                              .toJson(QJsonDocument::Compact);
+    head.chop(1); // the closing ']'
+    head.reserve(head.size() + payloadJson.size() + 2);
+    head += ',';
+    head += payloadJson;
+    head += ']';
+    return head;
+}
+
 PhoenixMessage reply(const PhoenixMessage &request, bool ok, const QJsonObject &response)
 {
     PhoenixMessage m;

@@ -35,4 +35,9 @@ inline constexpr auto PhoenixTopic = "phoenix";
 
 PhoenixMessage reply(const PhoenixMessage &request, bool ok, const QJsonObject &response);
 
+// The same frame with a payload that is already JSON text (large payloads such as a
+// presence_state are kept encoded rather than rebuilt as QJsonObject for every send).
+QByteArray encodeFrame(const std::optional<QString> &joinRef, const std::optional<QString> &ref,
+                       const QString &topic, const QString &event, QByteArrayView payloadJson);
+
 } // namespace Kyozo::Protocol

@@ -1,6 +1,7 @@
 #include "presencestate.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QSet>
 
 namespace Kyozo::Protocol {
@@ -15,6 +16,11 @@ QJsonObject entry(const QJsonObject &meta)
 QJsonObject PresenceState::join(const QString &key, const QJsonObject &meta)
 {
     m_metas[key].append(meta);
+    m_encoded[key].append(QJsonDocument(meta).toJson(QJsonDocument::Compact));
+    if (!m_encodedKeys.contains(key)) {
+        QByteArray literal = QJsonDocument(QJsonArray{ key }).toJson(QJsonDocument::Compact);
+        m_encodedKeys.insert(key, literal.mid(1, literal.size() - 2)); // strip [ ]
+    }
     return QJsonObject{ { "joins", QJsonObject{ { key, entry(meta) } } }, { "leaves", QJsonObject{} } };
 }
 
@@ -26,8 +32,12 @@ QJsonObject PresenceState::leave(const QString &key, const QString &phxRef)
     for (qsizetype i = 0; i < it->size(); ++i) {
         if (it->at(i).value(QLatin1String("phx_ref")).toString() == phxRef) {
             const QJsonObject meta = it->takeAt(i);
-            if (it->isEmpty())
+            m_encoded[key].removeAt(i);
+            if (it->isEmpty()) {
                 m_metas.erase(it);
+                m_encoded.remove(key);
+                m_encodedKeys.remove(key);
+            }
             return QJsonObject{ { "joins", QJsonObject{} },
                                 { "leaves", QJsonObject{ { key, entry(meta) } } } };
         }
@@ -44,6 +54,25 @@ QJsonObject PresenceState::state() const
             metas.append(m);
         out.insert(it.key(), QJsonObject{ { "metas", metas } });
     }
+    return out;
+}
+
+QByteArray PresenceState::encodedState() const
+{
+    QByteArray out = "{";
+    for (auto it = m_encoded.begin(); it != m_encoded.end(); ++it) {
+        if (out.size() > 1)
+            out += ',';
+        out += m_encodedKeys.value(it.key());
+        out += ":{\"metas\":[";
+        for (qsizetype i = 0; i < it->size(); ++i) {
+            if (i)
+                out += ',';
+            out += it->at(i);
+        }
+        out += "]}";
+    }
+    out += '}';
     return out;
 }
 

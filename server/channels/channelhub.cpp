@@ -87,6 +87,7 @@ void ChannelHub::accept(std::unique_ptr<QWebSocket> socket)
     connect(session, &SocketSession::messageReceived, this, &ChannelHub::onMessage);
     connect(session, &SocketSession::closed, this, &ChannelHub::onClosed);
     connect(session, &SocketSession::messageSent, this, [this] { ++m_metrics.messagesOut; });
+    m_idleTrimTimer.start(); // after a burst of connections too
     qCDebug(lcChannels) << "socket of" << identity->userName << "connected";
 }
 
@@ -161,8 +162,9 @@ void ChannelHub::join(SocketSession *session, const PhoenixMessage &message)
     meta.insert(QLatin1String("client"), session->client());
     Protocol::PresenceState &presence = m_presence[message.topic];
     const QJsonObject diff = presence.join(session->identity().userId, meta);
-    session->send({ message.joinRef, std::nullopt, message.topic, QStringLiteral("presence_state"),
-                    presence.state() });
+    session->sendText(QString::fromUtf8(Protocol::encodeFrame(message.joinRef, std::nullopt, message.topic,
+                                                              QStringLiteral("presence_state"),
+                                                              presence.encodedState())));
     queuePresenceDiff(message.topic, diff);
 }
 

@@ -6,6 +6,7 @@
 #include "temporaryserver.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <functional>
 #include <QtTest>
 
@@ -59,8 +60,13 @@ private slots:
         const QJsonObject left = p.leave(QStringLiteral("u1"), QStringLiteral("1"));
         QCOMPARE(left.value("leaves").toObject().value("u1").toObject().value("metas").toArray().first().toObject(), meta1);
         QCOMPARE(p.metaCount(QStringLiteral("u1")), 1);
+        p.join(QStringLiteral("u\"2"), QJsonObject{ { "phx_ref", "3" }, { "name", QString::fromUtf8("\xC3\xA9") } });
+        // The spliced text is the same JSON as the object form.
+        QCOMPARE(QJsonDocument::fromJson(p.encodedState()).object(), p.state());
+        p.leave(QStringLiteral("u\"2"), QStringLiteral("3"));
         p.leave(QStringLiteral("u1"), QStringLiteral("2"));
         QVERIFY(p.isEmpty());
+        QCOMPARE(p.encodedState(), QByteArray("{}"));
         QVERIFY(p.state().isEmpty());
     }
 

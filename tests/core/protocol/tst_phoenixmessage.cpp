@@ -37,6 +37,16 @@ private slots:
                  QByteArray(R"(["1","2","t","phx_reply",{"response":{"reason":"nope"},"status":"error"}])"));
     }
 
+    void encodesPreEncodedPayloads()
+    {
+        const QByteArray payload = R"({"u":{"metas":[]}})";
+        // An ordinary literal: moc's tokenizer mishandles a backslash inside a raw string.
+        const QByteArray expected = "[\"1\",null,\"t\\\"x\",\"presence_state\",{\"u\":{\"metas\":[]}}]";
+        const QByteArray got = encodeFrame(QStringLiteral("1"), std::nullopt, QStringLiteral("t\"x"),
+                                           QStringLiteral("presence_state"), payload);
+        QCOMPARE(got, expected);
+    }
+
     void refusesMalformedFrames()
     {
         for (const char *bad : { "", "nope", "{}", "[]", R"([null,null,"t","e"])", R"([null,null,"t","e",{},1])",
