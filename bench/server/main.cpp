@@ -25,7 +25,7 @@ namespace {
 
 const QString kTopic = QStringLiteral("execution:workspace:bench");
 constexpr int kWave = 200;          // handshakes in flight at once (listen backlog)
-constexpr qint64 kRunLimitMs = 180000;
+constexpr qint64 kRunLimitMs = 600000;
 
 void spin(int ms)
 {
@@ -116,6 +116,30 @@ qint64 openAll(std::vector<Client> &clients, int n, const QString &url, bool joi
     return clock.elapsed() - start;
 }
 
+// Five times: `speaker` sends a frame that comes back to every client as a "cursor" frame;
+// returns each client's latency in ms.
+std::vector<double> fanout(std::vector<Client> &clients, QWebSocket *speaker, QElapsedTimer &clock,
+                           const QString &topic)
+{
+    std::vector<double> latencies;
+    for (int round = 0; round < 5; ++round) {
+        for (Client &c : clients)
+            c.cursorAtNs = -1;
+        const qint64 sentNs = clock.nsecsElapsed();
+        speaker->sendTextMessage(QStringLiteral(R"(["s","r%1","%2","cursor_move",{"position":{"line":%1,"column":1}}])")
+                                         .arg(round)
+                                         .arg(topic));
+        spinUntil([&] {
+            return std::all_of(clients.begin(), clients.end(), [](const Client &c) { return !c.open || c.cursorAtNs >= 0; });
+        }, 30000);
+        for (const Client &c : clients)
+            if (c.cursorAtNs >= 0)
+                latencies.push_back(double(c.cursorAtNs - sentNs) / 1e6);
+        spin(300);
+    }
+    return latencies;
+}
+
 double percentile(std::vector<double> v, double p)
 {
     if (v.empty())
@@ -143,9 +167,10 @@ int main(int argc, char *argv[])
     const QString benchBin = QCoreApplication::applicationDirPath();
     std::printf("fd limit %llu; sockets opened %d at a time; loopback only\n",
                 (unsigned long long)lim.rlim_cur, kWave);
-    std::printf("%7s | %11s %11s %11s %6s | %8s | %10s %8s\n", "N", "floor", "floor+reply", "kyozo",
-                "ratio", "joins/s", "fanout p50", "p99 ms");
-    std::printf("%7s | %11s %11s %11s %6s |\n", "", "KiB/socket", "KiB/socket", "KiB/socket", "k/floor");
+    std::printf("%7s | %11s %11s %11s %6s | %8s | %19s | %19s\n", "N", "floor", "floor+reply", "kyozo",
+                "ratio", "joins/s", "floor fan-out ms", "kyozo fan-out ms");
+    std::printf("%7s | %11s %11s %11s %6s | %8s | %9s %9s | %9s %9s\n", "", "KiB/socket", "KiB/socket", "KiB/socket",
+                "k/floor", "", "p50", "p99", "p50", "p99");
 
     for (int n : sizes) {
         QElapsedTimer clock;
@@ -167,6 +192,22 @@ int main(int argc, char *argv[])
         };
         const double floorPer = floorPerSocket({});
         const double floorReplyPer = floorPerSocket({ QStringLiteral("--reply") });
+        std::vector<double> floorLatencies;
+        {
+            QProcess floor;
+            const quint16 floorPort = startAndWait(floor, benchBin + QStringLiteral("/floor-server"), { QStringLiteral("--fanout") });
+            const QString floorUrl = QStringLiteral("ws://127.0.0.1:%1/").arg(floorPort);
+            std::vector<Client> floorClients, floorSpeaker;
+            int o = 0, j = 0, so = 0, sj = 0;
+            openAll(floorClients, n, floorUrl, false, clock, &o, &j);
+            openAll(floorSpeaker, 1, floorUrl, false, clock, &so, &sj);
+            spin(500);
+            floorLatencies = fanout(floorClients, floorSpeaker[0].socket.get(), clock, kTopic);
+            floorClients.clear();
+            floorSpeaker.clear();
+            floor.kill();
+            floor.waitForFinished();
+        }
 
         // kyozo-server, same sockets, each joining the workspace topic.
         QTemporaryDir dir;
@@ -200,23 +241,11 @@ int main(int argc, char *argv[])
         int sOpened = 0, sJoined = 0;
         openAll(speaker, 1, url, true, clock, &sOpened, &sJoined);
         spin(500);
-        for (int round = 0; round < 5 && sJoined == 1; ++round) {
-            for (Client &c : clients)
-                c.cursorAtNs = -1;
-            const qint64 sentNs = clock.nsecsElapsed();
-            speaker[0].socket->sendTextMessage(QStringLiteral(R"(["s","r%1","%2","cursor_move",{"position":{"line":%1,"column":1}}])")
-                                                       .arg(round)
-                                                       .arg(kTopic));
-            spinUntil([&] {
-                return std::all_of(clients.begin(), clients.end(), [](const Client &c) { return !c.joined || c.cursorAtNs >= 0; });
-            }, 30000);
-            for (const Client &c : clients)
-                if (c.cursorAtNs >= 0)
-                    latencies.push_back(double(c.cursorAtNs - sentNs) / 1e6);
-            spin(300);
-        }
-        std::printf("%7d | %11.1f %11.1f %11.1f %6.2f | %8.0f | %10.1f %8.1f%s\n", n, floorPer, floorReplyPer,
-                    kyozoPer, kyozoPer / floorPer, 1000.0 * joined / double(std::max<qint64>(1, joinMs)),
+        if (sJoined == 1)
+            latencies = fanout(clients, speaker[0].socket.get(), clock, kTopic);
+        std::printf("%7d | %11.1f %11.1f %11.1f %6.2f | %8.0f | %9.1f %9.1f | %9.1f %9.1f%s\n", n, floorPer,
+                    floorReplyPer, kyozoPer, kyozoPer / floorPer, 1000.0 * joined / double(std::max<qint64>(1, joinMs)),
+                    percentile(floorLatencies, 0.5), percentile(floorLatencies, 0.99),
                     percentile(latencies, 0.5), percentile(latencies, 0.99),
                     joined < n ? qPrintable(QStringLiteral("  (only %1 joined within the time limit)").arg(joined)) : "");
         std::fflush(stdout);

@@ -151,7 +151,7 @@ void ChannelHub::join(SocketSession *session, const PhoenixMessage &message)
 
     const QString phxRef = QString::number(++m_nextRef);
     session->joined().insert(message.topic, { message.joinRef.value_or(QString()), phxRef });
-    m_subscribers[message.topic].append(session);
+    m_subscribers[message.topic].insert(session);
     ++m_metrics.channelsJoined;
     session->send(Protocol::reply(message, true, {}));
 
@@ -175,7 +175,7 @@ void ChannelHub::leave(SocketSession *session, const QString &topic, bool closeF
         return;
     const SocketSession::Joined joined = *it;
     session->joined().erase(it);
-    m_subscribers[topic].removeOne(session);
+    m_subscribers[topic].remove(session);
     if (m_subscribers[topic].isEmpty())
         m_subscribers.remove(topic);
     --m_metrics.channelsJoined;

@@ -59,7 +59,7 @@ private:
     AccountStore *m_accounts;
     Limits m_limits;
     QSet<SocketSession *> m_sessions;
-    QHash<QString, QList<SocketSession *>> m_subscribers;
+    QHash<QString, QSet<SocketSession *>> m_subscribers; // O(1) leave: mass disconnects stay linear
     QHash<QString, Protocol::PresenceState> m_presence;
     QTimer m_revocationTimer;
     QTimer m_presenceTimer;

@@ -1,7 +1,7 @@
 // Phoenix Channels v2 rules of SPEC §4 and §11 (socket rules) against the real
 // kyozo-server on a loopback port.
 #include "channelclient.h"
-#include "postgresserver.h"
+#include "databasebackends.h"
 #include "requiredtool.h"
 #include "temporaryserver.h"
 
@@ -45,34 +45,17 @@ class TestChannels : public QObject
 {
     Q_OBJECT
     std::unique_ptr<TemporaryServer> server;
-    std::unique_ptr<PostgresServer> postgres;
-    QString postgresError;
+    DatabaseBackends backends;
     QString ada, bob, eve;
 
 private slots:
     // Every rule runs on SQLite and on a real PostgreSQL: joins authorise and revocations
     // are found through the database.
-    void initTestCase_data()
-    {
-        QTest::addColumn<QString>("backend");
-        QTest::newRow("sqlite") << QStringLiteral("sqlite");
-        QTest::newRow("postgres") << QStringLiteral("postgres");
-    }
-    void initTestCase()
-    {
-        postgres = std::make_unique<PostgresServer>();
-        if (!postgres->start(&postgresError))
-            postgres.reset();
-    }
+    void initTestCase_data() { DatabaseBackends::addRows(); }
+    void initTestCase() { backends.start(); }
     void init()
     {
-        QFETCH_GLOBAL(QString, backend);
-        QString database;
-        if (backend == QLatin1String("postgres")) {
-            KYOZO_REQUIRE(postgres, postgresError);
-            database = postgres->createDatabase(&postgresError);
-            QVERIFY2(!database.isEmpty(), qPrintable(postgresError));
-        }
+        KYOZO_DATABASE_URL(backends, QFETCH_GLOBAL, database);
         server = std::make_unique<TemporaryServer>(database);
         // Short limits so that timeouts are testable; every key is one of docs/server.md.
         QString error;

@@ -2,13 +2,12 @@
 // PostgreSQL, idempotent on reopen, and a database newer than the build is refused.
 // From schema version 2 on, add a committed database of every earlier version under
 // tests/data/schema/ and upgrade each here.
-#include "postgresserver.h"
+#include "databasebackends.h"
 #include "requiredtool.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
 
 #include <QSqlQuery>
-#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace Kyozo::Server;
@@ -16,41 +15,18 @@ using namespace Kyozo::Server;
 class TestMigrations : public QObject
 {
     Q_OBJECT
-    std::unique_ptr<KyozoTest::PostgresServer> postgres;
-    QString postgresError;
-    QTemporaryDir dir;
-
-    std::optional<DatabaseUrl> urlFor(const QString &backend)
-    {
-        QString error, text;
-        if (backend == QLatin1String("sqlite"))
-            text = QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("%1.sqlite").arg(QTest::currentDataTag()) + QString::number(++n));
-        else if (postgres)
-            text = postgres->createDatabase(&error);
-        return text.isEmpty() ? std::nullopt : DatabaseUrl::parse(text, &error);
-    }
-    int n = 0;
+    KyozoTest::DatabaseBackends backends;
 
 private slots:
-    void initTestCase()
-    {
-        postgres = std::make_unique<KyozoTest::PostgresServer>();
-        if (!postgres->start(&postgresError))
-            postgres.reset();
-    }
+    void initTestCase() { backends.start(); }
 
-    void fromEmpty_data()
-    {
-        QTest::addColumn<QString>("backend");
-        QTest::newRow("sqlite") << QStringLiteral("sqlite");
-        QTest::newRow("postgres") << QStringLiteral("postgres");
-    }
+    void fromEmpty_data() { KyozoTest::DatabaseBackends::addRows(); }
     void fromEmpty()
     {
-        QFETCH(QString, backend);
-        KYOZO_REQUIRE(backend == QLatin1String("sqlite") || postgres, postgresError);
-        const std::optional<DatabaseUrl> url = urlFor(backend);
-        QVERIFY(url);
+        KYOZO_DATABASE_URL(backends, QFETCH, text);
+        QString parseError;
+        const std::optional<DatabaseUrl> url = DatabaseUrl::parse(text, &parseError);
+        QVERIFY2(url, qPrintable(parseError));
         const int newest = migrations().last().version;
         {
             Database db;

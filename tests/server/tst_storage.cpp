@@ -1,6 +1,6 @@
 // Admin commands and REST (SPEC §11) against the real server, on SQLite and on a real
 // PostgreSQL 15 server that this test starts itself (tests/support/postgresserver).
-#include "postgresserver.h"
+#include "databasebackends.h"
 #include "requiredtool.h"
 #include "temporaryserver.h"
 
@@ -51,37 +51,16 @@ QString errorCode(const Response &r) { return r.json.value("error").toObject().v
 class TestStorage : public QObject
 {
     Q_OBJECT
-    std::unique_ptr<PostgresServer> postgres;
-    QString postgresError;
-
-    QString databaseFor(const QString &backend)
-    {
-        if (backend == QLatin1String("sqlite"))
-            return {}; // TemporaryServer makes a fresh SQLite file
-        QString error;
-        const QString url = postgres ? postgres->createDatabase(&error) : QString();
-        return url;
-    }
+    DatabaseBackends backends;
 
 private slots:
-    void initTestCase()
-    {
-        postgres = std::make_unique<PostgresServer>();
-        if (!postgres->start(&postgresError))
-            postgres.reset();
-    }
+    void initTestCase() { backends.start(); }
 
-    void adminCommands_data()
-    {
-        QTest::addColumn<QString>("backend");
-        QTest::newRow("sqlite") << QStringLiteral("sqlite");
-        QTest::newRow("postgres") << QStringLiteral("postgres");
-    }
+    void adminCommands_data() { DatabaseBackends::addRows(); }
     void adminCommands()
     {
-        QFETCH(QString, backend);
-        KYOZO_REQUIRE(backend == QLatin1String("sqlite") || postgres, postgresError);
-        TemporaryServer server(databaseFor(backend));
+        KYOZO_DATABASE_URL(backends, QFETCH, database);
+        TemporaryServer server(database);
         QByteArray out, err;
         QCOMPARE(server.admin({ "user", "add", "ada", "--workspace", "lab", "--role", "owner" }), 0);
         QCOMPARE(server.admin({ "user", "add", "ada", "--workspace", "lab", "--role", "owner" }), 0); // idempotent
@@ -123,12 +102,11 @@ private slots:
         QVERIFY(!all.contains(token.mid(4).toUtf8()));
     }
 
-    void rest_data() { adminCommands_data(); }
+    void rest_data() { DatabaseBackends::addRows(); }
     void rest()
     {
-        QFETCH(QString, backend);
-        KYOZO_REQUIRE(backend == QLatin1String("sqlite") || postgres, postgresError);
-        TemporaryServer server(databaseFor(backend));
+        KYOZO_DATABASE_URL(backends, QFETCH, database);
+        TemporaryServer server(database);
         QString error;
         QVERIFY2(server.start({}, &error), qPrintable(error));
         const QString ada = server.userWithToken("ada", "lab", "owner");
