@@ -1,6 +1,7 @@
 #include "clioutput.h"
 #include "extractcommand.h"
 #include "statscommand.h"
+#include "stegocommand.h"
 
 #include <QCoreApplication>
 
@@ -17,7 +18,11 @@ int main(int argc, char *argv[])
         args.removeAt(1); // the sub-command's parser sees "kyozo-ld FILE…"
         return command == QLatin1String("extract") ? runExtract(args) : runStats(args);
     }
-    if (command == QLatin1String("inject") || command == QLatin1String("stego")) {
+    if (command == QLatin1String("stego")) {
+        args.removeAt(1);
+        return runStego(args); // args[1] is now the verb
+    }
+    if (command == QLatin1String("inject")) {
         printError(QCoreApplication::translate("kyozo-ld", "%1: not supported yet").arg(command));
         return ExitUsage;
     }

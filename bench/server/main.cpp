@@ -78,6 +78,7 @@ struct Client
     bool open = false;
     bool joined = false;
     qint64 cursorAtNs = -1;
+    bool drained = false; // the reply to a heartbeat sent after joining has arrived
 };
 
 // Opens n sockets in waves; `joinTopic` sends phx_join on open. Returns the elapsed ms.
@@ -102,7 +103,9 @@ qint64 openAll(std::vector<Client> &clients, int n, const QString &url, bool joi
                 if (!c.joined && m.contains(QLatin1String("\"phx_reply\""))) {
                     c.joined = true;
                     ++*joined;
-                } else if (m.contains(QLatin1String("\"cursor\""))) {
+                } else if (m.contains(QLatin1String("\"drain\""))) {
+                    c.drained = true;
+                } else if (m.contains(QLatin1String("\"cursor"))) { // the relay, or the floor's echo
                     c.cursorAtNs = clock.nsecsElapsed();
                 }
             });
@@ -232,7 +235,16 @@ int main(int argc, char *argv[])
         int opened = 0, joined = 0;
         const QString url = QStringLiteral("ws://127.0.0.1:%1/socket/websocket?vsn=2.0.0&token=%2").arg(port).arg(token);
         const qint64 joinMs = openAll(clients, n, url, true, clock, &opened, &joined);
-        spin(2500); // presence diffs drain; the server goes idle (and trims its heap after 1 s)
+        // Idle means nothing queued: frames are ordered, so once every socket has the reply to
+        // a heartbeat sent now, everything sent before it was delivered. Then the server's
+        // idle heap trim (1 s after the last burst) runs before RSS is read.
+        spin(200);
+        for (Client &c : clients)
+            if (c.joined)
+                c.socket->sendTextMessage(QStringLiteral(R"([null,"drain","phoenix","heartbeat",{}])"));
+        spinUntil([&] { return std::all_of(clients.begin(), clients.end(), [](const Client &c) { return !c.joined || c.drained; }); },
+                  kRunLimitMs);
+        spin(2000);
         const double kyozoPer = double(rssKiB(server.processId()) - base) / double(std::max(1, joined));
 
         // Fan-out: one more socket moves its cursor; all N receive the relay.
