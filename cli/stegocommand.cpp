@@ -2,6 +2,7 @@
 
 #include "clioutput.h"
 #include "inputsource.h"
+#include "stego/stegcloakcodec.h"
 #include "stego/zerowidthcodec.h"
 
 #include <QCommandLineParser>
@@ -82,15 +83,12 @@ int runStego(const QStringList &arguments)
     const QString fmt = hasFormat && parser.isSet(format)
             ? parser.value(format)
             : (verb == QLatin1String("decode") ? QStringLiteral("auto") : QStringLiteral("kyozo"));
-    if (fmt == QLatin1String("stegcloak")) {
-        if (verb == QLatin1String("encode") && parser.isSet(noCompress)) {
-            printError(tr("--no-compress: StegCloak always compresses"));
-            return ExitUsage;
-        }
-        printError(tr("--format stegcloak: not supported yet"));
+    if (fmt == QLatin1String("stegcloak") && verb == QLatin1String("encode") && parser.isSet(noCompress)) {
+        printError(tr("--no-compress: StegCloak always compresses"));
         return ExitUsage;
     }
-    if (fmt != QLatin1String("kyozo") && !(fmt == QLatin1String("auto") && verb == QLatin1String("decode"))) {
+    if (fmt != QLatin1String("kyozo") && fmt != QLatin1String("stegcloak")
+        && !(fmt == QLatin1String("auto") && verb == QLatin1String("decode"))) {
         printError(tr("unknown format %1").arg(fmt));
         return ExitUsage;
     }
@@ -118,10 +116,19 @@ int runStego(const QStringList &arguments)
             }
             payload = f.readAll();
         }
-        Container::SealOptions options;
-        options.compress = !parser.isSet(noCompress);
-        options.passphrase = parser.value(password).toUtf8();
-        const auto encoded = ZeroWidthCodec::encode(text, payload, options, &error);
+        std::optional<QByteArray> encoded;
+        if (fmt == QLatin1String("stegcloak")) {
+            // SPEC §11 defaults: encrypted when a password is given, with HMAC unless --no-integrity.
+            StegCloakCodec::Options options;
+            options.password = parser.value(password).toUtf8();
+            options.integrity = !parser.isSet(noIntegrity);
+            encoded = StegCloakCodec::encode(text, payload, options, &error);
+        } else {
+            Container::SealOptions options;
+            options.compress = !parser.isSet(noCompress);
+            options.passphrase = parser.value(password).toUtf8();
+            encoded = ZeroWidthCodec::encode(text, payload, options, &error);
+        }
         if (!encoded) {
             printError(error);
             return ExitInputError;
@@ -130,7 +137,26 @@ int runStego(const QStringList &arguments)
         return ExitOk;
     }
     if (verb == QLatin1String("decode")) {
-        const QList<ZeroWidthCodec::Payload> payloads = ZeroWidthCodec::decode(text, parser.value(password).toUtf8());
+        const QByteArray pass = parser.value(password).toUtf8();
+        const QList<ZeroWidthCodec::Payload> payloads = fmt == QLatin1String("stegcloak")
+                ? QList<ZeroWidthCodec::Payload>{}
+                : ZeroWidthCodec::decode(text, pass);
+        if (payloads.isEmpty() && fmt != QLatin1String("kyozo")) {
+            // StegCloak's own rule: one payload, in the last word that holds its characters.
+            const auto message = StegCloakCodec::decode(text, pass, &error);
+            if (!message) {
+                printError(error);
+                return ExitInputError;
+            }
+            if (parser.isSet(all))
+                writeOut(QJsonDocument(QJsonObject{ { "format", QStringLiteral("stegcloak") },
+                                                    { "payload_base64", QString::fromLatin1(message->toBase64()) } })
+                                 .toJson(QJsonDocument::Compact)
+                         + '\n');
+            else
+                writeOut(*message);
+            return ExitOk;
+        }
         if (payloads.isEmpty()) {
             printError(tr("no hidden payload found"));
             return ExitInputError;
@@ -161,7 +187,8 @@ int runStego(const QStringList &arguments)
         for (const InvisibleRun &run : detectRuns(text)) {
             const QJsonObject o{ { "start", run.start }, { "end", run.end }, { "line", run.line },
                                  { "column", run.column }, { "codepoints", run.codePoints },
-                                 { "decodes", ZeroWidthCodec::decodes(QByteArrayView(text).sliced(run.start, run.end - run.start)) } };
+                                 { "decodes", ZeroWidthCodec::decodes(QByteArrayView(text).sliced(run.start, run.end - run.start))
+                                                      || StegCloakCodec::decodes(QByteArrayView(text).sliced(run.start, run.end - run.start)) } };
             writeOut(QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n');
         }
         return ExitOk;

@@ -1,5 +1,4 @@
-// `kyozo-ld stego encode|decode|detect|strip` as SPEC §11 writes them (Kyozo format; the
-// StegCloak format is not implemented yet and says so with exit 2).
+// `kyozo-ld stego encode|decode|detect|strip` as SPEC §11 writes them, in both formats.
 #include "testpaths.h"
 
 #include <QJsonDocument>
@@ -113,14 +112,49 @@ private slots:
                  QJsonDocument::fromJson(lines[0]).object().value("end").toInt());
     }
 
+    void stegcloakFormatThroughTheCli_data()
+    {
+        QTest::addColumn<QStringList>("options");
+        QTest::addColumn<QString>("password");
+        QTest::newRow("plain") << QStringList{} << QString();
+        QTest::newRow("encrypted") << QStringList{ "--password", "pw", "--no-integrity" } << QStringLiteral("pw");
+        QTest::newRow("encrypted+integrity") << QStringList{ "--password", "pw" } << QStringLiteral("pw");
+    }
+    void stegcloakFormatThroughTheCli()
+    {
+        QFETCH(QStringList, options);
+        QFETCH(QString, password);
+        const Run hidden = kyozoLd(QStringList{ "encode", "--format", "stegcloak", "--message", "meet at six" } + options + QStringList{ "-" }, kCover);
+        QCOMPARE(hidden.exitCode, 0);
+        QStringList decode{ "decode" };
+        if (!password.isEmpty())
+            decode += { "--password", password };
+        const Run autoDetected = kyozoLd(decode + QStringList{ "-" }, hidden.out);
+        QCOMPARE(autoDetected.exitCode, 0);
+        QCOMPARE(autoDetected.out, QByteArray("meet at six"));
+        QCOMPARE(kyozoLd(decode + QStringList{ "--format", "stegcloak", "-" }, hidden.out).out, QByteArray("meet at six"));
+        QCOMPARE(kyozoLd(decode + QStringList{ "--format", "kyozo", "-" }, hidden.out).exitCode, 1); // not ours
+        const Run detect = kyozoLd({ "detect", "-" }, hidden.out);
+        QVERIFY(QJsonDocument::fromJson(detect.out.trimmed()).object().value("decodes").toBool());
+        QCOMPARE(kyozoLd({ "strip", "-" }, hidden.out).out, kCover);
+    }
+
+    void stegcloakIntegrityRefusesAWrongPassword()
+    {
+        const Run hidden = kyozoLd({ "encode", "--format", "stegcloak", "--password", "right", "--message", "x", "-" }, kCover);
+        const Run wrong = kyozoLd({ "decode", "--password", "wrong", "-" }, hidden.out);
+        QCOMPARE(wrong.exitCode, 1);
+        QVERIFY(wrong.out.isEmpty());
+        QCOMPARE(wrong.err.count('\n'), 1);
+    }
+
     void errorsAndUsage()
     {
         QCOMPARE(kyozoLd({ "decode", "-" }, "no hidden data here").exitCode, 1);
         QCOMPARE(kyozoLd({ "encode", "-" }, kCover).exitCode, 2); // no message
         QCOMPARE(kyozoLd({ "encode", "--message", "a", "--message-file", "b", "-" }, kCover).exitCode, 2);
-        const Run sc = kyozoLd({ "encode", "--format", "stegcloak", "--message", "a", "-" }, kCover);
-        QCOMPARE(sc.exitCode, 2);
-        QVERIFY(sc.err.contains("not supported yet"));
+        QCOMPARE(kyozoLd({ "encode", "--format", "stegcloak", "--message", "a", "-" }, "oneword").exitCode, 1);
+        QCOMPARE(kyozoLd({ "encode", "--format", "nope", "--message", "a", "-" }, kCover).exitCode, 2);
         QCOMPARE(kyozoLd({ "encode", "--format", "stegcloak", "--no-compress", "--message", "a", "-" }, kCover).exitCode, 2);
         QCOMPARE(kyozoLd({ "frobnicate", "-" }).exitCode, 2);
         QCOMPARE(kyozoLd({ "detect", "/nonexistent" }).exitCode, 1);
