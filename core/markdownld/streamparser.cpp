@@ -2,6 +2,7 @@
 
 #include "contentmap.h"
 #include "frontmatterextractor.h"
+#include "hiddendatascanner.h"
 #include "htmlmetadataextractor.h"
 #include "jsonldextractor.h"
 
@@ -124,6 +125,8 @@ void StreamParser::handleLine(QByteArrayView raw, qint64 rawLength, bool newline
         text = text.sliced(3);
         textStart += 3;
     }
+    if (HiddenDataScanner::mayContainInvisible(text))
+        HiddenDataScanner::scanLine(text, textStart, m_lineNumber, [this](const SemanticItem &i) { emitItem(i); });
     if (m_frontMatter != FrontMatterState::Done && frontMatterLine(text, textStart, raw, newline))
         return;
     processText(text, textStart);

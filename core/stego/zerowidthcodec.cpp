@@ -1,6 +1,7 @@
 #include "zerowidthcodec.h"
 
 #include "markdownld/utf8.h"
+#include "stegcloakcodec.h"
 
 #include <QCoreApplication>
 
@@ -106,6 +107,8 @@ QList<ZeroWidthCodec::Payload> ZeroWidthCodec::decode(QByteArrayView text, QByte
 {
     QList<Payload> payloads;
     for (const InvisibleRun &whole : detectRuns(text)) {
+        if (StegCloakCodec::parseRun(text.sliced(whole.start, whole.end - whole.start)))
+            continue; // StegCloak's, which may contain our marker
         for (const InvisibleRun &run : segments(text, whole)) {
             const auto container = containerOf(text.sliced(run.start, run.end - run.start));
             if (!container)

@@ -13,7 +13,9 @@ namespace Kyozo::Stego {
 // Hides bytes in zero-width characters inside a cover text and finds them again (SPEC §3).
 // A Kyozo run is U+2064 U+2063 followed by four digits per container byte, most significant
 // first, from U+200B (0), U+200C (1), U+200D (2), U+2060 (3). StegCloak's runs begin with
-// one of U+200C, U+200D, U+2061, so the two formats never collide.
+// one of U+200C, U+200D, U+2061 and never hold U+200B, which every Kyozo run holds (the
+// magic "KZ"): a run is StegCloak's if it parses whole as StegCloak, else it is split at
+// Kyozo markers — StegCloak streams may contain U+2064 U+2063 (its run-length characters).
 class ZeroWidthCodec
 {
 public:
