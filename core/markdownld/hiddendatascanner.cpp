@@ -7,8 +7,6 @@
 
 #include <QCoreApplication>
 
-#include <cstring>
-
 namespace Kyozo::MarkdownLD {
 
 using namespace Kyozo::Stego;
@@ -37,29 +35,7 @@ SemanticItem item(ItemKind kind, qint64 startByte, qint64 line, const InvisibleR
 
 bool HiddenDataScanner::mayContainInvisible(QByteArrayView line)
 {
-    const auto *p = reinterpret_cast<const uchar *>(line.data());
-    const qsizetype n = line.size();
-    for (qsizetype i = 0; i + 2 < n; ++i) {
-        // Eight ASCII bytes at a time: most Markdown is ASCII, and every invisible code point
-        // starts with a byte >= 0xE1.
-        while (i + 8 <= n) {
-            quint64 word;
-            std::memcpy(&word, p + i, 8);
-            if (word & 0x8080808080808080ULL)
-                break;
-            i += 8;
-        }
-        if (i + 2 >= n)
-            break;
-        if (p[i] < 0xE1)
-            continue;
-        const uchar a = p[i], b = p[i + 1], c = p[i + 2];
-        if ((a == 0xE2 && b == 0x80 && c >= 0x8B && c <= 0x8D) || (a == 0xE2 && b == 0x81 && c >= 0xA0 && c <= 0xA4)
-            || (a == 0xEF && b == 0xBB && c == 0xBF) || (a == 0xE1 && b == 0xA0 && c == 0x8E)
-            || (a == 0xF3 && b == 0xA0 && (c == 0x80 || c == 0x81)))
-            return true;
-    }
-    return false;
+    return findInvisible(line) >= 0;
 }
 
 void HiddenDataScanner::scanLine(QByteArrayView text, qint64 startByte, qint64 lineNumber, const ItemSink &sink)

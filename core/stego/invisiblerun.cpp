@@ -2,6 +2,8 @@
 
 #include <QChar>
 
+#include <cstring>
+
 namespace Kyozo::Stego {
 
 namespace {
@@ -37,6 +39,24 @@ QList<CodePoint> decode(QByteArrayView s)
         i += n;
     }
     return out;
+}
+
+// One code point at `at` without allocating; length 0 for invalid UTF-8.
+char32_t decodeAt(const uchar *p, qsizetype n, qsizetype at, int *length)
+{
+    const uchar b = p[at];
+    const int len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+    *length = 0;
+    if (len == 0 || at + len > n)
+        return 0xFFFD;
+    char32_t c = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
+    for (int k = 1; k < len; ++k) {
+        if ((p[at + k] & 0xC0) != 0x80)
+            return 0xFFFD;
+        c = (c << 6) | (p[at + k] & 0x3F);
+    }
+    *length = len;
+    return c;
 }
 
 bool isTag(char32_t c) { return c >= 0xE0000 && c <= 0xE007F; }
@@ -113,34 +133,105 @@ bool isInvisible(char32_t c)
     return (c >= 0x200B && c <= 0x200D) || (c >= 0x2060 && c <= 0x2064) || c == 0xFEFF || c == 0x180E || isTag(c);
 }
 
+qsizetype findInvisible(QByteArrayView utf8, qsizetype from)
+{
+    const auto *p = reinterpret_cast<const uchar *>(utf8.data());
+    const qsizetype n = utf8.size();
+    for (qsizetype i = from; i + 2 < n; ++i) {
+        // Eight ASCII bytes at a time: every invisible code point starts with a byte >= 0xE1.
+        while (i + 8 <= n) {
+            quint64 word;
+            std::memcpy(&word, p + i, 8);
+            if (word & 0x8080808080808080ULL)
+                break;
+            i += 8;
+        }
+        if (i + 2 >= n)
+            break;
+        const uchar a = p[i];
+        if (a < 0xE1)
+            continue;
+        const uchar b = p[i + 1], c = p[i + 2];
+        if ((a == 0xE2 && b == 0x80 && c >= 0x8B && c <= 0x8D) || (a == 0xE2 && b == 0x81 && c >= 0xA0 && c <= 0xA4)
+            || (a == 0xEF && b == 0xBB && c == 0xBF) || (a == 0xE1 && b == 0xA0 && c == 0x8E)
+            || (a == 0xF3 && b == 0xA0 && (c == 0x80 || c == 0x81) && i + 3 < n))
+            return i;
+    }
+    return -1;
+}
+
 QList<InvisibleRun> detectRuns(QByteArrayView utf8, bool all)
 {
-    const QList<CodePoint> cps = decode(utf8);
-    const QList<bool> keep = all ? QList<bool>(cps.size(), false) : legitimate(cps);
+    const auto *p = reinterpret_cast<const uchar *>(utf8.data());
+    const qsizetype n = utf8.size();
     QList<InvisibleRun> runs;
-    qint64 line = 1, column = 1;
-    for (qsizetype i = 0; i < cps.size();) {
-        if (isInvisible(cps[i].value) && !keep[i]) {
+    qint64 line = 1;
+    qsizetype linesCountedTo = 0, lineStart = 0;
+    qsizetype columnCountedTo = 0;
+    qint64 column = 1; // of the byte columnCountedTo
+    auto advanceTo = [&](qsizetype offset) {
+        // Lines with memchr, then code points from the line's start (or from where we were).
+        for (qsizetype at = linesCountedTo; at < offset;) {
+            const void *nl = std::memchr(p + at, '\n', size_t(offset - at));
+            if (!nl)
+                break;
+            at = static_cast<const uchar *>(nl) - p + 1;
+            ++line;
+            lineStart = at;
+        }
+        linesCountedTo = offset;
+        if (columnCountedTo < lineStart) {
+            columnCountedTo = lineStart;
+            column = 1;
+        }
+        for (; columnCountedTo < offset; ++columnCountedTo)
+            column += (p[columnCountedTo] & 0xC0) != 0x80;
+    };
+    for (qsizetype from = 0;;) {
+        const qsizetype candidate = findInvisible(utf8, from);
+        if (candidate < 0)
+            break;
+        // The window the legitimacy rules need: one code point before the run, the run, one after.
+        qsizetype windowStart = candidate;
+        if (windowStart > 0) {
+            --windowStart;
+            while (windowStart > 0 && (p[windowStart] & 0xC0) == 0x80)
+                --windowStart;
+        }
+        qsizetype end = candidate;
+        // Extend over the run, a code point at a time.
+        int length = 0;
+        while (end < n && isInvisible(decodeAt(p, n, end, &length)) && length > 0)
+            end += length;
+        qsizetype windowEnd = n;
+        if (end < n) {
+            decodeAt(p, n, end, &length);
+            windowEnd = end + qMax(1, length);
+        }
+        QList<CodePoint> cps = decode(utf8.sliced(windowStart, windowEnd - windowStart));
+        for (CodePoint &cp : cps)
+            cp.offset += windowStart;
+        QList<bool> keep = all ? QList<bool>(cps.size(), false) : legitimate(cps);
+        if (!all && windowStart > 0 && !cps.isEmpty() && cps.first().value == 0xFEFF)
+            keep[0] = false; // only a BOM at offset 0 is a BOM
+        for (qsizetype i = 0; i < cps.size();) {
+            if (cps[i].offset < candidate || cps[i].offset >= end || !isInvisible(cps[i].value) || keep[i]) {
+                ++i;
+                continue;
+            }
             InvisibleRun run;
             run.start = cps[i].offset;
+            advanceTo(run.start);
             run.line = line;
             run.column = column;
-            while (i < cps.size() && isInvisible(cps[i].value) && !keep[i]) {
+            while (i < cps.size() && cps[i].offset < end && isInvisible(cps[i].value) && !keep[i]) {
                 ++run.codePoints;
-                ++column;
                 ++i;
             }
-            run.end = i < cps.size() ? cps[i].offset : utf8.size();
+            run.end = i < cps.size() ? cps[i].offset : windowEnd;
             runs.append(run);
-            continue;
         }
-        if (cps[i].value == '\n') {
-            ++line;
-            column = 1;
-        } else {
-            ++column;
-        }
-        ++i;
+        from = end;
     }
     return runs;
 }

@@ -19,6 +19,9 @@ struct InvisibleRun
 };
 
 bool isInvisible(char32_t c);
+// Offset of the first byte of the next invisible code point at or after `from`, or -1.
+// Skips ASCII eight bytes at a time: the fast path of detection.
+qsizetype findInvisible(QByteArrayView utf8, qsizetype from = 0);
 
 // Every run in `utf8`. With `all`, the legitimate uses are runs too: U+200D inside an emoji
 // sequence, U+200C/U+200D between letters of Arabic-script and Indic words, tag characters

@@ -1,6 +1,7 @@
 #include "lzutf8.h"
 
 #include <QList>
+#include <unordered_map>
 #include <vector>
 
 namespace Kyozo::Stego::Lzutf8 {
@@ -21,7 +22,9 @@ QByteArray compress(QByteArrayView in)
     out.reserve(n);
     // Each bucket keeps stream positions (position + 1), newest last; when it holds 63 it is
     // cut to its newest 32 before the next is added (lzutf8's CompressorCustomHashTable).
-    std::vector<std::vector<qsizetype>> buckets(kPrefixHashTableSize);
+    // Sparse: messages are small, and 65,537 empty buckets per call would dominate.
+    std::unordered_map<quint32, std::vector<qsizetype>> buckets;
+    buckets.reserve(size_t(qMin<qsizetype>(n, kPrefixHashTableSize)));
     qsizetype latestMatchEnd = 0;
     for (qsizetype pos = 0; pos < n; ++pos) {
         bool within = pos < latestMatchEnd;
