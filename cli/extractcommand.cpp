@@ -1,6 +1,7 @@
 #include "extractcommand.h"
 
 #include "clioutput.h"
+#include "commandline.h"
 #include "markdownld/documentstats.h"
 #include "inputsource.h"
 #include "markdownld/streamparser.h"
@@ -59,14 +60,8 @@ int runExtract(const QStringList &arguments)
                                           tr("Exit with status 3 when the document has error items."));
     parser.addOptions({ formatOption, implicitOption, contextOption, depthOption, budgetOption, strictOption });
     parser.addPositionalArgument(QStringLiteral("FILE"), tr("A Markdown file, or - for standard input."));
-    if (!parser.parse(arguments)) {
-        printError(parser.errorText());
-        return ExitUsage;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        writeOut(parser.helpText().toUtf8());
-        return ExitOk;
-    }
+    if (const auto exit = parseCommandLine(parser, arguments, QStringLiteral("extract")))
+        return *exit;
     const QString format = parser.value(formatOption);
     for (const QCommandLineOption *later : { &implicitOption, &contextOption, &depthOption, &budgetOption }) {
         if (parser.isSet(*later)) {
@@ -82,11 +77,6 @@ int runExtract(const QStringList &arguments)
         printError(tr("unknown format %1 (use jsonl or json)").arg(format));
         return ExitUsage;
     }
-    if (parser.positionalArguments().size() != 1) {
-        printError(tr("extract takes one FILE (or - for standard input)"));
-        return ExitUsage;
-    }
-
     InputSource input;
     QString error;
     if (!input.open(parser.positionalArguments().first(), &error)) {
@@ -100,20 +90,8 @@ int runExtract(const QStringList &arguments)
     streamParser.addListener(&printer);
     if (!jsonl)
         streamParser.addListener(&stats);
-    for (;;) {
-        const QByteArray chunk = input.read(&error);
-        if (!error.isEmpty()) {
-            flushOut();
-            printError(error);
-            return ExitInputError;
-        }
-        if (chunk.isEmpty())
-            break;
-        streamParser.feed(chunk);
-        stats.addBytes(chunk);
-        flushOut();
-    }
-    streamParser.finish();
+    if (const int exit = feedInput(input, streamParser, stats); exit != ExitOk)
+        return exit;
     if (!jsonl) {
         const QJsonObject out{ { "items", printer.items }, { "stats", stats.toJson() } };
         writeOut(QJsonDocument(out).toJson(QJsonDocument::Compact));

@@ -1,6 +1,7 @@
 #include "statscommand.h"
 
 #include "clioutput.h"
+#include "commandline.h"
 #include "markdownld/documentstats.h"
 #include "inputsource.h"
 #include "markdownld/streamparser.h"
@@ -19,18 +20,8 @@ int runStats(const QStringList &arguments)
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("FILE"),
                                  QCoreApplication::translate("kyozo-ld", "A Markdown file, or - for standard input."));
-    if (!parser.parse(arguments)) {
-        printError(parser.errorText());
-        return ExitUsage;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        writeOut(parser.helpText().toUtf8());
-        return ExitOk;
-    }
-    if (parser.positionalArguments().size() != 1) {
-        printError(QCoreApplication::translate("kyozo-ld", "stats takes one FILE (or - for standard input)"));
-        return ExitUsage;
-    }
+    if (const auto exit = parseCommandLine(parser, arguments, QStringLiteral("stats")))
+        return *exit;
     InputSource input;
     QString error;
     if (!input.open(parser.positionalArguments().first(), &error)) {
@@ -40,18 +31,8 @@ int runStats(const QStringList &arguments)
     StreamParser streamParser;
     DocumentStats stats;
     streamParser.addListener(&stats);
-    for (;;) {
-        const QByteArray chunk = input.read(&error);
-        if (!error.isEmpty()) {
-            printError(error);
-            return ExitInputError;
-        }
-        if (chunk.isEmpty())
-            break;
-        streamParser.feed(chunk);
-        stats.addBytes(chunk);
-    }
-    streamParser.finish();
+    if (const int exit = feedInput(input, streamParser, stats); exit != ExitOk)
+        return exit;
     writeOut(QJsonDocument(stats.toJson()).toJson(QJsonDocument::Compact));
     writeOut("\n");
     flushOut();

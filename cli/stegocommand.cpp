@@ -1,6 +1,7 @@
 #include "stegocommand.h"
 
 #include "clioutput.h"
+#include "commandline.h"
 #include "inputsource.h"
 #include "stego/stegcloakcodec.h"
 #include "stego/zerowidthcodec.h"
@@ -67,18 +68,8 @@ int runStego(const QStringList &arguments)
         return ExitUsage;
     }
     parser.addPositionalArgument(QStringLiteral("FILE"), tr("The cover text, or - for standard input."));
-    if (!parser.parse(args)) {
-        printError(parser.errorText());
-        return ExitUsage;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        writeOut(parser.helpText().toUtf8());
-        return ExitOk;
-    }
-    if (parser.positionalArguments().size() != 1) {
-        printError(tr("stego %1 takes one FILE (or - for standard input)").arg(verb));
-        return ExitUsage;
-    }
+    if (const auto exit = parseCommandLine(parser, args, QStringLiteral("stego ") + verb))
+        return *exit;
     const bool hasFormat = verb == QLatin1String("encode") || verb == QLatin1String("decode");
     const QString fmt = hasFormat && parser.isSet(format)
             ? parser.value(format)
