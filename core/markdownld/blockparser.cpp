@@ -309,11 +309,14 @@ void BlockParser::processLine(QByteArrayView text, qint64 startByte, qint64 line
     bool maybeLazy = tipWasParagraph;
     bool opened = false;
 
-    auto containerKind = [&]() -> std::optional<BlockKind> {
+    // The innermost block new blocks go into: before any opens, the last matched one.
+    auto container = [&]() -> const OpenBlock * {
         const qsizetype depth = opened ? m_stack.size() : lastMatched;
-        if (depth == 0)
-            return std::nullopt; // the document
-        return m_stack[depth - 1].kind;
+        return depth == 0 ? nullptr : &m_stack[depth - 1]; // nullptr: the document
+    };
+    auto containerKind = [&]() -> std::optional<BlockKind> {
+        const OpenBlock *c = container();
+        return c ? std::optional(c->kind) : std::nullopt;
     };
     auto open = [&](OpenBlock block) {
         if (!opened) {
@@ -400,12 +403,9 @@ void BlockParser::processLine(QByteArrayView text, qint64 startByte, qint64 line
             item.ordered = marker.ordered;
             item.delimiter = marker.delimiter;
             item.listStart = marker.start;
-            const OpenBlock *container = (opened ? m_stack.size() : lastMatched) > 0
-                    ? &m_stack[(opened ? m_stack.size() : lastMatched) - 1]
-                    : nullptr;
-            if (!container || container->kind != BlockKind::List
-                || container->ordered != marker.ordered
-                || container->delimiter != marker.delimiter) {
+            const OpenBlock *list = container();
+            if (!list || list->kind != BlockKind::List || list->ordered != marker.ordered
+                || list->delimiter != marker.delimiter) {
                 OpenBlock list = item;
                 list.kind = BlockKind::List;
                 open(list);

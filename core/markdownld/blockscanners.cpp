@@ -320,15 +320,13 @@ int tableRowCells(QByteArrayView line)
 
 int tableDelimiterRow(QByteArrayView line, qsizetype pos)
 {
-    // Only '|', ':', '-', spaces and tabs; every cell has at least one '-'.
-    bool sawPipe = false;
+    // Only '|', ':', '-', spaces and tabs; every cell has at least one '-'. Pipes are
+    // optional, as in cmark-gfm's scanner.
     int cells = 0;
     bool cellHasDash = false, cellHasContent = false;
     for (qsizetype p = pos; p <= line.size(); ++p) {
         const char c = p < line.size() ? line[p] : '|';
         if (c == '|') {
-            if (p < line.size())
-                sawPipe = true;
             if (cellHasContent) {
                 if (!cellHasDash)
                     return 0;
@@ -343,7 +341,6 @@ int tableDelimiterRow(QByteArrayView line, qsizetype pos)
             return 0;
         }
     }
-    Q_UNUSED(sawPipe); // cmark-gfm's scanner makes the pipes optional
     return cells;
 }
 

@@ -52,19 +52,22 @@ void HiddenDataScanner::scanLine(QByteArrayView text, qint64 startByte, qint64 l
         const QString before = QString::fromUtf8(text.sliced(wordStart, whole.start - wordStart));
         const QString after = QString::fromUtf8(text.sliced(whole.end, wordEnd - whole.end));
 
-        // StegCloak first, on the whole run: its streams may hold the Kyozo marker.
-        if (const auto stream = StegCloakCodec::parseRun(wholeBytes); stream && StegCloakCodec::decodes(wholeBytes)) {
-            SemanticItem i = item(ItemKind::HiddenData, startByte, lineNumber, whole);
-            i.properties = QJsonObject{ { "format", QStringLiteral("stegcloak") }, { "encrypted", stream->encrypted },
-                                        { "word", after } };
+        // StegCloak first, on the whole run: its streams may hold the Kyozo marker. Parsed and
+        // opened once: a plain stream's payload is what shows that it decodes.
+        if (const auto stream = StegCloakCodec::parseRun(wholeBytes)) {
             QString error;
-            if (!stream->encrypted) {
-                const auto payload = StegCloakCodec::open(*stream, {}, &error);
-                i.properties.insert(QLatin1String("payload"), textOrNull(*payload));
-                i.properties.insert(QLatin1String("payloadBase64"), QString::fromLatin1(payload->toBase64()));
+            const auto payload = stream->encrypted ? std::nullopt : StegCloakCodec::open(*stream, {}, &error);
+            if (payload || (stream->encrypted && StegCloakCodec::decodes(*stream))) {
+                SemanticItem i = item(ItemKind::HiddenData, startByte, lineNumber, whole);
+                i.properties = QJsonObject{ { "format", QStringLiteral("stegcloak") },
+                                            { "encrypted", stream->encrypted }, { "word", after } };
+                if (payload) {
+                    i.properties.insert(QLatin1String("payload"), textOrNull(*payload));
+                    i.properties.insert(QLatin1String("payloadBase64"), QString::fromLatin1(payload->toBase64()));
+                }
+                sink(i);
+                continue;
             }
-            sink(i);
-            continue;
         }
         for (const InvisibleRun &run : ZeroWidthCodec::segments(text, whole)) {
             const QByteArrayView bytes = text.sliced(run.start, run.end - run.start);

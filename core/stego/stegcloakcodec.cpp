@@ -221,12 +221,15 @@ std::optional<QByteArray> StegCloakCodec::open(const Stream &stream, QByteArrayV
 bool StegCloakCodec::decodes(QByteArrayView runUtf8)
 {
     const auto stream = parseRun(runUtf8);
-    if (!stream)
-        return false;
-    if (stream->encrypted)
-        return stream->bytes.size() > (stream->integrity ? 40 : 8);
+    return stream && decodes(*stream);
+}
+
+bool StegCloakCodec::decodes(const Stream &stream)
+{
+    if (stream.encrypted)
+        return stream.bytes.size() > (stream.integrity ? 40 : 8);
     QString ignored;
-    return open(*stream, {}, &ignored).has_value();
+    return open(stream, {}, &ignored).has_value();
 }
 
 std::optional<QByteArray> StegCloakCodec::encode(QByteArrayView cover, QByteArrayView message, const Options &options,
@@ -289,10 +292,13 @@ std::optional<QByteArray> StegCloakCodec::decode(QByteArrayView text, QByteArray
 {
     // detach(): the last word (split on ' ') holding any of its characters decides; its
     // leading run of them is the stream (none if the word does not start with one).
-    auto zwcAt = [&](QByteArrayView word, qsizetype at) {
-        bool ok = false;
-        const QList<char32_t> cp = at + 3 <= word.size() ? decode3(word.sliced(at, 3), &ok) : QList<char32_t>{};
-        return ok && zwcIndex(cp.first()) >= 0;
+    // Its six characters in UTF-8: E2 80 8C/8D (U+200C/D), E2 81 A1..A4 (U+2061..2064).
+    // Compared in place: this looks at every byte of the text.
+    auto zwcAt = [](QByteArrayView word, qsizetype at) {
+        if (at + 3 > word.size() || uchar(word[at]) != 0xE2)
+            return false;
+        const uchar b = uchar(word[at + 1]), c = uchar(word[at + 2]);
+        return (b == 0x80 && (c == 0x8C || c == 0x8D)) || (b == 0x81 && c >= 0xA1 && c <= 0xA4);
     };
     std::optional<Stream> found;
     bool seen = false;

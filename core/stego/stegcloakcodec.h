@@ -43,6 +43,7 @@ public:
     // `stego detect`'s "decodes" without a password: a plain stream opens; an encrypted one
     // has at least its salt (and HMAC) and one byte.
     static bool decodes(QByteArrayView runUtf8);
+    static bool decodes(const Stream &stream);
 };
 
 } // namespace Kyozo::Stego

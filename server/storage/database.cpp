@@ -39,7 +39,6 @@ Database::~Database()
 
 bool Database::open(const DatabaseUrl &url, QString *error)
 {
-    m_url = url;
     m_connectionName = QUuid::createUuid().toString(QUuid::WithoutBraces);
     if (url.driver == DatabaseUrl::Driver::Sqlite) {
         QDir().mkpath(QFileInfo(url.path).absolutePath());

@@ -15,14 +15,12 @@ public:
     ~Database();
     bool open(const DatabaseUrl &url, QString *error);
     QSqlDatabase &connection() { return m_db; }
-    DatabaseUrl::Driver driver() const { return m_url.driver; }
     int schemaVersion();
 
 private:
     bool migrate(QString *error);
     QSqlDatabase m_db;
     QString m_connectionName;
-    DatabaseUrl m_url;
 };
 
 // Runs a prepared statement with positional values; on failure sets *error to the driver's text.
