@@ -154,7 +154,7 @@ qsizetype findInvisible(QByteArrayView utf8, qsizetype from)
         const uchar b = p[i + 1], c = p[i + 2];
         if ((a == 0xE2 && b == 0x80 && c >= 0x8B && c <= 0x8D) || (a == 0xE2 && b == 0x81 && c >= 0xA0 && c <= 0xA4)
             || (a == 0xEF && b == 0xBB && c == 0xBF) || (a == 0xE1 && b == 0xA0 && c == 0x8E)
-            || (a == 0xF3 && b == 0xA0 && (c == 0x80 || c == 0x81) && i + 3 < n))
+            || (a == 0xF3 && b == 0xA0 && (c == 0x80 || c == 0x81) && i + 3 < n && (p[i + 3] & 0xC0) == 0x80))
             return i;
     }
     return -1;
@@ -231,7 +231,8 @@ QList<InvisibleRun> detectRuns(QByteArrayView utf8, bool all)
             run.end = i < cps.size() ? cps[i].offset : windowEnd;
             runs.append(run);
         }
-        from = end;
+        // Always forward, even past a candidate that did not decode (invalid UTF-8).
+        from = qMax(end, candidate + 1);
     }
     return runs;
 }

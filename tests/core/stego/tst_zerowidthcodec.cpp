@@ -202,6 +202,17 @@ private slots:
         QVERIFY(ZeroWidthCodec::decodes(QByteArrayView(*two).sliced(5, found[1].run.end - 5)));
     }
 
+    void invalidUtf8EndsAndReportsNothingFalse()
+    {
+        // A tag-character prefix whose fourth byte is not a continuation byte, and one cut
+        // short at the end: found by the fuzzer as an endless loop in detectRuns.
+        QVERIFY(detectRuns("alha \xF3\xA0\x80" "A more").isEmpty());
+        QVERIFY(detectRuns("x \xF3\xA0\x80").isEmpty());
+        QVERIFY(detectRuns("\xE2\x80").isEmpty());
+        QCOMPARE(detectRuns("a\xFF\xE2\x80\x8B\xFE").size(), 1);
+        QCOMPARE(stripRuns("a\xFF\xE2\x80\x8B\xFE"), QByteArray("a\xFF\xFE"));
+    }
+
     void notOursIsIgnoredAndHeadersAreChecked()
     {
         QVERIFY(ZeroWidthCodec::decode("plain text, \xE2\x80\x8C\xE2\x80\x8D stray joiners").isEmpty());
