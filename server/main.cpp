@@ -1,6 +1,6 @@
 #include "admincommands.h"
 #include "kyozoserver.h"
-#include "shutdownsignal.h"
+#include "system/shutdownsignal.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -71,8 +71,8 @@ int main(int argc, char *argv[])
     std::printf("listening on http://%s:%u\n", qPrintable(host), unsigned(port));
     std::fflush(stdout);
 
-    ShutdownSignal shutdown;
-    QObject::connect(&shutdown, &ShutdownSignal::requested, &app, [&] {
+    Kyozo::System::ShutdownSignal shutdown;
+    QObject::connect(&shutdown, &Kyozo::System::ShutdownSignal::requested, &app, [&] {
         server.shutdown();
         // Give the close frames a moment to leave, then stop.
         QTimer::singleShot(200, &app, &QCoreApplication::quit);

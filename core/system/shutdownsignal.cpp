@@ -4,7 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace Kyozo::Server {
+namespace Kyozo::System {
 
 namespace {
 int g_pipe[2] = { -1, -1 }; // written only from the handler; one process, one server
@@ -43,4 +43,4 @@ ShutdownSignal::~ShutdownSignal()
     ::close(g_pipe[1]);
 }
 
-} // namespace Kyozo::Server
+} // namespace Kyozo::System

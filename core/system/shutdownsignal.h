@@ -4,8 +4,9 @@
 #include <QSocketNotifier>
 #include <memory>
 
-namespace Kyozo::Server {
+namespace Kyozo::System {
 
+// Shared by kyozo-server and the kyozo app (which stops its bundled server on SIGTERM).
 // Turns SIGTERM and SIGINT into a Qt signal through a self-pipe, the only safe thing a
 // Unix signal handler can do (Qt docs, "Calling Qt Functions From Unix Signal Handlers").
 class ShutdownSignal : public QObject
@@ -22,4 +23,4 @@ private:
     std::unique_ptr<QSocketNotifier> m_notifier;
 };
 
-} // namespace Kyozo::Server
+} // namespace Kyozo::System

@@ -1,0 +1,121 @@
+#include "application.h"
+
+#include "mainwindow.h"
+#include "net/channelconnection.h"
+#include "solo/solosession.h"
+#include "solo/tokenstore.h"
+#include "system/shutdownsignal.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFile>
+#include <QInputDialog>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStandardPaths>
+
+namespace Kyozo::App {
+
+namespace {
+
+// First run: a copy of the sample notebook the user can edit and save (SPEC §9).
+QString sampleNotebook()
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    const QString path = dir + QStringLiteral("/Welcome.md");
+    if (!QFile::exists(path)) {
+        QDir().mkpath(dir);
+        QFile::copy(QStringLiteral(":/samples/welcome.md"), path);
+        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    }
+    return path;
+}
+
+void wireConnection(ChannelConnection *connection, const QList<MainWindow *> &windows)
+{
+    QObject::connect(connection, &ChannelConnection::presenceChanged, connection, [connection, windows] {
+        for (MainWindow *w : windows)
+            w->showPresence(connection->presentNames());
+    });
+}
+
+} // namespace
+
+bool hasDisplay()
+{
+    return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY")
+            || qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
+}
+
+int runEditor(const Options &options)
+{
+    QStringList files = options.files;
+    if (files.isEmpty()) {
+        const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+        files.append(!recent.isEmpty() && QFile::exists(recent.first()) ? recent.first() : sampleNotebook());
+    }
+    QList<MainWindow *> windows;
+    for (const QString &file : std::as_const(files)) {
+        auto *window = new MainWindow;
+        window->setAttribute(Qt::WA_DeleteOnClose);
+        QString error;
+        if (!window->openFile(file, &error)) {
+            window->showNotice(error);
+            QMessageBox::warning(window, QApplication::translate("Kyozo::App", "Cannot open notebook"), error);
+        }
+        window->show();
+        windows.append(window);
+    }
+
+    // SIGTERM and SIGINT end the app like closing its windows: the server goes with it.
+    System::ShutdownSignal shutdown;
+    QObject::connect(&shutdown, &System::ShutdownSignal::requested, qApp, &QCoreApplication::quit);
+
+    std::unique_ptr<SoloSession> solo;
+    std::unique_ptr<ChannelConnection> team;
+    if (options.server.isEmpty()) {
+        solo = std::make_unique<SoloSession>();
+        for (MainWindow *w : std::as_const(windows)) {
+            QObject::connect(solo.get(), &SoloSession::statusChanged, w, &MainWindow::showConnectionStatus);
+            QObject::connect(solo.get(), &SoloSession::notice, w, &MainWindow::showNotice);
+        }
+        wireConnection(solo->connection(), windows);
+        solo->start();
+    } else {
+        team = std::make_unique<ChannelConnection>();
+        wireConnection(team.get(), windows);
+        TokenStore store(options.server.toString());
+        std::optional<QString> token = store.read();
+        if (!token) {
+            bool ok = false;
+            const QString entered = QInputDialog::getText(
+                    windows.value(0), QApplication::translate("Kyozo::App", "Sign in"),
+                    QApplication::translate("Kyozo::App", "Token for %1 (kyozo-server token create NAME):")
+                            .arg(options.server.toString()),
+                    QLineEdit::Password, {}, &ok);
+            if (ok && !entered.trimmed().isEmpty() && store.write(entered.trimmed()))
+                token = entered.trimmed();
+        }
+        const QString status = token ? QApplication::translate("Kyozo::App", "Connecting to %1…").arg(options.server.toString())
+                                     : QApplication::translate("Kyozo::App", "Not signed in to %1").arg(options.server.toString());
+        for (MainWindow *w : std::as_const(windows)) {
+            w->showConnectionStatus(status);
+            if (!store.notice().isEmpty())
+                w->showNotice(store.notice());
+            QObject::connect(team.get(), &ChannelConnection::stateChanged, w, [w, &options](ChannelConnection::State s) {
+                w->showConnectionStatus(s == ChannelConnection::State::Connected
+                                                ? QApplication::translate("Kyozo::App", "Connected to %1").arg(options.server.host())
+                                                : QApplication::translate("Kyozo::App", "Connecting to %1…").arg(options.server.host()));
+            });
+        }
+        if (token)
+            team->open(options.server, *token, QStringLiteral("execution:workspace:") + options.workspace);
+    }
+
+    const int code = QApplication::exec();
+    if (solo)
+        solo->stop();
+    return code;
+}
+
+} // namespace Kyozo::App

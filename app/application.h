@@ -1,0 +1,23 @@
+#pragma once
+
+#include <QStringList>
+#include <QUrl>
+
+namespace Kyozo::App {
+
+// `kyozo [--solo|--server URL] [FILE.md…]` (SPEC §11).
+struct Options
+{
+    QUrl server;       // empty: solo
+    QString workspace; // team mode: the workspace to join
+    QStringList files;
+};
+
+// SPEC §11: with no display the app says so in one line and exits 2.
+bool hasDisplay();
+
+// Runs the editor: windows, the bundled server or the team connection, signals. Returns
+// the exit code. Expects a QApplication.
+int runEditor(const Options &options);
+
+} // namespace Kyozo::App

@@ -1,0 +1,244 @@
+#include "documentanalysis.h"
+
+#include "markdownld/streamparser.h"
+
+#include <QRegularExpression>
+#include <algorithm>
+
+namespace Kyozo::App {
+
+using namespace MarkdownLD;
+
+namespace {
+
+class Collector : public StreamListener
+{
+public:
+    QList<LineRange> ranges;
+    QList<std::pair<BlockEvent, QByteArray>> fences; // info copied: views die with the callback
+    QList<SemanticItem> items;
+
+    void blockClosed(const BlockEvent &e) override
+    {
+        const int first = int(e.range.startLine) - 1;
+        const int last = int(e.range.endLine) - 1;
+        switch (e.kind) {
+        case BlockKind::Heading:
+            ranges.append({ first, last, Role::Heading });
+            break;
+        case BlockKind::FrontMatter:
+            ranges.append({ first, last, Role::FrontMatter });
+            break;
+        case BlockKind::HtmlBlock:
+            ranges.append({ first, last, Role::HtmlBlock });
+            break;
+        case BlockKind::IndentedCode:
+            ranges.append({ first, last, Role::Code });
+            break;
+        case BlockKind::FencedCode:
+            ranges.append({ first, last, Role::Code });
+            fences.append({ e, e.info.toByteArray() });
+            break;
+        default:
+            break;
+        }
+    }
+    void itemFound(const SemanticItem &item) override { items.append(item); }
+};
+
+bool isLinkedDataFence(QByteArrayView info)
+{
+    const QByteArray word = info.trimmed().toByteArray().toLower().split(' ').value(0);
+    return word == "json-ld" || word == "jsonld" || word == "ld+json";
+}
+
+} // namespace
+
+void DocumentAnalysis::analyse(const QString &text)
+{
+    m_text = text;
+    m_lineStarts.clear();
+    m_lineStarts.append(0);
+    for (qsizetype i = m_text.indexOf(u'\n'); i >= 0; i = m_text.indexOf(u'\n', i + 1))
+        m_lineStarts.append(i + 1);
+
+    Collector collector;
+    StreamParser parser;
+    parser.addListener(&collector);
+    m_utf8 = m_text.toUtf8();
+    parser.feed(m_utf8);
+    parser.finish();
+
+    m_ranges = std::move(collector.ranges);
+    m_spans.clear();
+    m_codeBlocks.clear();
+    m_items = std::move(collector.items);
+    for (const SemanticItem &item : std::as_const(m_items))
+        addItem(item);
+
+    for (const auto &[e, info] : std::as_const(collector.fences)) {
+        if (isLinkedDataFence(info))
+            continue;
+        const QString language = QString::fromUtf8(info).trimmed().section(u' ', 0, 0);
+        const int first = int(e.range.startLine); // the line after the opening fence, 0-based
+        const int last = int(e.range.endLine) - (e.unclosed ? 1 : 2);
+        if (language.isEmpty() || last < first)
+            continue;
+        CodeBlock block{ first, last - first + 1, language, {} };
+        block.code = m_text.sliced(m_lineStarts[first], m_lineStarts[last] + lineLength(last) - m_lineStarts[first]);
+        m_codeBlocks.append(block);
+    }
+
+    // Keys inside front matter and JSON-LD: a lexical refinement of lines the parser
+    // already classified.
+    static const QRegularExpression frontMatterKey(QStringLiteral(R"(^\s*([\w.:@-]+)\s*[:=])"));
+    static const QRegularExpression jsonKey(QStringLiteral(R"("(?:[^"\\]|\\.)*"\s*:)"));
+    for (const LineRange &r : std::as_const(m_ranges)) {
+        if (r.role != Role::FrontMatter)
+            continue;
+        for (int line = r.firstLine + 1; line < r.lastLine; ++line) {
+            const auto m = frontMatterKey.match(QStringView(m_text).sliced(m_lineStarts[line], lineLength(line)));
+            if (m.hasMatch())
+                addInline(line, int(m.capturedStart(1)), int(m.capturedLength(1)), Role::FrontMatterKey);
+        }
+    }
+    const QList<LineRange> jsonLd = [this] {
+        QList<LineRange> out;
+        for (const LineRange &r : std::as_const(m_ranges))
+            if (r.role == Role::JsonLd)
+                out.append(r);
+        return out;
+    }();
+    for (const LineRange &r : jsonLd) {
+        for (int line = r.firstLine; line <= r.lastLine && line < lineCount(); ++line) {
+            const QStringView lineText = QStringView(m_text).sliced(m_lineStarts[line], lineLength(line));
+            auto it = jsonKey.globalMatch(lineText);
+            while (it.hasNext()) {
+                const auto m = it.next();
+                addInline(line, int(m.capturedStart()), int(m.capturedLength() - 1), Role::JsonLdKey);
+            }
+        }
+    }
+
+    m_lineRoles.fill(0, lineCount());
+    for (const LineRange &r : std::as_const(m_ranges))
+        for (int line = std::max(0, r.firstLine); line <= r.lastLine && line < lineCount(); ++line)
+            m_lineRoles[line] |= quint16(1u << int(r.role));
+    std::stable_sort(m_spans.begin(), m_spans.end(),
+                     [](const LineSpan &a, const LineSpan &b) { return a.line < b.line; });
+}
+
+void DocumentAnalysis::addItem(const SemanticItem &item)
+{
+    const int first = int(item.range.startLine) - 1;
+    const int last = int(item.range.endLine) - 1;
+    switch (item.kind) {
+    case ItemKind::JsonLd:
+        m_ranges.append({ first, last, item.inferred ? Role::Inferred : Role::JsonLd });
+        break;
+    case ItemKind::OpenGraph:
+    case ItemKind::DublinCore:
+    case ItemKind::Microdata:
+        // Front matter's og:/dc. keys are items of their own but lie inside its block,
+        // which keeps its own look.
+        if (std::any_of(m_ranges.cbegin(), m_ranges.cend(), [first](const LineRange &r) {
+                return r.role == Role::FrontMatter && r.firstLine == first;
+            }))
+            break;
+        m_ranges.append({ first, last, item.inferred ? Role::Inferred : Role::Metadata });
+        break;
+    case ItemKind::Annotation:
+    case ItemKind::Implicit: {
+        const int column = utf16Column(first, item.range.startColumn);
+        const int length = int(QString::fromUtf8(QByteArrayView(m_utf8).sliced(
+                item.range.startByte, item.range.endByte - item.range.startByte)).size());
+        addInline(first, column, first == last ? length : lineLength(first) - column,
+                  item.inferred ? Role::Inferred : Role::Annotation);
+        break;
+    }
+    case ItemKind::HiddenData:
+    case ItemKind::SuspiciousHidden: {
+        // Runs are invisible code points; their UTF-16 length follows from their bytes
+        // (3-byte characters are one unit, the 4-byte tag characters two).
+        const int column = utf16Column(first, item.range.startColumn);
+        int units = 0;
+        for (int i = column; i < lineLength(first); ++i) {
+            const QChar c = m_text.at(m_lineStarts[first] + i);
+            const char32_t cp = c.isHighSurrogate() && i + 1 < lineLength(first)
+                    ? QChar::surrogateToUcs4(c, m_text.at(m_lineStarts[first] + i + 1))
+                    : c.unicode();
+            const bool invisible = (cp >= 0x200B && cp <= 0x200D) || (cp >= 0x2060 && cp <= 0x2064)
+                    || cp == 0xFEFF || cp == 0x180E || (cp >= 0xE0000 && cp <= 0xE007F);
+            if (!invisible)
+                break;
+            const int w = cp > 0xFFFF ? 2 : 1;
+            units += w;
+            i += w - 1;
+        }
+        addInline(first, column, units,
+                  item.kind == ItemKind::HiddenData ? Role::HiddenData : Role::SuspiciousHidden);
+        break;
+    }
+    case ItemKind::Error:
+    case ItemKind::FrontMatter:
+        break;
+    }
+    for (const ItemError &e : item.errors) {
+        const int line = int(e.line) - 1;
+        if (line < 0 || line >= lineCount())
+            continue;
+        const int column = utf16Column(line, e.column);
+        addInline(line, column, std::max(1, lineLength(line) - column), Role::Error);
+    }
+}
+
+void DocumentAnalysis::addInline(int line0, int start, int length, Role role)
+{
+    if (line0 < 0 || line0 >= lineCount() || length <= 0)
+        return;
+    m_spans.append({ line0, start, length, role });
+}
+
+int DocumentAnalysis::lineLength(int line0) const
+{
+    const qsizetype end = line0 + 1 < lineCount() ? m_lineStarts[line0 + 1] - 1 : m_text.size();
+    return int(end - m_lineStarts[line0]);
+}
+
+int DocumentAnalysis::utf16Column(int line0, qint64 codePointColumn) const
+{
+    if (line0 < 0 || line0 >= lineCount())
+        return 0;
+    const int length = lineLength(line0);
+    int unit = 0;
+    for (qint64 cp = 1; cp < codePointColumn && unit < length; ++cp)
+        unit += m_text.at(m_lineStarts[line0] + unit).isHighSurrogate() ? 2 : 1;
+    return std::min(unit, length);
+}
+
+const CodeBlock *DocumentAnalysis::codeBlockAt(int line) const
+{
+    auto it = std::upper_bound(m_codeBlocks.cbegin(), m_codeBlocks.cend(), line,
+                               [](int l, const CodeBlock &b) { return l < b.firstContentLine; });
+    if (it == m_codeBlocks.cbegin())
+        return nullptr;
+    --it;
+    return line < it->firstContentLine + it->lineCount ? &*it : nullptr;
+}
+
+QList<LineSpan> DocumentAnalysis::spansOfLine(int line) const
+{
+    QList<LineSpan> out;
+    if (line < 0 || line >= lineCount())
+        return out;
+    for (int role = 0; role < 16; ++role)
+        if (m_lineRoles[line] & (1u << role))
+            out.append({ line, 0, lineLength(line), Role(role) });
+    auto it = std::lower_bound(m_spans.cbegin(), m_spans.cend(), line,
+                               [](const LineSpan &s, int l) { return s.line < l; });
+    for (; it != m_spans.cend() && it->line == line; ++it)
+        out.append(*it);
+    return out;
+}
+
+} // namespace Kyozo::App

@@ -1,0 +1,89 @@
+#pragma once
+
+#include "markdownld/semanticitem.h"
+
+#include <QList>
+#include <QString>
+
+namespace Kyozo::App {
+
+// What the highlighter and the panels draw, by line of the editor (one block per line).
+// At most 16 (a line's whole-line roles are a 16-bit mask).
+enum class Role : quint8 {
+    Heading,
+    FrontMatter,
+    FrontMatterKey,
+    JsonLd,
+    JsonLdKey,
+    Metadata,   // HTML metadata: Dublin Core, Open Graph, microdata
+    Annotation,
+    Inferred,   // items the parser inferred rather than read (SPEC §2.3)
+    HtmlBlock,
+    Code,
+    HiddenData,
+    SuspiciousHidden,
+    Error,
+};
+
+// A run of lines with one role (0-based, inclusive).
+struct LineRange
+{
+    int firstLine = 0;
+    int lastLine = 0;
+    Role role = Role::Heading;
+};
+
+// A span inside one line; columns in UTF-16 code units of the block's text.
+struct LineSpan
+{
+    int line = 0;
+    int start = 0;
+    int length = 0;
+    Role role = Role::Heading;
+};
+
+// A fenced code block whose info string names a language (not linked data).
+struct CodeBlock
+{
+    int firstContentLine = 0; // 0-based
+    int lineCount = 0;
+    QString language;         // the fence's info string, first word
+    QString code;             // its lines joined by '\n'
+};
+
+// The core parser's view of the editor's text (STYLE.md: the highlighter asks the parser).
+// The whole document is parsed again on each analysis; the parser runs at ~400 MB/s, so a
+// 1 MB notebook costs a few milliseconds. SPEC §2.6's incremental analyser will replace it.
+class DocumentAnalysis
+{
+public:
+    // `text`: the editor's lines joined by '\n' (QTextDocument::toRawText with U+2029
+    // turned into '\n'), so parser line N is editor block N - 1.
+    void analyse(const QString &text);
+
+    const QList<MarkdownLD::SemanticItem> &items() const { return m_items; }
+    const QList<CodeBlock> &codeBlocks() const { return m_codeBlocks; }
+    int lineCount() const { return int(m_lineStarts.size()); }
+    // The code block with a language that holds this line, or nullptr.
+    const CodeBlock *codeBlockAt(int line) const;
+    // Spans of one line, whole-line roles first (drawn under the inline ones).
+    QList<LineSpan> spansOfLine(int line) const;
+    // UTF-16 column of a 1-based line and code-point column, for cursor jumps.
+    int utf16Column(int line0, qint64 codePointColumn) const;
+
+private:
+    void addItem(const MarkdownLD::SemanticItem &item);
+    void addInline(int line0, int start, int length, Role role);
+    int lineLength(int line0) const;
+
+    QString m_text;
+    QList<qsizetype> m_lineStarts; // UTF-16 offset of each line in m_text
+    QByteArray m_utf8;             // what the parser read; item byte ranges index it
+    QList<LineRange> m_ranges;     // whole-line roles as found
+    QList<quint16> m_lineRoles;    // per line, a bit per whole-line Role
+    QList<LineSpan> m_spans;       // sorted by line once analysed
+    QList<MarkdownLD::SemanticItem> m_items;
+    QList<CodeBlock> m_codeBlocks;
+};
+
+} // namespace Kyozo::App

@@ -1,0 +1,167 @@
+#include "semantichighlighter.h"
+
+#include "codehighlighter.h"
+
+#include <QFontDatabase>
+#include <QTextDocument>
+#include <QTimer>
+
+namespace Kyozo::App {
+
+namespace {
+
+QColor tint(const QColor &c, int alpha)
+{
+    QColor t = c;
+    t.setAlpha(alpha);
+    return t;
+}
+
+} // namespace
+
+SemanticHighlighter::SemanticHighlighter(QTextDocument *document, CodeHighlighter *code)
+    : QSyntaxHighlighter(static_cast<QObject *>(nullptr)), m_code(code)
+{
+    setDark(false);
+
+    if (m_code)
+        connect(m_code, &CodeHighlighter::highlighted, this, [this] {
+            if (!m_refreshQueued) {
+                m_refreshQueued = true;
+                QTimer::singleShot(0, this, &SemanticHighlighter::refreshChangedBlocks);
+            }
+        });
+    setParent(document);
+    setDocument(document);
+}
+
+void SemanticHighlighter::setDark(bool dark)
+{
+    if (m_dark == dark)
+        return;
+    m_dark = dark;
+    const QColor blue = dark ? QColor(0x6c, 0xb6, 0xff) : QColor(0x1f, 0x4f, 0xb8);
+    const QColor green = dark ? QColor(0x5f, 0xd3, 0x8a) : QColor(0x1b, 0x7a, 0x3d);
+    const QColor purple = dark ? QColor(0xd2, 0xa8, 0xff) : QColor(0x80, 0x2d, 0xb0);
+    const QColor orange = dark ? QColor(0xff, 0xb8, 0x6c) : QColor(0xb3, 0x5c, 0x00);
+    const QColor red = dark ? QColor(0xff, 0x7b, 0x72) : QColor(0xc6, 0x28, 0x28);
+    const QColor grey = dark ? QColor(0xa0, 0xa0, 0xa0) : QColor(0x6a, 0x6a, 0x6a);
+    auto &f = m_formats;
+    f.fill(QTextCharFormat());
+
+    f[size_t(Role::Heading)].setFontWeight(QFont::Bold);
+    f[size_t(Role::Heading)].setForeground(blue);
+    f[size_t(Role::FrontMatter)].setBackground(tint(purple, 28));
+    f[size_t(Role::FrontMatterKey)].setForeground(purple);
+    f[size_t(Role::FrontMatterKey)].setFontWeight(QFont::Bold);
+    f[size_t(Role::JsonLd)].setBackground(tint(green, 32));
+    f[size_t(Role::JsonLdKey)].setForeground(green);
+    f[size_t(Role::JsonLdKey)].setFontWeight(QFont::Bold);
+    f[size_t(Role::Metadata)].setBackground(tint(orange, 32));
+    f[size_t(Role::Metadata)].setForeground(orange);
+    f[size_t(Role::Annotation)].setUnderlineStyle(QTextCharFormat::SingleUnderline);
+    f[size_t(Role::Annotation)].setUnderlineColor(green);
+    // Inferred items are guesses (SPEC §2.3): italic and dotted, never as solid as what was written.
+    f[size_t(Role::Inferred)].setFontItalic(true);
+    f[size_t(Role::Inferred)].setUnderlineStyle(QTextCharFormat::DotLine);
+    f[size_t(Role::Inferred)].setUnderlineColor(grey);
+    f[size_t(Role::HtmlBlock)].setForeground(grey);
+    f[size_t(Role::Code)].setFontFamilies({ QFontDatabase::systemFont(QFontDatabase::FixedFont).family() });
+    f[size_t(Role::Code)].setBackground(tint(grey, 24));
+    f[size_t(Role::HiddenData)].setBackground(tint(blue, 120));
+    f[size_t(Role::SuspiciousHidden)].setBackground(tint(red, 120));
+    f[size_t(Role::Error)].setUnderlineStyle(QTextCharFormat::WaveUnderline);
+    f[size_t(Role::Error)].setUnderlineColor(red);
+    if (m_code)
+        m_code->setDarkTheme(dark);
+    if (document())
+        rehighlight();
+}
+
+const DocumentAnalysis &SemanticHighlighter::analysis()
+{
+    ensureAnalysed();
+    return m_analysis;
+}
+
+void SemanticHighlighter::ensureAnalysed()
+{
+    if (!document() || document()->revision() == m_revision)
+        return;
+    m_revision = document()->revision();
+    QString text = document()->toRawText();
+    text.replace(QChar::ParagraphSeparator, u'\n');
+    m_analysis.analyse(text);
+    if (!m_refreshQueued) {
+        m_refreshQueued = true;
+        QTimer::singleShot(0, this, &SemanticHighlighter::refreshChangedBlocks);
+    }
+    QMetaObject::invokeMethod(this, &SemanticHighlighter::analysed, Qt::QueuedConnection);
+}
+
+QList<QTextLayout::FormatRange> SemanticHighlighter::formatsOfLine(int line, int length, size_t *signature)
+{
+    QList<QTextLayout::FormatRange> out;
+    size_t seed = 0;
+    QTextCharFormat base;
+    QList<LineSpan> inlines;
+    for (const LineSpan &s : m_analysis.spansOfLine(line)) {
+        if (s.start == 0 && s.length == length && s.role != Role::Error && s.role != Role::JsonLdKey
+            && s.role != Role::FrontMatterKey) {
+            base.merge(m_formats[size_t(s.role)]);
+            seed = qHashMulti(seed, int(s.role));
+        } else {
+            inlines.append(s);
+        }
+    }
+    if (!base.isEmpty())
+        out.append({ 0, length, base });
+    if (const CodeBlock *block = m_code ? m_analysis.codeBlockAt(line) : nullptr) {
+        const QList<CodeHighlighter::Span> *spans = m_code->spans(block->language, block->code);
+        const int relative = line - block->firstContentLine;
+        seed = qHashMulti(seed, spans != nullptr);
+        if (spans) {
+            auto it = std::lower_bound(spans->cbegin(), spans->cend(), relative,
+                                       [](const CodeHighlighter::Span &s, int l) { return s.line < l; });
+            for (; it != spans->cend() && it->line == relative; ++it) {
+                QTextCharFormat f = base;
+                f.merge(it->format);
+                out.append({ it->start, it->length, f });
+                seed = qHashMulti(seed, it->start, it->length, it->format.foreground().color().rgba(),
+                                  it->format.fontWeight(), it->format.fontItalic());
+            }
+        }
+    }
+    for (const LineSpan &s : std::as_const(inlines)) {
+        QTextCharFormat f = base;
+        f.merge(m_formats[size_t(s.role)]);
+        out.append({ s.start, s.length, f });
+        seed = qHashMulti(seed, s.start, s.length, int(s.role));
+    }
+    *signature = seed;
+    return out;
+}
+
+void SemanticHighlighter::highlightBlock(const QString &text)
+{
+    ensureAnalysed();
+    size_t signature = 0;
+    for (const QTextLayout::FormatRange &r : formatsOfLine(currentBlock().blockNumber(), int(text.size()), &signature))
+        setFormat(r.start, r.length, r.format);
+    // Block states are ints; -1 means "never highlighted", so keep the hash non-negative.
+    setCurrentBlockState(int(signature & 0x7fffffff));
+}
+
+void SemanticHighlighter::refreshChangedBlocks()
+{
+    m_refreshQueued = false;
+    ensureAnalysed();
+    for (QTextBlock block = document()->firstBlock(); block.isValid(); block = block.next()) {
+        size_t signature = 0;
+        formatsOfLine(block.blockNumber(), int(block.length() - 1), &signature);
+        if (block.userState() != int(signature & 0x7fffffff))
+            rehighlightBlock(block);
+    }
+}
+
+} // namespace Kyozo::App

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "documentanalysis.h"
+
+#include <QSyntaxHighlighter>
+#include <QTextLayout>
+#include <QTextCharFormat>
+#include <array>
+#include <optional>
+
+namespace Kyozo::App {
+
+class CodeHighlighter;
+
+// Live semantic highlighting (SPEC §9). The highlighter asks the parser (STYLE.md): the
+// first block Qt re-highlights after an edit re-analyses the document synchronously, so the
+// block being typed in gets its new formats within the same keystroke, with no debounce.
+// Blocks elsewhere whose formats changed (a fence opened above, front matter closed) are
+// refreshed right after, from the event loop.
+class SemanticHighlighter : public QSyntaxHighlighter
+{
+    Q_OBJECT
+public:
+    SemanticHighlighter(QTextDocument *document, CodeHighlighter *code);
+
+    // The analysis of the document as it is now.
+    const DocumentAnalysis &analysis();
+    QTextCharFormat formatFor(Role role) const { return m_formats[size_t(role)]; }
+    void setDark(bool dark);
+
+signals:
+    // After each fresh analysis (queued: listeners run outside the highlighting pass).
+    void analysed();
+
+protected:
+    void highlightBlock(const QString &text) override;
+
+private:
+    void ensureAnalysed();
+    // The formats of one line, and a hash of them kept as the block's state: a block whose
+    // stored hash differs from the current one is stale.
+    QList<QTextLayout::FormatRange> formatsOfLine(int line, int length, size_t *signature);
+    void refreshChangedBlocks();
+
+    CodeHighlighter *m_code;
+    DocumentAnalysis m_analysis;
+    int m_revision = -1;
+    bool m_refreshQueued = false;
+    std::optional<bool> m_dark;
+    std::array<QTextCharFormat, 16> m_formats;
+};
+
+} // namespace Kyozo::App

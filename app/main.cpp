@@ -1,0 +1,64 @@
+#include "application.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QLibraryInfo>
+#include <QTranslator>
+
+#include <cstdio>
+
+// kyozo, the desktop editor (SPEC §9, §11).
+int main(int argc, char *argv[])
+{
+    if (!Kyozo::App::hasDisplay()) {
+        std::fputs("kyozo: no display (DISPLAY, WAYLAND_DISPLAY and QT_QPA_PLATFORM are unset); "
+                   "run kyozo-server to serve without one\n",
+                   stderr);
+        return 2;
+    }
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("kyozo"));
+    QApplication::setOrganizationName(QStringLiteral("kyozo"));
+    QApplication::setApplicationVersion(QStringLiteral(KYOZO_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("kyozo"));
+
+    QTranslator qtTranslator;
+    if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
+                          QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QApplication::installTranslator(&qtTranslator);
+    QTranslator translator;
+    if (translator.load(QLocale(), QStringLiteral("kyozo"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QApplication::installTranslator(&translator);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QApplication::translate("main", "Kyozo: a notebook editor for Markdown-LD."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption solo(QStringLiteral("solo"),
+                                  QApplication::translate("main", "Work alone with a bundled local server (the default)."));
+    const QCommandLineOption server(QStringLiteral("server"),
+                                    QApplication::translate("main", "Connect to a team server, e.g. https://kyozo.example.org."),
+                                    QStringLiteral("URL"));
+    const QCommandLineOption workspace(QStringLiteral("workspace"),
+                                       QApplication::translate("main", "Team workspace to join (default: the server's \"team\")."),
+                                       QStringLiteral("NAME"), QStringLiteral("team"));
+    parser.addOptions({ solo, server, workspace });
+    parser.addPositionalArgument(QStringLiteral("files"), QApplication::translate("main", "Notebooks to open."),
+                                 QStringLiteral("[FILE.md…]"));
+    parser.process(app);
+    if (parser.isSet(solo) && parser.isSet(server)) {
+        std::fputs("kyozo: --solo and --server exclude each other\n", stderr);
+        return 2;
+    }
+    Kyozo::App::Options options;
+    if (parser.isSet(server)) {
+        options.server = QUrl::fromUserInput(parser.value(server));
+        if (!options.server.isValid()) {
+            std::fprintf(stderr, "kyozo: not a server URL: %s\n", qPrintable(parser.value(server)));
+            return 2;
+        }
+    }
+    options.workspace = parser.value(workspace);
+    options.files = parser.positionalArguments();
+    return Kyozo::App::runEditor(options);
+}

@@ -1,0 +1,348 @@
+#include "mainwindow.h"
+
+#include "editor/codehighlighter.h"
+#include "editor/markdownrenderer.h"
+#include "editor/notebookeditor.h"
+#include "editor/notebooktext.h"
+#include "editor/semantichighlighter.h"
+#include "panels/hiddendatapanel.h"
+#include "panels/previewpanel.h"
+#include "panels/semanticspanel.h"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QLoggingCategory>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QRegularExpression>
+#include <QSaveFile>
+#include <QSettings>
+#include <QStatusBar>
+
+Q_LOGGING_CATEGORY(lcStatus, "kyozo.status")
+
+namespace Kyozo::App {
+
+namespace {
+constexpr int kMaxRecent = 8;
+constexpr int kPanelDelayMs = 120;
+constexpr int kPreviewDelayMs = 300;
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent),
+      m_editor(new NotebookEditor(this)),
+      m_semantics(new SemanticsPanel),
+      m_hidden(new HiddenDataPanel),
+      m_preview(new PreviewPanel),
+      m_notebooks(new QListWidget),
+      m_connection(new QLabel),
+      m_presence(new QLabel)
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setCentralWidget(m_editor);
+    m_connection->setObjectName(QStringLiteral("connectionStatus"));
+    m_presence->setObjectName(QStringLiteral("presenceStatus"));
+    statusBar()->addWidget(m_connection, 1);
+    statusBar()->addPermanentWidget(m_presence);
+    buildDocks();
+    buildMenus();
+    resize(1280, 800);
+
+    // The panels follow the analysis the highlighter already made, a moment after typing.
+    m_panelTimer.setSingleShot(true);
+    m_panelTimer.setInterval(kPanelDelayMs);
+    m_previewTimer.setSingleShot(true);
+    m_previewTimer.setInterval(kPreviewDelayMs);
+    connect(m_editor->highlighter(), &SemanticHighlighter::analysed, &m_panelTimer, qOverload<>(&QTimer::start));
+    connect(m_editor->highlighter(), &SemanticHighlighter::analysed, &m_previewTimer, qOverload<>(&QTimer::start));
+    connect(&m_panelTimer, &QTimer::timeout, this, &MainWindow::updatePanels);
+    connect(&m_previewTimer, &QTimer::timeout, this, &MainWindow::updatePreview);
+    connect(m_semantics, &SemanticsPanel::jumpRequested, m_editor, &NotebookEditor::jumpTo);
+    connect(m_hidden, &HiddenDataPanel::jumpRequested, m_editor, &NotebookEditor::jumpTo);
+    connect(m_editor->document(), &QTextDocument::modificationChanged, this, &QMainWindow::setWindowModified);
+    if (!m_editor->codeHighlighter()->isAvailable())
+        statusBar()->showMessage(m_editor->codeHighlighter()->unavailableReason(), 10000);
+    updateTitle();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildDocks()
+{
+    auto dock = [this](QWidget *widget, const QString &title, const QString &name, Qt::DockWidgetArea area) {
+        auto *d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setWidget(widget);
+        addDockWidget(area, d);
+        return d;
+    };
+    dock(m_notebooks, tr("Notebooks"), QStringLiteral("notebooksDock"), Qt::LeftDockWidgetArea);
+    QDockWidget *semantics = dock(m_semantics, tr("Semantics"), QStringLiteral("semanticsDock"), Qt::RightDockWidgetArea);
+    QDockWidget *hidden = dock(m_hidden, tr("Hidden data"), QStringLiteral("hiddenDataDock"), Qt::RightDockWidgetArea);
+    QDockWidget *preview = dock(m_preview, tr("Preview"), QStringLiteral("previewDock"), Qt::RightDockWidgetArea);
+    splitDockWidget(semantics, hidden, Qt::Vertical);
+    tabifyDockWidget(semantics, preview);
+    semantics->raise();
+    m_notebooks->setObjectName(QStringLiteral("notebookList"));
+    connect(m_notebooks, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
+        openInteractively(item->data(Qt::UserRole).toString());
+    });
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open…"), QKeySequence::Open, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open notebook"), QFileInfo(m_path).absolutePath(),
+                                                          tr("Markdown (*.md *.markdown);;All files (*)"));
+        if (!path.isEmpty())
+            openInteractively(path);
+    });
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    rebuildRecentMenu();
+    file->addAction(tr("&Save"), QKeySequence::Save, this, [this] {
+        QString path = m_path;
+        if (path.isEmpty())
+            path = QFileDialog::getSaveFileName(this, tr("Save notebook"), {}, tr("Markdown (*.md)"));
+        QString error;
+        if (!path.isEmpty() && !saveFile(path, &error))
+            QMessageBox::warning(this, tr("Save failed"), error);
+    });
+    file->addAction(tr("Save &As…"), QKeySequence::SaveAs, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save notebook"), m_path, tr("Markdown (*.md)"));
+        QString error;
+        if (!path.isEmpty() && !saveFile(path, &error))
+            QMessageBox::warning(this, tr("Save failed"), error);
+    });
+    file->addAction(tr("&Export HTML…"), this, [this] {
+        QString suggestion = m_path;
+        suggestion.replace(QRegularExpression(QStringLiteral("\\.(md|markdown)$")), QStringLiteral(".html"));
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export HTML"), suggestion, tr("HTML (*.html)"));
+        QString error;
+        if (!path.isEmpty() && !exportHtml(path, &error))
+            QMessageBox::warning(this, tr("Export failed"), error);
+    });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu *insert = menuBar()->addMenu(tr("&Insert"));
+    insert->addAction(tr("&JSON-LD block"), QKeySequence(tr("Ctrl+Shift+J")), m_editor, &NotebookEditor::insertJsonLdBlock);
+    insert->addAction(tr("&Hide text in selection…"), QKeySequence(tr("Ctrl+Shift+H")), this, &MainWindow::hideTextInSelection);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget *d : findChildren<QDockWidget *>())
+        view->addAction(d->toggleViewAction());
+}
+
+bool MainWindow::openFile(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = tr("Cannot open %1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
+        return false;
+    }
+    QString why;
+    // Checked before reading, so a huge file is not read into memory at all.
+    if (!NotebookText::checkSize(file.size(), &why)) {
+        *error = tr("Cannot open %1: %2").arg(QFileInfo(path).fileName(), why);
+        return false;
+    }
+    const QByteArray bytes = file.readAll();
+    if (!m_editor->loadBytes(bytes, &why)) {
+        *error = tr("Cannot open %1: %2").arg(QFileInfo(path).fileName(), why);
+        return false;
+    }
+    m_path = QFileInfo(path).absoluteFilePath();
+    rememberRecent(m_path);
+    listNotebooks();
+    updateTitle();
+    if (bytes.isEmpty())
+        statusBar()->showMessage(tr("%1 is empty.").arg(QFileInfo(path).fileName()), 10000);
+    refreshPanels();
+    return true;
+}
+
+bool MainWindow::saveFile(const QString &path, QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(m_editor->saveBytes()) < 0 || !file.commit()) {
+        *error = tr("Cannot save %1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
+        return false;
+    }
+    m_path = QFileInfo(path).absoluteFilePath();
+    m_editor->document()->setModified(false);
+    rememberRecent(m_path);
+    updateTitle();
+    statusBar()->showMessage(tr("Saved %1").arg(QFileInfo(path).fileName()), 5000);
+    return true;
+}
+
+bool MainWindow::exportHtml(const QString &path, QString *error)
+{
+    CodeHighlighter *code = m_editor->codeHighlighter();
+    const QString body = renderMarkdown(m_editor->saveBytes(), [code](const QString &info, const QString &text) {
+        return code->html(info, text);
+    });
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)
+        || file.write(htmlPage(QFileInfo(m_path).completeBaseName(), body).toUtf8()) < 0 || !file.commit()) {
+        *error = tr("Cannot export to %1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
+        return false;
+    }
+    statusBar()->showMessage(tr("Exported %1").arg(QFileInfo(path).fileName()), 5000);
+    return true;
+}
+
+void MainWindow::refreshPanels()
+{
+    m_panelTimer.stop();
+    m_previewTimer.stop();
+    updatePanels();
+    updatePreview();
+}
+
+void MainWindow::updatePanels()
+{
+    const auto &items = m_editor->highlighter()->analysis().items();
+    m_semantics->setItems(items);
+    m_hidden->setItems(items);
+}
+
+void MainWindow::updatePreview()
+{
+    CodeHighlighter *code = m_editor->codeHighlighter();
+    m_preview->showMarkdown(m_editor->saveBytes(), [code](const QString &info, const QString &text) {
+        return code->html(info, text);
+    });
+}
+
+void MainWindow::showConnectionStatus(const QString &text)
+{
+    m_connection->setText(text);
+    // The same words on stderr: scripts and the integration tests read what the user sees.
+    qCInfo(lcStatus).noquote() << text;
+}
+
+void MainWindow::showPresence(const QStringList &names)
+{
+    m_presence->setText(names.isEmpty() ? QString() : tr("Online: %1").arg(names.join(QLatin1String(", "))));
+    m_presence->setToolTip(tr("%n writer(s) in this workspace", nullptr, int(names.size())));
+    qCInfo(lcStatus).noquote() << "presence:" << names.join(QLatin1String(", "));
+}
+
+void MainWindow::showNotice(const QString &text)
+{
+    statusBar()->showMessage(text, 15000);
+    qCInfo(lcStatus).noquote() << text;
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (maybeSave())
+        event->accept();
+    else
+        event->ignore();
+}
+
+bool MainWindow::maybeSave()
+{
+    if (!m_editor->document()->isModified())
+        return true;
+    const auto answer = QMessageBox::question(this, tr("Unsaved changes"),
+                                              tr("Save the changes to %1?").arg(QFileInfo(m_path).fileName()),
+                                              QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    if (answer == QMessageBox::Cancel)
+        return false;
+    if (answer == QMessageBox::Discard)
+        return true;
+    QString error;
+    if (saveFile(m_path, &error))
+        return true;
+    QMessageBox::warning(this, tr("Save failed"), error);
+    return false;
+}
+
+void MainWindow::openInteractively(const QString &path)
+{
+    if (!maybeSave())
+        return;
+    QString error;
+    if (!openFile(path, &error))
+        QMessageBox::warning(this, tr("Cannot open notebook"), error);
+}
+
+void MainWindow::hideTextInSelection()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Hide text in selection"));
+    auto *form = new QFormLayout(&dialog);
+    auto *secret = new QLineEdit;
+    auto *passphrase = new QLineEdit;
+    passphrase->setEchoMode(QLineEdit::Password);
+    passphrase->setPlaceholderText(tr("optional: encrypts the hidden text"));
+    form->addRow(tr("Text to hide:"), secret);
+    form->addRow(tr("Passphrase:"), passphrase);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (dialog.exec() != QDialog::Accepted || secret->text().isEmpty())
+        return;
+    QString error;
+    if (!m_editor->hideInSelection(secret->text(), passphrase->text(), &error))
+        QMessageBox::warning(this, tr("Cannot hide text"), error);
+}
+
+void MainWindow::updateTitle()
+{
+    // SPEC §11: the window title names the open notebook.
+    const QString name = m_path.isEmpty() ? tr("Untitled") : QFileInfo(m_path).fileName();
+    setWindowTitle(tr("%1[*] — Kyozo").arg(name));
+}
+
+void MainWindow::listNotebooks()
+{
+    m_notebooks->clear();
+    const QDir dir = QFileInfo(m_path).absoluteDir();
+    for (const QFileInfo &info : dir.entryInfoList({ QStringLiteral("*.md"), QStringLiteral("*.markdown") }, QDir::Files, QDir::Name)) {
+        auto *item = new QListWidgetItem(info.fileName(), m_notebooks);
+        item->setData(Qt::UserRole, info.absoluteFilePath());
+        if (info.absoluteFilePath() == m_path)
+            m_notebooks->setCurrentItem(item);
+    }
+}
+
+void MainWindow::rememberRecent(const QString &path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    settings.setValue(QStringLiteral("recentFiles"), recent.mid(0, kMaxRecent));
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    if (!m_recentMenu)
+        return;
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    for (const QString &path : recent)
+        m_recentMenu->addAction(QDir::toNativeSeparators(path), this, [this, path] { openInteractively(path); });
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+} // namespace Kyozo::App

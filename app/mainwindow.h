@@ -1,0 +1,73 @@
+#pragma once
+
+#include <QMainWindow>
+#include <QTimer>
+
+class QLabel;
+class QListWidget;
+class QMenu;
+
+namespace Kyozo::App {
+
+class HiddenDataPanel;
+class NotebookEditor;
+class PreviewPanel;
+class SemanticsPanel;
+
+// SPEC §9 main window: notebook list, editor, Semantics / Hidden data / Preview docks, and a
+// status bar with the server connection and who is present.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens a notebook; on failure the current one stays and `error` says why in one line.
+    bool openFile(const QString &path, QString *error);
+    bool saveFile(const QString &path, QString *error);
+    bool exportHtml(const QString &path, QString *error);
+    QString currentFile() const { return m_path; }
+
+    NotebookEditor *editor() const { return m_editor; }
+    SemanticsPanel *semanticsPanel() const { return m_semantics; }
+    HiddenDataPanel *hiddenDataPanel() const { return m_hidden; }
+    PreviewPanel *previewPanel() const { return m_preview; }
+    // Brings the panels up to date now rather than after their short delay.
+    void refreshPanels();
+
+public slots:
+    void showConnectionStatus(const QString &text);
+    void showPresence(const QStringList &names);
+    void showNotice(const QString &text);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildMenus();
+    void buildDocks();
+    void updateTitle();
+    void listNotebooks();
+    void rememberRecent(const QString &path);
+    void rebuildRecentMenu();
+    bool maybeSave();
+    void openInteractively(const QString &path);
+    void hideTextInSelection();
+    void updatePanels();
+    void updatePreview();
+
+    NotebookEditor *m_editor;
+    SemanticsPanel *m_semantics;
+    HiddenDataPanel *m_hidden;
+    PreviewPanel *m_preview;
+    QListWidget *m_notebooks;
+    QLabel *m_connection;
+    QLabel *m_presence;
+    QMenu *m_recentMenu = nullptr;
+    QTimer m_panelTimer;
+    QTimer m_previewTimer;
+    QString m_path;
+};
+
+} // namespace Kyozo::App

@@ -1,0 +1,89 @@
+#include "semanticspanel.h"
+
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace Kyozo::App {
+
+using MarkdownLD::ItemKind;
+
+namespace {
+
+enum Column { Kind, Type, Confidence, Origin, Line };
+constexpr int LineRole = Qt::UserRole;
+constexpr int ColumnRole = Qt::UserRole + 1;
+
+QString typeText(const QJsonValue &type)
+{
+    if (type.isString())
+        return type.toString();
+    if (type.isArray()) {
+        QStringList parts;
+        for (const QJsonValue &v : type.toArray())
+            parts.append(v.toString());
+        return parts.join(QLatin1String(", "));
+    }
+    return {};
+}
+
+QString valueText(const QJsonValue &v)
+{
+    if (v.isString())
+        return v.toString();
+    if (v.isObject())
+        return QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+    if (v.isArray())
+        return QString::fromUtf8(QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact));
+    return v.toVariant().toString();
+}
+
+} // namespace
+
+SemanticsPanel::SemanticsPanel(QWidget *parent) : QTreeWidget(parent)
+{
+    setObjectName(QStringLiteral("semanticsPanel"));
+    setHeaderLabels({ tr("Kind"), tr("Type"), tr("Confidence"), tr("Origin"), tr("Line") });
+    header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    setUniformRowHeights(true);
+    connect(this, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem *node) {
+        while (node && !node->data(Kind, LineRole).isValid())
+            node = node->parent();
+        if (node)
+            emit jumpRequested(node->data(Kind, LineRole).toLongLong(), node->data(Kind, ColumnRole).toLongLong());
+    });
+}
+
+void SemanticsPanel::setItems(const QList<MarkdownLD::SemanticItem> &items)
+{
+    setUpdatesEnabled(false);
+    clear();
+    QList<QTreeWidgetItem *> nodes;
+    for (const MarkdownLD::SemanticItem &item : items) {
+        auto *node = new QTreeWidgetItem;
+        node->setText(Kind, MarkdownLD::itemKindName(item.kind));
+        node->setText(Type, typeText(item.type));
+        node->setText(Confidence, QLocale().toString(item.confidence, 'f', 2));
+        node->setText(Origin, item.inferred ? tr("inferred") : tr("explicit"));
+        node->setText(Line, QString::number(item.range.startLine));
+        node->setData(Kind, LineRole, item.range.startLine);
+        node->setData(Kind, ColumnRole, item.range.startColumn);
+        if (item.inferred) {
+            QFont f = node->font(Kind);
+            f.setItalic(true);
+            for (int c = Kind; c <= Line; ++c)
+                node->setFont(c, f);
+        }
+        if (!item.id.isNull())
+            new QTreeWidgetItem(node, { QStringLiteral("@id"), item.id.toString() });
+        for (auto it = item.properties.begin(); it != item.properties.end(); ++it)
+            new QTreeWidgetItem(node, { it.key(), valueText(it.value()) });
+        for (const MarkdownLD::ItemError &e : item.errors)
+            new QTreeWidgetItem(node, { tr("error"), tr("%1 (line %2, column %3)").arg(e.message).arg(e.line).arg(e.column) });
+        nodes.append(node);
+    }
+    addTopLevelItems(nodes);
+    setUpdatesEnabled(true);
+}
+
+} // namespace Kyozo::App

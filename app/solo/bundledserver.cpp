@@ -1,0 +1,125 @@
+#include "bundledserver.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QStandardPaths>
+#include <QTimer>
+
+#include <csignal>
+#include <sys/prctl.h>
+
+Q_LOGGING_CATEGORY(lcBundled, "kyozo.server")
+
+namespace Kyozo::App {
+
+BundledServer::BundledServer(QString program, QString databaseUrl, QObject *parent)
+    : QObject(parent), m_program(std::move(program)), m_database(std::move(databaseUrl))
+{
+    // If the app is killed outright, the kernel still stops its server.
+    m_process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
+    m_process.setProcessChannelMode(QProcess::SeparateChannels);
+    m_process.setReadChannel(QProcess::StandardOutput);
+    connect(&m_process, &QProcess::readyReadStandardOutput, this, &BundledServer::onStdout);
+    connect(&m_process, &QProcess::readyReadStandardError, this, [this] {
+        for (const QByteArray &line : m_process.readAllStandardError().split('\n'))
+            if (!line.isEmpty())
+                qCDebug(lcBundled).noquote() << QString::fromUtf8(line);
+    });
+    connect(&m_process, &QProcess::finished, this, &BundledServer::onFinished);
+    connect(&m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
+        if (error == QProcess::FailedToStart)
+            onFinished(-1, QProcess::CrashExit);
+    });
+}
+
+BundledServer::~BundledServer()
+{
+    stop();
+}
+
+QString BundledServer::defaultProgram()
+{
+    const QString beside = QCoreApplication::applicationDirPath() + QStringLiteral("/kyozo-server");
+    if (QFileInfo(beside).isExecutable())
+        return beside;
+    return QStandardPaths::findExecutable(QStringLiteral("kyozo-server"));
+}
+
+QString BundledServer::defaultDatabaseUrl()
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    QDir().mkpath(dir);
+    return QStringLiteral("sqlite:") + dir + QStringLiteral("/solo.sqlite");
+}
+
+void BundledServer::start()
+{
+    if (isRunning())
+        return;
+    m_stopping = false;
+    m_stdout.clear();
+    m_url.clear();
+    m_process.start(m_program, { QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--database"), m_database });
+    qCInfo(lcBundled).noquote() << "started" << m_program << "pid" << m_process.processId();
+}
+
+void BundledServer::stop(int timeoutMs)
+{
+    if (!isRunning())
+        return;
+    m_stopping = true;
+    m_process.terminate();
+    if (!m_process.waitForFinished(timeoutMs)) {
+        m_process.kill();
+        m_process.waitForFinished(1000);
+    }
+}
+
+int BundledServer::admin(const QStringList &args, QByteArray *out, QString *error) const
+{
+    QProcess process;
+    process.start(m_program, QStringList{ QStringLiteral("--database"), m_database } + args);
+    if (!process.waitForFinished(10000)) {
+        *error = process.errorString();
+        process.kill();
+        process.waitForFinished(1000);
+        return -1;
+    }
+    *out = process.readAllStandardOutput();
+    *error = QString::fromUtf8(process.readAllStandardError()).trimmed();
+    return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+}
+
+void BundledServer::onStdout()
+{
+    m_stdout += m_process.readAllStandardOutput();
+    // SPEC §11: one line "listening on http://ADDR:PORT" when it is ready.
+    const qsizetype at = m_stdout.indexOf("listening on ");
+    const qsizetype end = at >= 0 ? m_stdout.indexOf('\n', at) : -1;
+    if (end < 0 || !m_url.isEmpty())
+        return;
+    m_url = QUrl(QString::fromUtf8(m_stdout.mid(at + 13, end - at - 13)).trimmed());
+    qCInfo(lcBundled).noquote() << "listening on" << m_url.toString();
+    emit ready(m_url);
+}
+
+void BundledServer::onFinished(int exitCode, QProcess::ExitStatus status)
+{
+    m_url.clear();
+    if (m_stopping)
+        return;
+    const QString reason = status == QProcess::CrashExit ? tr("it stopped abruptly") : tr("exit code %1").arg(exitCode);
+    if (!m_sinceFirstRestart.isValid() || m_sinceFirstRestart.elapsed() > 60000) {
+        m_sinceFirstRestart.start();
+        m_quickRestarts = 0;
+    }
+    const bool restart = ++m_quickRestarts <= kMaxQuickRestarts;
+    qCWarning(lcBundled).noquote() << "the bundled server died:" << reason << (restart ? "- restarting" : "- giving up");
+    emit died(reason, restart);
+    if (restart)
+        QTimer::singleShot(kRestartDelayMs, this, &BundledServer::start);
+}
+
+} // namespace Kyozo::App

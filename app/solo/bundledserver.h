@@ -1,0 +1,58 @@
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QProcess>
+#include <QUrl>
+
+namespace Kyozo::App {
+
+// The kyozo-server executable the app starts for a writer alone (SPEC §9 solo mode): on
+// loopback with a port the system picks, SQLite in the XDG data dir. It dies with the app
+// (PR_SET_PDEATHSIG) and is restarted when it dies on its own.
+class BundledServer : public QObject
+{
+    Q_OBJECT
+public:
+    BundledServer(QString program, QString databaseUrl, QObject *parent = nullptr);
+    ~BundledServer() override;
+
+    // The kyozo-server beside this executable (build/bin, /usr/bin), else on PATH.
+    static QString defaultProgram();
+    // sqlite: in the app's XDG data dir.
+    static QString defaultDatabaseUrl();
+
+    void start();
+    // SIGTERM, then SIGKILL if it has not exited within `timeoutMs` (SPEC §11: 5 s).
+    void stop(int timeoutMs = 5000);
+    bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
+    qint64 pid() const { return m_process.processId(); }
+    QUrl url() const { return m_url; }
+    QString databaseUrl() const { return m_database; }
+
+    // An admin sub-command against the same database (user add, token create); exit code.
+    int admin(const QStringList &args, QByteArray *out, QString *error) const;
+
+    static constexpr int kRestartDelayMs = 500;
+    static constexpr int kMaxQuickRestarts = 5; // within a minute, then it gives up
+
+signals:
+    void ready(const QUrl &url);
+    // It exited without being asked to; `willRestart` says whether it is started again.
+    void died(const QString &reason, bool willRestart);
+
+private:
+    void onStdout();
+    void onFinished(int exitCode, QProcess::ExitStatus status);
+
+    QString m_program;
+    QString m_database;
+    QProcess m_process;
+    QByteArray m_stdout;
+    QUrl m_url;
+    bool m_stopping = false;
+    int m_quickRestarts = 0;
+    QElapsedTimer m_sinceFirstRestart;
+};
+
+} // namespace Kyozo::App

@@ -1,0 +1,395 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE">
+<context>
+    <name>HiddenPayload</name>
+    <message>
+        <source>undecodable: %1</source>
+        <translation>nicht lesbar: %1</translation>
+    </message>
+    <message>
+        <source>encrypted (%1); needs its passphrase</source>
+        <translation>verschlüsselt (%1); braucht die Passphrase</translation>
+    </message>
+    <message>
+        <source>%1 bytes of binary data</source>
+        <translation>%1 Bytes Binärdaten</translation>
+    </message>
+</context>
+<context>
+    <name>Kyozo::App</name>
+    <message>
+        <source>Cannot open notebook</source>
+        <translation>Notizbuch kann nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Anmelden</translation>
+    </message>
+    <message>
+        <source>Token for %1 (kyozo-server token create NAME):</source>
+        <translation>Token für %1 (kyozo-server token create NAME):</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>Verbinde mit %1 …</translation>
+    </message>
+    <message>
+        <source>Not signed in to %1</source>
+        <translation>Nicht bei %1 angemeldet</translation>
+    </message>
+    <message>
+        <source>Connected to %1</source>
+        <translation>Verbunden mit %1</translation>
+    </message>
+</context>
+<context>
+    <name>Kyozo::App::BundledServer</name>
+    <message>
+        <source>it stopped abruptly</source>
+        <translation>er brach plötzlich ab</translation>
+    </message>
+    <message>
+        <source>exit code %1</source>
+        <translation>Exit-Code %1</translation>
+    </message>
+</context>
+<context>
+    <name>Kyozo::App::CodeHighlighter</name>
+    <message>
+        <source>Code cells are shown without colour: kate-syntax-highlighter (package libkf5syntaxhighlighting-tools) was not found.</source>
+        <translation>Code-Zellen werden ohne Farbe angezeigt: kate-syntax-highlighter (Paket libkf5syntaxhighlighting-tools) wurde nicht gefunden.</translation>
+    </message>
+</context>
+<context>
+    <name>Kyozo::App::HiddenDataPanel</name>
+    <message>
+        <source>Line</source>
+        <translation>Zeile</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>Format</translation>
+    </message>
+    <message>
+        <source>Payload</source>
+        <translation>Inhalt</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+</context>
+<context>
+    <name>Kyozo::App::MainWindow</name>
+    <message>
+        <source>Notebooks</source>
+        <translation>Notizbücher</translation>
+    </message>
+    <message>
+        <source>Semantics</source>
+        <translation>Semantik</translation>
+    </message>
+    <message>
+        <source>Hidden data</source>
+        <translation>Versteckte Daten</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>Vorschau</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>Ö&amp;ffnen …</translation>
+    </message>
+    <message>
+        <source>Open notebook</source>
+        <translation>Notizbuch öffnen</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md *.markdown);;All files (*)</source>
+        <translation>Markdown (*.md *.markdown);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>&amp;Zuletzt geöffnet</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Speichern</translation>
+    </message>
+    <message>
+        <source>Save notebook</source>
+        <translation>Notizbuch speichern</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
+    </message>
+    <message>
+        <source>Save failed</source>
+        <translation>Speichern fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Save &amp;As…</source>
+        <translation>Speichern &amp;unter …</translation>
+    </message>
+    <message>
+        <source>&amp;Export HTML…</source>
+        <translation>HTML e&amp;xportieren …</translation>
+    </message>
+    <message>
+        <source>Export HTML</source>
+        <translation>HTML exportieren</translation>
+    </message>
+    <message>
+        <source>HTML (*.html)</source>
+        <translation>HTML (*.html)</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Insert</source>
+        <translation>&amp;Einfügen</translation>
+    </message>
+    <message>
+        <source>&amp;JSON-LD block</source>
+        <translation>&amp;JSON-LD-Block</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+J</source>
+        <translation>Ctrl+Shift+J</translation>
+    </message>
+    <message>
+        <source>&amp;Hide text in selection…</source>
+        <translation>Text in Auswahl &amp;verstecken …</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+H</source>
+        <translation>Ctrl+Shift+H</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>Cannot open %1: %2</source>
+        <translation>%1 kann nicht geöffnet werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 is empty.</source>
+        <translation>%1 ist leer.</translation>
+    </message>
+    <message>
+        <source>Cannot save %1: %2</source>
+        <translation>%1 kann nicht gespeichert werden: %2</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <source>Cannot export to %1: %2</source>
+        <translation>Export nach %1 nicht möglich: %2</translation>
+    </message>
+    <message>
+        <source>Exported %1</source>
+        <translation>%1 exportiert</translation>
+    </message>
+    <message>
+        <source>Online: %1</source>
+        <translation>Online: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n writer(s) in this workspace</source>
+        <translation>
+            <numerusform>%n Person in diesem Arbeitsbereich</numerusform>
+            <numerusform>%n Personen in diesem Arbeitsbereich</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>Ungespeicherte Änderungen</translation>
+    </message>
+    <message>
+        <source>Save the changes to %1?</source>
+        <translation>Änderungen an %1 speichern?</translation>
+    </message>
+    <message>
+        <source>Cannot open notebook</source>
+        <translation>Notizbuch kann nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>Hide text in selection</source>
+        <translation>Text in Auswahl verstecken</translation>
+    </message>
+    <message>
+        <source>optional: encrypts the hidden text</source>
+        <translation>optional: verschlüsselt den versteckten Text</translation>
+    </message>
+    <message>
+        <source>Text to hide:</source>
+        <translation>Zu versteckender Text:</translation>
+    </message>
+    <message>
+        <source>Passphrase:</source>
+        <translation>Passphrase:</translation>
+    </message>
+    <message>
+        <source>Cannot hide text</source>
+        <translation>Text kann nicht versteckt werden</translation>
+    </message>
+    <message>
+        <source>Untitled</source>
+        <translation>Unbenannt</translation>
+    </message>
+    <message>
+        <source>%1[*] — Kyozo</source>
+        <translation>%1[*] — Kyozo</translation>
+    </message>
+</context>
+<context>
+    <name>Kyozo::App::NotebookEditor</name>
+    <message>
+        <source>Select the text that should carry the hidden message first.</source>
+        <translation>Wählen Sie zuerst den Text aus, der die versteckte Nachricht tragen soll.</translation>
+    </message>
+    <message>
+        <source>Hidden data: %1</source>
+        <translation>Versteckte Daten: %1</translation>
+    </message>
+</context>
+<context>
+    <name>Kyozo::App::NotebookText</name>
+    <message>
+        <source>the file is %1 MB; the editor opens files up to %2 MB (kyozo-ld reads larger ones).</source>
+        <translation>die Datei ist %1 MB groß; der Editor öffnet Dateien bis %2 MB (kyozo-ld liest größere).</translation>
+    </message>
+    <message>
+        <source>the file is not UTF-8 text (invalid byte at offset %1).</source>
+        <translation>die Datei ist kein UTF-8-Text (ungültiges Byte an Position %1).</translation>
+    </message>
+</context>
+<context>
+    <name>Kyozo::App::SemanticsPanel</name>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>Confidence</source>
+        <translation>Konfidenz</translation>
+    </message>
+    <message>
+        <source>Origin</source>
+        <translation>Herkunft</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>Zeile</translation>
+    </message>
+    <message>
+        <source>inferred</source>
+        <translation>abgeleitet</translation>
+    </message>
+    <message>
+        <source>explicit</source>
+        <translation>explizit</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>%1 (line %2, column %3)</source>
+        <translation>%1 (Zeile %2, Spalte %3)</translation>
+    </message>
+</context>
+<context>
+    <name>Kyozo::App::SoloSession</name>
+    <message>
+        <source>Local server stopped (%1); restarting…</source>
+        <translation>Lokaler Server beendet (%1); Neustart …</translation>
+    </message>
+    <message>
+        <source>Local server stopped (%1); it keeps failing, so it was not restarted.</source>
+        <translation>Lokaler Server beendet (%1); er scheitert wiederholt und wurde nicht neu gestartet.</translation>
+    </message>
+    <message>
+        <source>Connected to the local server</source>
+        <translation>Mit dem lokalen Server verbunden</translation>
+    </message>
+    <message>
+        <source>Connecting to the local server…</source>
+        <translation>Verbinde mit dem lokalen Server …</translation>
+    </message>
+    <message>
+        <source>Disconnected from the local server; retrying…</source>
+        <translation>Verbindung zum lokalen Server getrennt; neuer Versuch …</translation>
+    </message>
+    <message>
+        <source>The local server refused this app: %1</source>
+        <translation>Der lokale Server hat diese App abgewiesen: %1</translation>
+    </message>
+    <message>
+        <source>kyozo-server was not found next to kyozo or on PATH; working offline.</source>
+        <translation>kyozo-server wurde weder neben kyozo noch im PATH gefunden; Arbeit ohne Server.</translation>
+    </message>
+    <message>
+        <source>Starting the local server…</source>
+        <translation>Starte den lokalen Server …</translation>
+    </message>
+    <message>
+        <source>Could not set up the local user: %1</source>
+        <translation>Der lokale Benutzer konnte nicht eingerichtet werden: %1</translation>
+    </message>
+</context>
+<context>
+    <name>Kyozo::App::TokenStore</name>
+    <message>
+        <source>turned off by KYOZO_NO_KEYCHAIN</source>
+        <translation>durch KYOZO_NO_KEYCHAIN abgeschaltet</translation>
+    </message>
+    <message>
+        <source>The desktop keychain is not available (%1); the token is kept in %2, readable only by you.</source>
+        <translation>Der Schlüsselbund des Desktops ist nicht verfügbar (%1); das Token liegt in %2 und ist nur für Sie lesbar.</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Kyozo: a notebook editor for Markdown-LD.</source>
+        <translation>Kyozo: ein Notizbuch-Editor für Markdown-LD.</translation>
+    </message>
+    <message>
+        <source>Work alone with a bundled local server (the default).</source>
+        <translation>Allein mit einem mitgelieferten lokalen Server arbeiten (Standard).</translation>
+    </message>
+    <message>
+        <source>Connect to a team server, e.g. https://kyozo.example.org.</source>
+        <translation>Mit einem Team-Server verbinden, z. B. https://kyozo.example.org.</translation>
+    </message>
+    <message>
+        <source>Team workspace to join (default: the server&apos;s &quot;team&quot;).</source>
+        <translation>Team-Arbeitsbereich, dem beigetreten wird (Standard: „team“ des Servers).</translation>
+    </message>
+    <message>
+        <source>Notebooks to open.</source>
+        <translation>Zu öffnende Notizbücher.</translation>
+    </message>
+</context>
+</TS>
