@@ -11,6 +11,12 @@ using namespace MarkdownLD;
 
 namespace {
 
+bool isLinkedDataFence(QByteArrayView info)
+{
+    const QByteArray word = info.trimmed().toByteArray().toLower().split(' ').value(0);
+    return word == "json-ld" || word == "jsonld" || word == "ld+json";
+}
+
 class Collector : public StreamListener
 {
 public:
@@ -36,7 +42,8 @@ public:
             ranges.append({ first, last, Role::Code });
             break;
         case BlockKind::FencedCode:
-            ranges.append({ first, last, Role::Code });
+            // A JSON-LD fence is data as a whole, fences and @graph wrapper included.
+            ranges.append({ first, last, isLinkedDataFence(e.info) ? Role::JsonLd : Role::Code });
             fences.append({ e, e.info.toByteArray() });
             break;
         default:
@@ -45,12 +52,6 @@ public:
     }
     void itemFound(const SemanticItem &item) override { items.append(item); }
 };
-
-bool isLinkedDataFence(QByteArrayView info)
-{
-    const QByteArray word = info.trimmed().toByteArray().toLower().split(' ').value(0);
-    return word == "json-ld" || word == "jsonld" || word == "ld+json";
-}
 
 } // namespace
 

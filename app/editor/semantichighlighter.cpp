@@ -32,6 +32,10 @@ SemanticHighlighter::SemanticHighlighter(QTextDocument *document, CodeHighlighte
             }
         });
     setParent(document);
+    // Connected before setDocument() connects the highlighter's own slot, so an edit marks
+    // the analysis stale before any block of it is re-highlighted. (The document's
+    // revision() cannot tell: setPlainText() and clearing the undo stack reset it.)
+    connect(document, &QTextDocument::contentsChange, this, [this] { m_stale = true; });
     setDocument(document);
 }
 
@@ -55,6 +59,7 @@ void SemanticHighlighter::setDark(bool dark)
     f[size_t(Role::FrontMatterKey)].setForeground(purple);
     f[size_t(Role::FrontMatterKey)].setFontWeight(QFont::Bold);
     f[size_t(Role::JsonLd)].setBackground(tint(green, 32));
+    f[size_t(Role::JsonLd)].setFontFamilies({ QFontDatabase::systemFont(QFontDatabase::FixedFont).family() });
     f[size_t(Role::JsonLdKey)].setForeground(green);
     f[size_t(Role::JsonLdKey)].setFontWeight(QFont::Bold);
     f[size_t(Role::Metadata)].setBackground(tint(orange, 32));
@@ -86,9 +91,9 @@ const DocumentAnalysis &SemanticHighlighter::analysis()
 
 void SemanticHighlighter::ensureAnalysed()
 {
-    if (!document() || document()->revision() == m_revision)
+    if (!document() || !m_stale)
         return;
-    m_revision = document()->revision();
+    m_stale = false;
     QString text = document()->toRawText();
     text.replace(QChar::ParagraphSeparator, u'\n');
     m_analysis.analyse(text);

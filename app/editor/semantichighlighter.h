@@ -44,7 +44,7 @@ private:
 
     CodeHighlighter *m_code;
     DocumentAnalysis m_analysis;
-    int m_revision = -1;
+    bool m_stale = true;
     bool m_refreshQueued = false;
     std::optional<bool> m_dark;
     std::array<QTextCharFormat, 16> m_formats;

@@ -1,0 +1,286 @@
+// The main window on the sample notebook (SPEC §9, issue 6): panels, jumps, preview, open,
+// save, export, insert and hide, and files it must refuse without losing anything.
+#include "editor/notebookeditor.h"
+#include "mainwindow.h"
+#include "panels/hiddendatapanel.h"
+#include "panels/previewpanel.h"
+#include "panels/semanticspanel.h"
+
+#include <QFile>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTextBlock>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace Kyozo::App;
+
+namespace {
+const QString kSample = QStringLiteral(KYOZO_SOURCE_DIR "/resources/samples/welcome.md");
+
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+void writeAll(const QString &path, const QByteArray &bytes)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+}
+// A point inside a row and inside the viewport (wide rows extend past its right edge).
+QPoint rowPoint(QTreeWidget *tree, QTreeWidgetItem *item)
+{
+    const QRect r = tree->visualItemRect(item);
+    return QPoint(r.left() + 8, r.center().y());
+}
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void titleNamesTheNotebook();
+    void semanticsTreeListsTheItems();
+    void clickingAnItemMovesTheCursor();
+    void hiddenDataPanelShowsThePayload();
+    void previewRendersTheNotebook();
+    void saveAfterOpenIsByteIdentical();
+    void badFilesAreRefusedAndNothingIsLost();
+    void emptyFileOpensWithANote();
+    void exportHtml();
+    void insertJsonLdBlock();
+    void hideTextInSelection();
+
+private:
+    QTemporaryDir m_dir;
+    MainWindow *m_window = nullptr;
+};
+
+void TestMainWindow::initTestCase()
+{
+    // Recent files go to a throwaway settings file.
+    qputenv("XDG_CONFIG_HOME", m_dir.filePath(QStringLiteral("config")).toUtf8());
+}
+
+void TestMainWindow::init()
+{
+    m_window = new MainWindow;
+    m_window->show();
+    QString error;
+    QVERIFY2(m_window->openFile(kSample, &error), qPrintable(error));
+}
+
+void TestMainWindow::cleanup()
+{
+    m_window->editor()->document()->setModified(false);
+    delete m_window;
+}
+
+void TestMainWindow::titleNamesTheNotebook()
+{
+    QVERIFY2(m_window->windowTitle().startsWith(QLatin1String("welcome.md")), qPrintable(m_window->windowTitle()));
+    QVERIFY(m_window->windowTitle().contains(QLatin1String("Kyozo")));
+}
+
+void TestMainWindow::semanticsTreeListsTheItems()
+{
+    SemanticsPanel *panel = m_window->semanticsPanel();
+    // Written from the sample by hand: front matter (+ its og: and dc. keys), the first
+    // JSON-LD block, the hidden payload, the two @graph nodes, the DC and OG metas, the
+    // microdata Book, the <script> block.
+    const QList<QStringList> expected = {
+        { "front-matter", "", "1" },  { "open-graph", "", "1" },   { "dublin-core", "", "1" },
+        { "json-ld", "SoftwareApplication", "15" }, { "hidden-data", "", "34" },
+        { "json-ld", "Person", "42" }, { "json-ld", "Organization", "43" },
+        // An HTML block's metadata items cover the whole block, as kyozo-ld reports them.
+        { "dublin-core", "", "48" },  { "open-graph", "", "48" },  { "microdata", "https://schema.org/Book", "51" },
+        { "json-ld", "WebPage", "56" },
+    };
+    QCOMPARE(panel->topLevelItemCount(), expected.size());
+    for (int i = 0; i < expected.size(); ++i) {
+        const QTreeWidgetItem *node = panel->topLevelItem(i);
+        QCOMPARE(node->text(0), expected[i][0]);
+        QCOMPARE(node->text(1), expected[i][1]);
+        QCOMPARE(node->text(3), QStringLiteral("explicit"));
+        QCOMPARE(node->text(4), expected[i][2]);
+    }
+    // Properties sit under their item.
+    const QTreeWidgetItem *person = panel->topLevelItem(5);
+    bool hasName = false;
+    for (int c = 0; c < person->childCount(); ++c)
+        hasName |= person->child(c)->text(0) == QLatin1String("name") && person->child(c)->text(1) == QLatin1String("Ada Lovelace");
+    QVERIFY(hasName);
+}
+
+void TestMainWindow::clickingAnItemMovesTheCursor()
+{
+    SemanticsPanel *panel = m_window->semanticsPanel();
+    QTreeWidgetItem *person = panel->topLevelItem(5);
+    panel->scrollToItem(person);
+    QTest::mouseClick(panel->viewport(), Qt::LeftButton, {}, rowPoint(panel, person));
+    // The Person node's object starts at line 42, after four spaces.
+    QCOMPARE(m_window->editor()->textCursor().blockNumber(), 41);
+    QCOMPARE(m_window->editor()->textCursor().positionInBlock(), 4);
+    // A click on a property row jumps to its item.
+    QTreeWidgetItem *webPage = panel->topLevelItem(10);
+    webPage->setExpanded(true);
+    panel->doItemsLayout();
+    panel->scrollToItem(webPage->child(0));
+    QVERIFY(panel->visualItemRect(webPage->child(0)).isValid());
+    QTest::mouseClick(panel->viewport(), Qt::LeftButton, {}, rowPoint(panel, webPage->child(0)));
+    QCOMPARE(m_window->editor()->textCursor().blockNumber(), 55);
+}
+
+void TestMainWindow::hiddenDataPanelShowsThePayload()
+{
+    HiddenDataPanel *panel = m_window->hiddenDataPanel();
+    QCOMPARE(panel->topLevelItemCount(), 1);
+    QCOMPARE(panel->topLevelItem(0)->text(0), QStringLiteral("34"));
+    QCOMPARE(panel->topLevelItem(0)->text(1), QStringLiteral("kyozo"));
+    QCOMPARE(panel->topLevelItem(0)->text(2), QStringLiteral("Kyozo reads zero-width data too."));
+    QTest::mouseClick(panel->viewport(), Qt::LeftButton, {}, rowPoint(panel, panel->topLevelItem(0)));
+    QCOMPARE(m_window->editor()->textCursor().blockNumber(), 33);
+    QCOMPARE(m_window->editor()->textCursor().positionInBlock(), 4); // right after "This"
+}
+
+void TestMainWindow::previewRendersTheNotebook()
+{
+    const QString html = m_window->previewPanel()->renderedHtml();
+    QVERIFY2(html.contains(QLatin1String("<h1>Welcome to Kyozo</h1>")), qPrintable(html.left(500)));
+    QVERIFY(html.contains(QLatin1String("<strong>Markdown-LD</strong>")));
+    QVERIFY(html.contains(QLatin1String("<div itemscope itemtype=\"https://schema.org/Book\">")));
+    // tagfilter: the <script> block is shown as text, never as a script element.
+    QVERIFY(html.contains(QLatin1String("&lt;script type=\"application/ld+json\">")));
+    QVERIFY(m_window->previewPanel()->toPlainText().contains(QLatin1String("Welcome to Kyozo")));
+}
+
+void TestMainWindow::saveAfterOpenIsByteIdentical()
+{
+    const QByteArray original = QByteArray("\xEF\xBB\xBF# T\r\n\r\nOne\xE2\x80\xA8two\nthree\rfour\r\n\r\nEnd");
+    const QString path = m_dir.filePath(QStringLiteral("mixed.md"));
+    writeAll(path, original);
+    QString error;
+    QVERIFY(m_window->openFile(path, &error));
+    const QString copy = m_dir.filePath(QStringLiteral("copy.md"));
+    QVERIFY(m_window->saveFile(copy, &error));
+    QCOMPARE(readAll(copy), original);
+    // An edit in the last paragraph leaves every other byte as it was.
+    QTextCursor cursor(m_window->editor()->document()->lastBlock());
+    cursor.movePosition(QTextCursor::EndOfBlock);
+    cursor.insertText(QStringLiteral("!"));
+    QVERIFY(m_window->saveFile(path, &error));
+    QCOMPARE(readAll(path), QByteArray("\xEF\xBB\xBF# T\r\n\r\nOne\xE2\x80\xA8two\nthree\rfour\r\n\r\nEnd!"));
+    QVERIFY(!m_window->editor()->document()->isModified());
+}
+
+void TestMainWindow::badFilesAreRefusedAndNothingIsLost()
+{
+    const QByteArray before = m_window->editor()->saveBytes();
+    const QString bad = m_dir.filePath(QStringLiteral("latin1.md"));
+    writeAll(bad, QByteArray("Caf\xE9 au lait\n"));
+    QString error;
+    QVERIFY(!m_window->openFile(bad, &error));
+    QCOMPARE(error, QStringLiteral("Cannot open latin1.md: the file is not UTF-8 text (invalid byte at offset 3)."));
+
+    const QString huge = m_dir.filePath(QStringLiteral("huge.md"));
+    {
+        QFile f(huge);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QVERIFY(f.resize(50 * 1024 * 1024)); // sparse: 50 MB without writing them
+    }
+    QVERIFY(!m_window->openFile(huge, &error));
+    QCOMPARE(error, QStringLiteral("Cannot open huge.md: the file is 50.0 MB; the editor opens files up to 16 MB "
+                                   "(kyozo-ld reads larger ones)."));
+
+    QVERIFY(!m_window->openFile(m_dir.filePath(QStringLiteral("missing.md")), &error));
+    QVERIFY(error.startsWith(QLatin1String("Cannot open ")));
+
+    QCOMPARE(m_window->editor()->saveBytes(), before);
+    QVERIFY(m_window->currentFile().endsWith(QLatin1String("welcome.md")));
+    QVERIFY(m_window->windowTitle().startsWith(QLatin1String("welcome.md")));
+}
+
+void TestMainWindow::emptyFileOpensWithANote()
+{
+    const QString empty = m_dir.filePath(QStringLiteral("empty.md"));
+    writeAll(empty, QByteArray());
+    QString error;
+    QVERIFY(m_window->openFile(empty, &error));
+    QCOMPARE(m_window->statusBar()->currentMessage(), QStringLiteral("empty.md is empty."));
+    QCOMPARE(m_window->semanticsPanel()->topLevelItemCount(), 0);
+    QCOMPARE(m_window->editor()->saveBytes(), QByteArray());
+}
+
+void TestMainWindow::exportHtml()
+{
+    const QString path = m_dir.filePath(QStringLiteral("welcome.html"));
+    QString error;
+    QVERIFY2(m_window->exportHtml(path, &error), qPrintable(error));
+    const QString html = QString::fromUtf8(readAll(path));
+    QVERIFY(html.startsWith(QLatin1String("<!DOCTYPE html>")));
+    QVERIFY(html.contains(QLatin1String("<title>welcome</title>")));
+    QVERIFY(html.contains(QLatin1String("<h1>Welcome to Kyozo</h1>")));
+    // The zero-width payload travels with the text into the export.
+    QVERIFY(html.contains(QString::fromUtf8("This\xE2\x81\xA4\xE2\x81\xA3")));
+}
+
+void TestMainWindow::insertJsonLdBlock()
+{
+    NotebookEditor *editor = m_window->editor();
+    editor->setTextCursor(QTextCursor(editor->document()->findBlockByNumber(12))); // line 13
+    editor->insertJsonLdBlock();
+    QTest::keyClicks(editor, QStringLiteral("Inserted"));
+    m_window->refreshPanels();
+    SemanticsPanel *panel = m_window->semanticsPanel();
+    QCOMPARE(panel->topLevelItemCount(), 12);
+    // Written after line 13: a blank line, then the fence from line 15.
+    const QTreeWidgetItem *thing = panel->topLevelItem(3);
+    QCOMPARE(thing->text(0), QStringLiteral("json-ld"));
+    QCOMPARE(thing->text(1), QStringLiteral("Thing"));
+    QCOMPARE(thing->text(4), QStringLiteral("15"));
+    bool named = false;
+    for (int c = 0; c < thing->childCount(); ++c)
+        named |= thing->child(c)->text(0) == QLatin1String("name") && thing->child(c)->text(1) == QLatin1String("Inserted");
+    QVERIFY(named);
+}
+
+void TestMainWindow::hideTextInSelection()
+{
+    NotebookEditor *editor = m_window->editor();
+    QTextCursor cursor(editor->document()->findBlockByNumber(11)); // line 12, "Kyozo is a notebook…"
+    cursor.movePosition(QTextCursor::EndOfBlock, QTextCursor::KeepAnchor);
+    editor->setTextCursor(cursor);
+    QString error;
+    QVERIFY2(editor->hideInSelection(QStringLiteral("meet at noon"), {}, &error), qPrintable(error));
+    m_window->refreshPanels();
+    HiddenDataPanel *panel = m_window->hiddenDataPanel();
+    QCOMPARE(panel->topLevelItemCount(), 2);
+    QCOMPARE(panel->topLevelItem(0)->text(0), QStringLiteral("12"));
+    QCOMPARE(panel->topLevelItem(0)->text(2), QStringLiteral("meet at noon"));
+    // The visible text did not change.
+    QString visible = editor->document()->findBlockByNumber(11).text();
+    visible.remove(QRegularExpression(QStringLiteral("[\\x{200B}-\\x{200D}\\x{2060}-\\x{2064}]")));
+    QCOMPARE(visible, QStringLiteral("Kyozo is a notebook editor for **Markdown-LD**: Markdown that carries linked data."));
+
+    // With a passphrase the payload is sealed: the panel says so instead of showing it.
+    cursor = QTextCursor(editor->document()->findBlockByNumber(12));
+    cursor.movePosition(QTextCursor::EndOfBlock, QTextCursor::KeepAnchor);
+    editor->setTextCursor(cursor);
+    QVERIFY(editor->hideInSelection(QStringLiteral("second"), QStringLiteral("pass phrase"), &error));
+    m_window->refreshPanels();
+    QCOMPARE(panel->topLevelItemCount(), 3);
+    QCOMPARE(panel->topLevelItem(1)->text(2), QStringLiteral("encrypted (kyozo); needs its passphrase"));
+
+    editor->setTextCursor(QTextCursor(editor->document()));
+    QVERIFY(!editor->hideInSelection(QStringLiteral("x"), {}, &error));
+    QCOMPARE(error, QStringLiteral("Select the text that should carry the hidden message first."));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

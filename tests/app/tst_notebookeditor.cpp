@@ -1,0 +1,150 @@
+// Live semantic highlighting of the sample notebook (SPEC §9, issue 6), on the offscreen
+// platform: formats read back from each block's QTextLayout.
+#include "appformats.h"
+#include "editor/codehighlighter.h"
+#include "editor/notebookeditor.h"
+#include "editor/semantichighlighter.h"
+#include "requiredtool.h"
+
+#include <QFile>
+#include <QFontDatabase>
+#include <QtTest>
+
+using namespace Kyozo::App;
+
+class TestNotebookEditor : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void headingsAndFrontMatter();
+    void jsonLdBlocksAndKeys();
+    void htmlMetadata();
+    void hiddenRunIsMarked();
+    void plainProseIsLeftAlone();
+    void codeCellsAreColouredByKate();
+    void typedBlockUpdatesInTheSameKeystroke();
+    void fenceOpenedAboveRefreshesLaterLines();
+
+private:
+    QTextBlock line(int oneBased) const { return m_editor->document()->findBlockByNumber(oneBased - 1); }
+    QColor background(Role role) const { return m_editor->highlighter()->formatFor(role).background().color(); }
+    NotebookEditor *m_editor = nullptr;
+};
+
+void TestNotebookEditor::init()
+{
+    m_editor = new NotebookEditor;
+    m_editor->resize(900, 700);
+    m_editor->show();
+    QFile sample(QStringLiteral(KYOZO_SOURCE_DIR "/resources/samples/welcome.md"));
+    QVERIFY(sample.open(QIODevice::ReadOnly));
+    QString error;
+    QVERIFY2(m_editor->loadBytes(sample.readAll(), &error), qPrintable(error));
+}
+
+void TestNotebookEditor::cleanup()
+{
+    delete m_editor;
+}
+
+void TestNotebookEditor::headingsAndFrontMatter()
+{
+    QCOMPARE(line(10).text(), QStringLiteral("# Welcome to Kyozo"));
+    QCOMPARE(formatAt(line(10), 0).fontWeight(), int(QFont::Bold));
+    QCOMPARE(formatAt(line(10), 17).fontWeight(), int(QFont::Bold));
+    // Front matter: lines 1-8 tinted; keys bold in the key colour, values not.
+    for (int l = 1; l <= 8; ++l)
+        QCOMPARE(formatAt(line(l), 0).background().color(), background(Role::FrontMatter));
+    const QColor keyColour = m_editor->highlighter()->formatFor(Role::FrontMatterKey).foreground().color();
+    QCOMPARE(formatAt(line(2), 0).foreground().color(), keyColour);  // "title"
+    QCOMPARE(formatAt(line(2), 4).foreground().color(), keyColour);
+    QVERIFY(formatAt(line(2), 7).foreground().color() != keyColour); // "Welcome"
+    QCOMPARE(formatAt(line(6), 7).foreground().color(), keyColour);  // "og:title", last char
+    QCOMPARE(formatAt(line(7), 11).foreground().color(), keyColour); // "dc.publisher"
+    QVERIFY(!formatAt(line(8), 0).hasProperty(QTextFormat::ForegroundBrush)); // the closing ---
+}
+
+void TestNotebookEditor::jsonLdBlocksAndKeys()
+{
+    // The item covers its fence lines (SPEC §11): 15-23 and 38-46, and the <script> 56-58.
+    for (int l : { 15, 16, 19, 23, 38, 42, 46, 56, 57, 58 })
+        QVERIFY2(formatAt(line(l), 0).background().color() == background(Role::JsonLd), qPrintable(QString::number(l)));
+    QVERIFY(formatAt(line(24), 0).background().color() != background(Role::JsonLd));
+    QVERIFY(formatAt(line(37), 0).background().color() != background(Role::JsonLd));
+    const QColor keyColour = m_editor->highlighter()->formatFor(Role::JsonLdKey).foreground().color();
+    QCOMPARE(line(18).text(), QStringLiteral("  \"@type\": \"SoftwareApplication\","));
+    for (int c = 2; c <= 8; ++c) // "@type" with its quotes
+        QCOMPARE(formatAt(line(18), c).foreground().color(), keyColour);
+    QVERIFY(formatAt(line(18), 9).foreground().color() != keyColour);  // the colon
+    QVERIFY(formatAt(line(18), 12).foreground().color() != keyColour); // the value
+}
+
+void TestNotebookEditor::htmlMetadata()
+{
+    for (int l : { 48, 49, 51, 52, 53, 54 })
+        QVERIFY2(formatAt(line(l), 1).background().color() == background(Role::Metadata), qPrintable(QString::number(l)));
+}
+
+void TestNotebookEditor::hiddenRunIsMarked()
+{
+    // Line 34: "This", the run (the marker U+2064 U+2063, then four digits per byte), " sentence".
+    const QTextBlock hidden = line(34);
+    QVERIFY(hidden.text().startsWith(u"This\u2064\u2063"));
+    const int runEnd = int(hidden.text().indexOf(QLatin1String(" sentence")));
+    QVERIFY(runEnd > 4);
+    for (int c = 4; c < runEnd; ++c)
+        QCOMPARE(formatAt(hidden, c).background().color(), background(Role::HiddenData));
+    QVERIFY(formatAt(hidden, 3).background().color() != background(Role::HiddenData));
+    QVERIFY(formatAt(hidden, runEnd).background().color() != background(Role::HiddenData));
+}
+
+void TestNotebookEditor::plainProseIsLeftAlone()
+{
+    for (int l : { 12, 13, 25, 32, 36 })
+        QVERIFY2(line(l).layout()->formats().isEmpty(), qPrintable(line(l).text()));
+}
+
+void TestNotebookEditor::codeCellsAreColouredByKate()
+{
+    const QString fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont).family();
+    QCOMPARE(formatAt(line(28), 5).fontFamilies().toStringList().value(0), fixed);
+    KYOZO_REQUIRE(m_editor->codeHighlighter()->isAvailable(), QStringLiteral("kate-syntax-highlighter"));
+    // "def" bold and the f-string coloured once the tool answered, asynchronously.
+    QTRY_COMPARE_WITH_TIMEOUT(formatAt(line(28), 0).fontWeight(), int(QFont::Bold), 10000);
+    QVERIFY(formatAt(line(29), 12).hasProperty(QTextFormat::ForegroundBrush));
+    QVERIFY(!formatAt(line(28), 5).hasProperty(QTextFormat::ForegroundBrush)); // "greet" stays plain
+    QCOMPARE(formatAt(line(28), 0).fontFamilies().toStringList().value(0), fixed);
+}
+
+void TestNotebookEditor::typedBlockUpdatesInTheSameKeystroke()
+{
+    QTextCursor cursor(line(12));
+    m_editor->setTextCursor(cursor);
+    QVERIFY(line(12).layout()->formats().isEmpty());
+    QTest::keyClicks(m_editor, QStringLiteral("# "));
+    // No event loop has run since the keys: the new heading is already formatted.
+    QCOMPARE(line(12).text().left(8), QStringLiteral("# Kyozo "));
+    QCOMPARE(formatAt(line(12), 3).fontWeight(), int(QFont::Bold));
+}
+
+void TestNotebookEditor::fenceOpenedAboveRefreshesLaterLines()
+{
+    QTextCursor cursor(line(11)); // the empty line after the heading
+    m_editor->setTextCursor(cursor);
+    QTest::keyClicks(m_editor, QStringLiteral("~~~"));
+    // The fence now runs to the end of the document: the JSON-LD below is code, not data.
+    const QString fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont).family();
+    QTRY_COMPARE(formatAt(line(12), 0).fontFamilies().toStringList().value(0), fixed);
+    QTRY_VERIFY(formatAt(line(16), 0).background().color() != background(Role::JsonLd));
+    QTRY_VERIFY(formatAt(line(48), 1).background().color() != background(Role::Metadata));
+    // And back: undo restores the data.
+    while (line(11).text() == QLatin1String("~~~") || line(11).text().startsWith(u'~'))
+        m_editor->undo();
+    QTRY_COMPARE(formatAt(line(16), 0).background().color(), background(Role::JsonLd));
+    QTRY_VERIFY(line(12).layout()->formats().isEmpty());
+}
+
+QTEST_MAIN(TestNotebookEditor)
+#include "tst_notebookeditor.moc"
