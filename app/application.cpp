@@ -31,12 +31,13 @@ QString sampleNotebook()
     return path;
 }
 
+// Each window is the context of its connections: quit() closes (and so deletes) the
+// windows before the session stops and reports its last state.
 void wireConnection(ChannelConnection *connection, const QList<MainWindow *> &windows)
 {
-    QObject::connect(connection, &ChannelConnection::presenceChanged, connection, [connection, windows] {
-        for (MainWindow *w : windows)
-            w->showPresence(connection->presentNames());
-    });
+    for (MainWindow *w : windows)
+        QObject::connect(connection, &ChannelConnection::presenceChanged, w,
+                         [connection, w] { w->showPresence(connection->presentNames()); });
 }
 
 } // namespace
@@ -67,9 +68,7 @@ int runEditor(const Options &options)
         windows.append(window);
     }
 
-    // SIGTERM and SIGINT end the app like closing its windows: the server goes with it.
     System::ShutdownSignal shutdown;
-    QObject::connect(&shutdown, &System::ShutdownSignal::requested, qApp, &QCoreApplication::quit);
 
     std::unique_ptr<SoloSession> solo;
     std::unique_ptr<ChannelConnection> team;
@@ -81,6 +80,11 @@ int runEditor(const Options &options)
         }
         wireConnection(solo->connection(), windows);
         solo->start();
+        // SIGTERM and SIGINT: the server first (SPEC §11: gone within 5 s), then the windows.
+        QObject::connect(&shutdown, &System::ShutdownSignal::requested, solo.get(), [&solo] {
+            solo->stop();
+            QCoreApplication::quit();
+        });
     } else {
         team = std::make_unique<ChannelConnection>();
         wireConnection(team.get(), windows);
@@ -110,6 +114,7 @@ int runEditor(const Options &options)
         }
         if (token)
             team->open(options.server, *token, QStringLiteral("execution:workspace:") + options.workspace);
+        QObject::connect(&shutdown, &System::ShutdownSignal::requested, qApp, &QCoreApplication::quit);
     }
 
     const int code = QApplication::exec();
