@@ -43,6 +43,7 @@ public slots:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void buildMenus();
@@ -68,6 +69,7 @@ private:
     QTimer m_panelTimer;
     QTimer m_previewTimer;
     QString m_path;
+    bool m_painted = false;
 };
 
 } // namespace Kyozo::App

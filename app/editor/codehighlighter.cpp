@@ -78,7 +78,14 @@ CodeHighlighter::CodeHighlighter(QObject *parent)
 {
 }
 
-CodeHighlighter::~CodeHighlighter() = default;
+CodeHighlighter::~CodeHighlighter()
+{
+    for (QProcess *process : findChildren<QProcess *>()) {
+        process->disconnect(this);
+        process->kill();
+        process->waitForFinished(1000);
+    }
+}
 
 QString CodeHighlighter::unavailableReason() const
 {

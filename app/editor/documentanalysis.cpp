@@ -90,41 +90,24 @@ void DocumentAnalysis::analyse(const QString &text)
         m_codeBlocks.append(block);
     }
 
+    m_lineRoles.fill(0, lineCount());
+    for (const LineRange &r : std::as_const(m_ranges))
+        for (int line = std::max(0, r.firstLine); line <= r.lastLine && line < lineCount(); ++line)
+            m_lineRoles[line] |= quint16(1u << int(r.role));
+
     // Keys inside front matter and JSON-LD: a lexical refinement of lines the parser
     // already classified.
     static const QRegularExpression frontMatterKey(QStringLiteral(R"(^\s*([\w.:@-]+)\s*[:=])"));
-    static const QRegularExpression jsonKey(QStringLiteral(R"("(?:[^"\\]|\\.)*"\s*:)"));
-    for (const LineRange &r : std::as_const(m_ranges)) {
-        if (r.role != Role::FrontMatter)
-            continue;
-        for (int line = r.firstLine + 1; line < r.lastLine; ++line) {
+    for (int line = 0; line < lineCount(); ++line) {
+        if (m_lineRoles[line] & (1u << int(Role::JsonLd))) {
+            addJsonKeys(line);
+        } else if (m_lineRoles[line] & (1u << int(Role::FrontMatter))) {
             const auto m = frontMatterKey.match(QStringView(m_text).sliced(m_lineStarts[line], lineLength(line)));
             if (m.hasMatch())
                 addInline(line, int(m.capturedStart(1)), int(m.capturedLength(1)), Role::FrontMatterKey);
         }
     }
-    const QList<LineRange> jsonLd = [this] {
-        QList<LineRange> out;
-        for (const LineRange &r : std::as_const(m_ranges))
-            if (r.role == Role::JsonLd)
-                out.append(r);
-        return out;
-    }();
-    for (const LineRange &r : jsonLd) {
-        for (int line = r.firstLine; line <= r.lastLine && line < lineCount(); ++line) {
-            const QStringView lineText = QStringView(m_text).sliced(m_lineStarts[line], lineLength(line));
-            auto it = jsonKey.globalMatch(lineText);
-            while (it.hasNext()) {
-                const auto m = it.next();
-                addInline(line, int(m.capturedStart()), int(m.capturedLength() - 1), Role::JsonLdKey);
-            }
-        }
-    }
 
-    m_lineRoles.fill(0, lineCount());
-    for (const LineRange &r : std::as_const(m_ranges))
-        for (int line = std::max(0, r.firstLine); line <= r.lastLine && line < lineCount(); ++line)
-            m_lineRoles[line] |= quint16(1u << int(r.role));
     std::stable_sort(m_spans.begin(), m_spans.end(),
                      [](const LineSpan &a, const LineSpan &b) { return a.line < b.line; });
 }
@@ -141,10 +124,8 @@ void DocumentAnalysis::addItem(const SemanticItem &item)
     case ItemKind::DublinCore:
     case ItemKind::Microdata:
         // Front matter's og:/dc. keys are items of their own but lie inside its block,
-        // which keeps its own look.
-        if (std::any_of(m_ranges.cbegin(), m_ranges.cend(), [first](const LineRange &r) {
-                return r.role == Role::FrontMatter && r.firstLine == first;
-            }))
+        // which keeps its own look. Front matter only ever starts on the first line.
+        if (first == 0 && !m_ranges.isEmpty() && m_ranges.first().role == Role::FrontMatter)
             break;
         m_ranges.append({ first, last, item.inferred ? Role::Inferred : Role::Metadata });
         break;
@@ -190,6 +171,29 @@ void DocumentAnalysis::addItem(const SemanticItem &item)
             continue;
         const int column = utf16Column(line, e.column);
         addInline(line, column, std::max(1, lineLength(line) - column), Role::Error);
+    }
+}
+
+// Each "string" followed by a colon is a key: a hand-written scan, since this runs on every
+// JSON-LD line at every keystroke and a regular expression per line cost more than the parse.
+void DocumentAnalysis::addJsonKeys(int line0)
+{
+    const QChar *text = m_text.constData() + m_lineStarts[line0];
+    const int length = lineLength(line0);
+    for (int i = 0; i < length; ++i) {
+        if (text[i] != u'"')
+            continue;
+        int j = i + 1;
+        while (j < length && text[j] != u'"')
+            j += text[j] == u'\\' ? 2 : 1;
+        if (j >= length)
+            return;
+        int k = j + 1;
+        while (k < length && (text[k] == u' ' || text[k] == u'\t'))
+            ++k;
+        if (k < length && text[k] == u':')
+            addInline(line0, i, j - i + 1, Role::JsonLdKey);
+        i = j;
     }
 }
 

@@ -74,6 +74,7 @@ public:
 private:
     void addItem(const MarkdownLD::SemanticItem &item);
     void addInline(int line0, int start, int length, Role role);
+    void addJsonKeys(int line0);
     int lineLength(int line0) const;
 
     QString m_text;

@@ -26,6 +26,7 @@ SemanticHighlighter::SemanticHighlighter(QTextDocument *document, CodeHighlighte
 
     if (m_code)
         connect(m_code, &CodeHighlighter::highlighted, this, [this] {
+            m_codeSpans.clear(); // a block that had none may have its colours now
             if (!m_refreshQueued) {
                 m_refreshQueued = true;
                 QTimer::singleShot(0, this, &SemanticHighlighter::refreshChangedBlocks);
@@ -97,6 +98,7 @@ void SemanticHighlighter::ensureAnalysed()
     QString text = document()->toRawText();
     text.replace(QChar::ParagraphSeparator, u'\n');
     m_analysis.analyse(text);
+    m_codeSpans.clear();
     if (!m_refreshQueued) {
         m_refreshQueued = true;
         QTimer::singleShot(0, this, &SemanticHighlighter::refreshChangedBlocks);
@@ -122,7 +124,14 @@ QList<QTextLayout::FormatRange> SemanticHighlighter::formatsOfLine(int line, int
     if (!base.isEmpty())
         out.append({ 0, length, base });
     if (const CodeBlock *block = m_code ? m_analysis.codeBlockAt(line) : nullptr) {
-        const QList<CodeHighlighter::Span> *spans = m_code->spans(block->language, block->code);
+        // Looked up once per code block and analysis, not once per line: the lookup hashes
+        // the block's whole code.
+        const qsizetype index = block - m_analysis.codeBlocks().constData();
+        if (m_codeSpans.size() != m_analysis.codeBlocks().size())
+            m_codeSpans.fill(std::nullopt, m_analysis.codeBlocks().size());
+        if (!m_codeSpans[index])
+            m_codeSpans[index] = m_code->spans(block->language, block->code);
+        const QList<CodeHighlighter::Span> *spans = *m_codeSpans[index];
         const int relative = line - block->firstContentLine;
         seed = qHashMulti(seed, spans != nullptr);
         if (spans) {

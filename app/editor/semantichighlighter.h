@@ -1,5 +1,6 @@
 #pragma once
 
+#include "codehighlighter.h"
 #include "documentanalysis.h"
 
 #include <QSyntaxHighlighter>
@@ -9,8 +10,6 @@
 #include <optional>
 
 namespace Kyozo::App {
-
-class CodeHighlighter;
 
 // Live semantic highlighting (SPEC §9). The highlighter asks the parser (STYLE.md): the
 // first block Qt re-highlights after an edit re-analyses the document synchronously, so the
@@ -47,6 +46,9 @@ private:
     bool m_stale = true;
     bool m_refreshQueued = false;
     std::optional<bool> m_dark;
+    // Per code block of the current analysis: its spans (nullptr while being computed),
+    // nullopt until looked up.
+    QList<std::optional<const QList<CodeHighlighter::Span> *>> m_codeSpans;
     std::array<QTextCharFormat, 16> m_formats;
 };
 
