@@ -138,28 +138,40 @@ void NotebookEditor::paintEvent(QPaintEvent *event)
     }
 }
 
-bool NotebookEditor::event(QEvent *event)
+QString NotebookEditor::hiddenDataAt(const QPoint &viewportPos)
+{
+    const QTextCursor at = cursorForPosition(viewportPos);
+    const int line = at.blockNumber();
+    const DocumentAnalysis &analysis = m_highlighter->analysis();
+    // A run takes no room, so the point maps to its start or its end: either is "on" it,
+    // as is the character boundary next to it.
+    const int pos = at.positionInBlock();
+    int runStart = -1;
+    for (const LineSpan &span : analysis.spansOfLine(line))
+        if ((span.role == Role::HiddenData || span.role == Role::SuspiciousHidden) && pos >= span.start - 1
+            && pos <= span.start + span.length + 1)
+            runStart = span.start;
+    if (runStart < 0)
+        return {};
+    for (const MarkdownLD::SemanticItem &item : analysis.items())
+        if (isHiddenItem(item) && int(item.range.startLine) - 1 == line
+            && analysis.utf16Column(line, item.range.startColumn) == runStart)
+            return tr("Hidden data: %1").arg(hiddenPayloadText(item));
+    return {};
+}
+
+bool NotebookEditor::viewportEvent(QEvent *event)
 {
     if (event->type() == QEvent::ToolTip) {
         auto *help = static_cast<QHelpEvent *>(event);
-        const QPoint pos = viewport()->mapFromGlobal(help->globalPos());
-        const QTextCursor at = cursorForPosition(pos);
-        const int line = at.blockNumber();
-        const DocumentAnalysis &analysis = m_highlighter->analysis();
-        for (const MarkdownLD::SemanticItem &item : analysis.items()) {
-            if (!isHiddenItem(item) || int(item.range.startLine) - 1 != line)
-                continue;
-            const int column = analysis.utf16Column(line, item.range.startColumn);
-            if (std::abs(at.positionInBlock() - column) <= 1) {
-                QToolTip::showText(help->globalPos(), tr("Hidden data: %1").arg(hiddenPayloadText(item)), this);
-                return true;
-            }
-        }
-        QToolTip::hideText();
-        event->ignore();
+        const QString text = hiddenDataAt(help->pos());
+        if (text.isEmpty())
+            QToolTip::hideText();
+        else
+            QToolTip::showText(help->globalPos(), text, viewport());
         return true;
     }
-    return QPlainTextEdit::event(event);
+    return QPlainTextEdit::viewportEvent(event);
 }
 
 void NotebookEditor::changeEvent(QEvent *event)

@@ -34,9 +34,13 @@ public:
     // (core/stego, Kyozo format), encrypted when `passphrase` is not empty.
     bool hideInSelection(const QString &secret, const QString &passphrase, QString *error);
 
+    // The tooltip for a point of the viewport: the decoded payload of the hidden run drawn
+    // there, or an empty string.
+    QString hiddenDataAt(const QPoint &viewportPos);
+
 protected:
     void paintEvent(QPaintEvent *event) override;
-    bool event(QEvent *event) override;
+    bool viewportEvent(QEvent *event) override;
     void changeEvent(QEvent *event) override;
 
 private:

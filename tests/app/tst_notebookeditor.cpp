@@ -8,6 +8,8 @@
 
 #include <QFile>
 #include <QFontDatabase>
+#include <QHelpEvent>
+#include <QToolTip>
 #include <QtTest>
 
 using namespace Kyozo::App;
@@ -26,6 +28,8 @@ private slots:
     void codeCellsAreColouredByKate();
     void typedBlockUpdatesInTheSameKeystroke();
     void fenceOpenedAboveRefreshesLaterLines();
+    void hiddenRunTooltipShowsThePayload();
+    void followsADarkPalette();
 
 private:
     QTextBlock line(int oneBased) const { return m_editor->document()->findBlockByNumber(oneBased - 1); }
@@ -144,6 +148,35 @@ void TestNotebookEditor::fenceOpenedAboveRefreshesLaterLines()
         m_editor->undo();
     QTRY_COMPARE(formatAt(line(16), 0).background().color(), background(Role::JsonLd));
     QTRY_VERIFY(line(12).layout()->formats().isEmpty());
+}
+
+void TestNotebookEditor::hiddenRunTooltipShowsThePayload()
+{
+    QTextCursor at(line(34));
+    at.setPosition(line(34).position() + 4); // between "This" and the run
+    const QPoint marker = m_editor->cursorRect(at).center();
+    QCOMPARE(m_editor->hiddenDataAt(marker), QStringLiteral("Hidden data: Kyozo reads zero-width data too."));
+    QTextCursor away(line(34));
+    away.movePosition(QTextCursor::EndOfBlock);
+    QCOMPARE(m_editor->hiddenDataAt(m_editor->cursorRect(away).center()), QString());
+    QCOMPARE(m_editor->hiddenDataAt(m_editor->cursorRect(QTextCursor(line(12))).center()), QString());
+    // Delivered as Qt delivers a hover: a ToolTip event to the viewport.
+    QHelpEvent help(QEvent::ToolTip, marker, m_editor->viewport()->mapToGlobal(marker));
+    QCoreApplication::sendEvent(m_editor->viewport(), &help);
+    QTRY_COMPARE(QToolTip::text(), QStringLiteral("Hidden data: Kyozo reads zero-width data too."));
+}
+
+void TestNotebookEditor::followsADarkPalette()
+{
+    const QColor light = m_editor->highlighter()->formatFor(Role::Heading).foreground().color();
+    QPalette dark = m_editor->palette();
+    dark.setColor(QPalette::Base, QColor(0x20, 0x20, 0x20));
+    dark.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
+    m_editor->setPalette(dark);
+    const QColor onDark = m_editor->highlighter()->formatFor(Role::Heading).foreground().color();
+    QVERIFY(onDark != light);
+    QVERIFY(onDark.lightness() > light.lightness()); // light text on a dark base
+    QTRY_COMPARE(formatAt(line(10), 0).foreground().color(), onDark);
 }
 
 QTEST_MAIN(TestNotebookEditor)

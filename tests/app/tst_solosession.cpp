@@ -3,9 +3,13 @@
 #include "appprocess.h"
 #include "presencecheck.h"
 #include "requiredtool.h"
+#include "temporaryserver.h"
 #include "testpaths.h"
 
+#include <QDir>
 #include <QFile>
+#include <QJsonDocument>
+#include <QRegularExpression>
 #include <QtTest>
 
 #include <csignal>
@@ -29,6 +33,8 @@ private slots:
     void restartsAServerThatDied();
     void sigtermStopsTheBundledServer();
     void noDisplayExitsTwo();
+    void firstRunOpensACopyOfTheSample();
+    void teamModeJoinsARemoteServer();
 };
 
 void TestSoloSession::connectsAndShowsInPresence()
@@ -101,6 +107,55 @@ void TestSoloSession::noDisplayExitsTwo()
     QCOMPARE(lines.size(), 1);
     QVERIFY2(lines[0].startsWith(QLatin1String("kyozo: no display")), qPrintable(lines[0]));
     QCOMPARE(app.serverPid(), -1); // nothing was started
+}
+
+void TestSoloSession::firstRunOpensACopyOfTheSample()
+{
+    AppProcess app;
+    app.start({});
+    QVERIFY2(app.waitForLine(kConnected, 30000) >= 0, qPrintable(app.output()));
+    QFile copy(app.dataHome() + QStringLiteral("/kyozo/kyozo/Welcome.md"));
+    QVERIFY(copy.open(QIODevice::ReadOnly));
+    QFile sample(KyozoTest::sourcePath(QStringLiteral("resources/samples/welcome.md")));
+    QVERIFY(sample.open(QIODevice::ReadOnly));
+    QCOMPARE(copy.readAll(), sample.readAll());
+}
+
+void TestSoloSession::teamModeJoinsARemoteServer()
+{
+    KyozoTest::TemporaryServer server;
+    QString error;
+    QVERIFY2(server.start({}, &error), qPrintable(error));
+    const QString token = server.userWithToken(QStringLiteral("grace"), QStringLiteral("lab"), QStringLiteral("editor"));
+    const QString observer = server.userWithToken(QStringLiteral("observer"), QStringLiteral("lab"), QStringLiteral("viewer"));
+    const QUrl url = server.url(QString());
+
+    AppProcess app;
+    // The token as a previous sign-in left it (no keychain in tests: the 0600 file).
+    QString name = url.toString();
+    name.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("_"));
+    QDir().mkpath(app.configHome() + QStringLiteral("/kyozo/kyozo"));
+    QFile file(app.configHome() + QStringLiteral("/kyozo/kyozo/token-") + name);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(token.toUtf8());
+    file.close();
+
+    app.start({ QStringLiteral("--server"), url.toString(), QStringLiteral("--workspace"), QStringLiteral("lab"),
+                KyozoTest::sourcePath(QStringLiteral("resources/samples/welcome.md")) });
+    QVERIFY2(app.waitForLine(QStringLiteral("kyozo.status: Connected to ") + url.host(), 30000) >= 0, qPrintable(app.output()));
+    QCOMPARE(app.serverPid(), -1); // no bundled server in team mode
+
+    QUrl socket = server.socketUrl(observer);
+    KyozoTest::ChannelClient client;
+    QVERIFY(client.open(socket));
+    QCOMPARE(client.join(QStringLiteral("execution:workspace:lab"), QStringLiteral("1")).at(4).toObject().value(QLatin1String("status")).toString(),
+             QStringLiteral("ok"));
+    const QJsonObject state = client.waitForEvent(QStringLiteral("execution:workspace:lab"), QStringLiteral("presence_state")).at(4).toObject();
+    bool grace = false;
+    for (auto it = state.begin(); it != state.end(); ++it)
+        grace |= it.value().toObject().value(QLatin1String("metas")).toArray().first().toObject().value(QLatin1String("name")).toString()
+                == QLatin1String("grace");
+    QVERIFY2(grace, QJsonDocument(state).toJson().constData());
 }
 
 QTEST_GUILESS_MAIN(TestSoloSession)

@@ -30,6 +30,7 @@ public:
     QUrl serverUrl() const;
     QString databaseUrl() const;
     QString configHome() const { return m_dir.filePath(QStringLiteral("config")); }
+    QString dataHome() const { return m_dir.filePath(QStringLiteral("data")); }
     QProcess &process() { return m_process; }
 
     // A user of the app's local workspace with a token, made through the server's admin commands.
