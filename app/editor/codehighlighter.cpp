@@ -14,6 +14,7 @@ namespace {
 constexpr int kMaxRunning = 2;
 constexpr int kMaxQueued = 16;
 constexpr qsizetype kMaxCacheEntries = 512;
+constexpr int kStartDelayMs = 120;
 
 QString cacheKey(const QString &definition, const QString &code)
 {
@@ -76,6 +77,9 @@ void applySgr(const QList<int> &params, QTextCharFormat *format)
 CodeHighlighter::CodeHighlighter(QObject *parent)
     : QObject(parent), m_tool(QStandardPaths::findExecutable(QStringLiteral("kate-syntax-highlighter")))
 {
+    m_startDelay.setSingleShot(true);
+    m_startDelay.setInterval(kStartDelayMs);
+    connect(&m_startDelay, &QTimer::timeout, this, &CodeHighlighter::startNext);
 }
 
 CodeHighlighter::~CodeHighlighter()
@@ -209,7 +213,8 @@ const QList<CodeHighlighter::Span> *CodeHighlighter::spans(const QString &info, 
         m_queue.append(key);
         while (m_queue.size() > kMaxQueued) // typing in a cell: only recent versions matter
             m_pending.remove(m_queue.takeFirst());
-        startNext();
+        // Typing in a cell asks for a new version per keystroke; start only once it pauses.
+        m_startDelay.start();
     }
     return nullptr;
 }

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QStringList>
 #include <QTextCharFormat>
+#include <QTimer>
 
 class QProcess;
 
@@ -62,6 +63,7 @@ private:
     QStringList m_queue;                       // cache keys waiting for a process
     QHash<QString, std::pair<QString, QString>> m_pending; // key → (definition, code)
     int m_running = 0;
+    QTimer m_startDelay;
 };
 
 } // namespace Kyozo::App

@@ -231,19 +231,18 @@ const CodeBlock *DocumentAnalysis::codeBlockAt(int line) const
     return line < it->firstContentLine + it->lineCount ? &*it : nullptr;
 }
 
-QList<LineSpan> DocumentAnalysis::spansOfLine(int line) const
+void DocumentAnalysis::spansOfLine(int line, QList<LineSpan> *out) const
 {
-    QList<LineSpan> out;
+    out->clear();
     if (line < 0 || line >= lineCount())
-        return out;
+        return;
     for (int role = 0; role < 16; ++role)
         if (m_lineRoles[line] & (1u << role))
-            out.append({ line, 0, lineLength(line), Role(role) });
+            out->append({ line, 0, lineLength(line), Role(role) });
     auto it = std::lower_bound(m_spans.cbegin(), m_spans.cend(), line,
                                [](const LineSpan &s, int l) { return s.line < l; });
     for (; it != m_spans.cend() && it->line == line; ++it)
-        out.append(*it);
-    return out;
+        out->append(*it);
 }
 
 } // namespace Kyozo::App

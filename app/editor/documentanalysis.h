@@ -67,7 +67,8 @@ public:
     // The code block with a language that holds this line, or nullptr.
     const CodeBlock *codeBlockAt(int line) const;
     // Spans of one line, whole-line roles first (drawn under the inline ones).
-    QList<LineSpan> spansOfLine(int line) const;
+    // `out` is cleared first; callers reuse it across lines.
+    void spansOfLine(int line, QList<LineSpan> *out) const;
     // UTF-16 column of a 1-based line and code-point column, for cursor jumps.
     int utf16Column(int line0, qint64 codePointColumn) const;
 

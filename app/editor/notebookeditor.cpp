@@ -147,7 +147,9 @@ QString NotebookEditor::hiddenDataAt(const QPoint &viewportPos)
     // as is the character boundary next to it.
     const int pos = at.positionInBlock();
     int runStart = -1;
-    for (const LineSpan &span : analysis.spansOfLine(line))
+    QList<LineSpan> spans;
+    analysis.spansOfLine(line, &spans);
+    for (const LineSpan &span : std::as_const(spans))
         if ((span.role == Role::HiddenData || span.role == Role::SuspiciousHidden) && pos >= span.start - 1
             && pos <= span.start + span.length + 1)
             runStart = span.start;

@@ -99,6 +99,9 @@ void SemanticHighlighter::ensureAnalysed()
     text.replace(QChar::ParagraphSeparator, u'\n');
     m_analysis.analyse(text);
     m_codeSpans.clear();
+    // Nothing points into it now; keep it from growing with cells that moved away.
+    if (m_previousCodeSpans.size() > size_t(4 * m_analysis.codeBlocks().size() + 64))
+        m_previousCodeSpans.clear();
     if (!m_refreshQueued) {
         m_refreshQueued = true;
         QTimer::singleShot(0, this, &SemanticHighlighter::refreshChangedBlocks);
@@ -106,61 +109,84 @@ void SemanticHighlighter::ensureAnalysed()
     QMetaObject::invokeMethod(this, &SemanticHighlighter::analysed, Qt::QueuedConnection);
 }
 
-QList<QTextLayout::FormatRange> SemanticHighlighter::formatsOfLine(int line, int length, size_t *signature)
+void SemanticHighlighter::formatsOfLine(int line, int length, size_t *signature, QList<QTextLayout::FormatRange> *out)
 {
-    QList<QTextLayout::FormatRange> out;
     size_t seed = 0;
     QTextCharFormat base;
-    QList<LineSpan> inlines;
-    for (const LineSpan &s : m_analysis.spansOfLine(line)) {
-        if (s.start == 0 && s.length == length && s.role != Role::Error && s.role != Role::JsonLdKey
-            && s.role != Role::FrontMatterKey) {
-            base.merge(m_formats[size_t(s.role)]);
+    m_analysis.spansOfLine(line, &m_lineSpans);
+    for (const LineSpan &s : std::as_const(m_lineSpans)) {
+        if (isWholeLine(s, length)) {
+            if (out)
+                base.merge(m_formats[size_t(s.role)]);
             seed = qHashMulti(seed, int(s.role));
-        } else {
-            inlines.append(s);
         }
     }
-    if (!base.isEmpty())
-        out.append({ 0, length, base });
+    if (out && !base.isEmpty())
+        out->append({ 0, length, base });
     if (const CodeBlock *block = m_code ? m_analysis.codeBlockAt(line) : nullptr) {
-        // Looked up once per code block and analysis, not once per line: the lookup hashes
-        // the block's whole code.
-        const qsizetype index = block - m_analysis.codeBlocks().constData();
-        if (m_codeSpans.size() != m_analysis.codeBlocks().size())
-            m_codeSpans.fill(std::nullopt, m_analysis.codeBlocks().size());
-        if (!m_codeSpans[index])
-            m_codeSpans[index] = m_code->spans(block->language, block->code);
-        const QList<CodeHighlighter::Span> *spans = *m_codeSpans[index];
+        const QList<CodeHighlighter::Span> *spans = codeSpans(block);
         const int relative = line - block->firstContentLine;
-        seed = qHashMulti(seed, spans != nullptr);
+        seed = qHashMulti(seed, quintptr(spans));
         if (spans) {
             auto it = std::lower_bound(spans->cbegin(), spans->cend(), relative,
                                        [](const CodeHighlighter::Span &s, int l) { return s.line < l; });
             for (; it != spans->cend() && it->line == relative; ++it) {
-                QTextCharFormat f = base;
-                f.merge(it->format);
-                out.append({ it->start, it->length, f });
-                seed = qHashMulti(seed, it->start, it->length, it->format.foreground().color().rgba(),
-                                  it->format.fontWeight(), it->format.fontItalic());
+                if (out) {
+                    QTextCharFormat f = base;
+                    f.merge(it->format);
+                    out->append({ it->start, it->length, f });
+                }
+                seed = qHashMulti(seed, it->start, it->length);
             }
         }
     }
-    for (const LineSpan &s : std::as_const(inlines)) {
-        QTextCharFormat f = base;
-        f.merge(m_formats[size_t(s.role)]);
-        out.append({ s.start, s.length, f });
+    for (const LineSpan &s : std::as_const(m_lineSpans)) {
+        if (isWholeLine(s, length))
+            continue;
+        if (out) {
+            QTextCharFormat f = base;
+            f.merge(m_formats[size_t(s.role)]);
+            out->append({ s.start, s.length, f });
+        }
         seed = qHashMulti(seed, s.start, s.length, int(s.role));
     }
     *signature = seed;
-    return out;
+}
+
+bool SemanticHighlighter::isWholeLine(const LineSpan &s, int length)
+{
+    return s.start == 0 && s.length == length && s.role != Role::Error && s.role != Role::JsonLdKey
+            && s.role != Role::FrontMatterKey;
+}
+
+const QList<CodeHighlighter::Span> *SemanticHighlighter::codeSpans(const CodeBlock *block)
+{
+    // Looked up once per code block and analysis, not once per line: the lookup hashes the
+    // block's whole code.
+    const qsizetype index = block - m_analysis.codeBlocks().constData();
+    if (m_codeSpans.size() != m_analysis.codeBlocks().size())
+        m_codeSpans.fill(std::nullopt, m_analysis.codeBlocks().size());
+    if (!m_codeSpans[index]) {
+        const QList<CodeHighlighter::Span> *spans = m_code->spans(block->language, block->code);
+        if (spans) {
+            m_previousCodeSpans[block->firstContentLine] = *spans;
+        } else if (const auto it = m_previousCodeSpans.find(block->firstContentLine); it != m_previousCodeSpans.end()) {
+            // While the cell just typed in is being coloured again, keep its last colours
+            // rather than flash it plain.
+            spans = &it->second;
+        }
+        m_codeSpans[index] = spans;
+    }
+    return *m_codeSpans[index];
 }
 
 void SemanticHighlighter::highlightBlock(const QString &text)
 {
     ensureAnalysed();
     size_t signature = 0;
-    for (const QTextLayout::FormatRange &r : formatsOfLine(currentBlock().blockNumber(), int(text.size()), &signature))
+    m_lineFormats.clear();
+    formatsOfLine(currentBlock().blockNumber(), int(text.size()), &signature, &m_lineFormats);
+    for (const QTextLayout::FormatRange &r : std::as_const(m_lineFormats))
         setFormat(r.start, r.length, r.format);
     // Block states are ints; -1 means "never highlighted", so keep the hash non-negative.
     setCurrentBlockState(int(signature & 0x7fffffff));
@@ -170,9 +196,10 @@ void SemanticHighlighter::refreshChangedBlocks()
 {
     m_refreshQueued = false;
     ensureAnalysed();
-    for (QTextBlock block = document()->firstBlock(); block.isValid(); block = block.next()) {
+    int line = 0;
+    for (QTextBlock block = document()->firstBlock(); block.isValid(); block = block.next(), ++line) {
         size_t signature = 0;
-        formatsOfLine(block.blockNumber(), int(block.length() - 1), &signature);
+        formatsOfLine(line, int(block.length() - 1), &signature, nullptr);
         if (block.userState() != int(signature & 0x7fffffff))
             rehighlightBlock(block);
     }

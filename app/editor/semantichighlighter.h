@@ -8,6 +8,7 @@
 #include <QTextCharFormat>
 #include <array>
 #include <optional>
+#include <unordered_map>
 
 namespace Kyozo::App {
 
@@ -38,7 +39,10 @@ private:
     void ensureAnalysed();
     // The formats of one line, and a hash of them kept as the block's state: a block whose
     // stored hash differs from the current one is stale.
-    QList<QTextLayout::FormatRange> formatsOfLine(int line, int length, size_t *signature);
+    // With `out` null only the hash is computed (the refresh pass compares hashes).
+    void formatsOfLine(int line, int length, size_t *signature, QList<QTextLayout::FormatRange> *out);
+    static bool isWholeLine(const LineSpan &span, int length);
+    const QList<CodeHighlighter::Span> *codeSpans(const CodeBlock *block);
     void refreshChangedBlocks();
 
     CodeHighlighter *m_code;
@@ -49,6 +53,10 @@ private:
     // Per code block of the current analysis: its spans (nullptr while being computed),
     // nullopt until looked up.
     QList<std::optional<const QList<CodeHighlighter::Span> *>> m_codeSpans;
+    // By first content line; node-based, so pointers into it survive insertions.
+    std::unordered_map<int, QList<CodeHighlighter::Span>> m_previousCodeSpans;
+    QList<LineSpan> m_lineSpans;                       // scratch, reused for every line
+    QList<QTextLayout::FormatRange> m_lineFormats;     // scratch
     std::array<QTextCharFormat, 16> m_formats;
 };
 
