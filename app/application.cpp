@@ -112,6 +112,10 @@ int runEditor(const Options &options)
                                                 : QApplication::translate("Kyozo::App", "Connecting to %1…").arg(options.server.host()));
             });
         }
+        for (MainWindow *w : std::as_const(windows))
+            QObject::connect(team.get(), &ChannelConnection::refused, w, [w](const QString &reason) {
+                w->showConnectionStatus(QApplication::translate("Kyozo::App", "The server refused this token: %1").arg(reason));
+            });
         if (token)
             team->open(options.server, *token, QStringLiteral("execution:workspace:") + options.workspace);
         QObject::connect(&shutdown, &System::ShutdownSignal::requested, qApp, &QCoreApplication::quit);

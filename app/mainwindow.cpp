@@ -71,6 +71,8 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_editor->highlighter(), &SemanticHighlighter::analysed, &m_previewTimer, qOverload<>(&QTimer::start));
     connect(&m_panelTimer, &QTimer::timeout, this, &MainWindow::updatePanels);
     connect(&m_previewTimer, &QTimer::timeout, this, &MainWindow::updatePreview);
+    // Coloured code for the preview arrives after it was first drawn.
+    connect(m_editor->codeHighlighter(), &CodeHighlighter::highlighted, &m_previewTimer, qOverload<>(&QTimer::start));
     connect(m_semantics, &SemanticsPanel::jumpRequested, m_editor, &NotebookEditor::jumpTo);
     connect(m_hidden, &HiddenDataPanel::jumpRequested, m_editor, &NotebookEditor::jumpTo);
     connect(m_editor->document(), &QTextDocument::modificationChanged, this, &QMainWindow::setWindowModified);
@@ -205,7 +207,7 @@ bool MainWindow::exportHtml(const QString &path, QString *error)
 {
     CodeHighlighter *code = m_editor->codeHighlighter();
     const QString body = renderMarkdown(m_editor->saveBytes(), [code](const QString &info, const QString &text) {
-        return code->html(info, text);
+        return code->html(info, text, CodeHighlighter::Wait::Yes);
     });
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)
@@ -236,7 +238,7 @@ void MainWindow::updatePreview()
 {
     CodeHighlighter *code = m_editor->codeHighlighter();
     m_preview->showMarkdown(m_editor->saveBytes(), [code](const QString &info, const QString &text) {
-        return code->html(info, text);
+        return code->html(info, text, CodeHighlighter::Wait::No);
     });
 }
 

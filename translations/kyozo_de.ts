@@ -42,6 +42,10 @@
         <source>Connected to %1</source>
         <translation>Verbunden mit %1</translation>
     </message>
+    <message>
+        <source>The server refused this token: %1</source>
+        <translation>Der Server hat dieses Token abgewiesen: %1</translation>
+    </message>
 </context>
 <context>
     <name>Kyozo::App::BundledServer</name>
@@ -212,10 +216,7 @@
     </message>
     <message numerus="yes">
         <source>%n writer(s) in this workspace</source>
-        <translation>
-            <numerusform>%n Person in diesem Arbeitsbereich</numerusform>
-            <numerusform>%n Personen in diesem Arbeitsbereich</numerusform>
-        </translation>
+        <translation><numerusform>%n Person in diesem Arbeitsbereich</numerusform><numerusform>%n Personen in diesem Arbeitsbereich</numerusform></translation>
     </message>
     <message>
         <source>Unsaved changes</source>

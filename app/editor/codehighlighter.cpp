@@ -197,45 +197,100 @@ QString CodeHighlighter::definition(const QString &info)
     return definitionFor(info, m_definitions);
 }
 
+QStringList CodeHighlighter::arguments(const Job &job) const
+{
+    // -b: no background, the editor's palette shows through; HTML keeps the theme's page.
+    QStringList args = { QStringLiteral("--stdin"), QStringLiteral("-s"), job.definition, QStringLiteral("-t"), m_theme,
+                         QStringLiteral("-f") };
+    if (job.html)
+        args << QStringLiteral("html");
+    else
+        args << QStringLiteral("ansi") << QStringLiteral("-b");
+    return args;
+}
+
+void CodeHighlighter::store(const QString &key, const Job &job, const std::optional<QByteArray> &output)
+{
+    // A failed run is stored empty so the same code is not tried again and again.
+    if (job.html) {
+        if (m_htmlCache.size() >= kMaxCacheEntries)
+            m_htmlCache.clear();
+        m_htmlCache.insert(key, output ? preBody(*output) : QString());
+    } else {
+        if (m_cache.size() >= kMaxCacheEntries)
+            m_cache.clear();
+        m_cache.insert(key, output ? parseAnsi(*output) : QList<Span>{});
+    }
+}
+
+QString CodeHighlighter::preBody(const QByteArray &page)
+{
+    // The tool writes a whole page; the preview wants what is inside its <pre>.
+    const QString text = QString::fromUtf8(page);
+    const qsizetype open = text.indexOf(QLatin1String("<pre>"));
+    const qsizetype close = text.lastIndexOf(QLatin1String("</pre>"));
+    return open >= 0 && close > open ? text.sliced(open + 5, close - open - 5) : QString();
+}
+
+void CodeHighlighter::request(const QString &key, const Job &job)
+{
+    if (m_pending.contains(key))
+        return;
+    m_pending.insert(key, job);
+    m_queue.append(key);
+    while (m_queue.size() > kMaxQueued) // typing in a cell: only recent versions matter
+        m_pending.remove(m_queue.takeFirst());
+    // Typing in a cell asks for a new version per keystroke; start only once it pauses.
+    m_startDelay.start();
+}
+
 const QList<CodeHighlighter::Span> *CodeHighlighter::spans(const QString &info, const QString &code)
 {
-    if (!isAvailable())
-        return nullptr;
-    const QString name = definition(info);
+    const QString name = isAvailable() ? definition(info) : QString();
     if (name.isEmpty())
         return nullptr;
     const QString key = cacheKey(name, code);
-    const auto it = m_cache.constFind(key);
-    if (it != m_cache.cend())
+    if (const auto it = m_cache.constFind(key); it != m_cache.cend())
         return &it.value();
-    if (!m_pending.contains(key)) {
-        m_pending.insert(key, { name, code });
-        m_queue.append(key);
-        while (m_queue.size() > kMaxQueued) // typing in a cell: only recent versions matter
-            m_pending.remove(m_queue.takeFirst());
-        // Typing in a cell asks for a new version per keystroke; start only once it pauses.
-        m_startDelay.start();
-    }
+    request(key, { name, code, false });
     return nullptr;
+}
+
+QString CodeHighlighter::html(const QString &info, const QString &code, Wait wait)
+{
+    const QString name = isAvailable() ? definition(info) : QString();
+    if (name.isEmpty())
+        return {};
+    const QString key = QStringLiteral("html") + QChar(0) + cacheKey(name, code);
+    if (const auto it = m_htmlCache.constFind(key); it != m_htmlCache.cend())
+        return it.value();
+    const Job job{ name, code, true };
+    if (wait == Wait::No) {
+        request(key, job);
+        return {};
+    }
+    QProcess process;
+    process.start(m_tool, arguments(job));
+    process.write(code.toUtf8());
+    process.closeWriteChannel();
+    const bool ok = process.waitForFinished(5000) && process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
+    store(key, job, ok ? std::optional(process.readAllStandardOutput()) : std::nullopt);
+    return m_htmlCache.value(key);
 }
 
 void CodeHighlighter::startNext()
 {
     while (m_running < kMaxRunning && !m_queue.isEmpty()) {
         const QString key = m_queue.takeLast();
-        const auto [name, code] = m_pending.value(key);
+        const Job job = m_pending.value(key);
         auto *process = new QProcess(this);
         ++m_running;
-        connect(process, &QProcess::finished, this, [this, process, key](int exitCode, QProcess::ExitStatus status) {
+        connect(process, &QProcess::finished, this, [this, process, key, job](int exitCode, QProcess::ExitStatus status) {
             process->deleteLater();
             --m_running;
             m_pending.remove(key);
-            if (m_cache.size() >= kMaxCacheEntries)
-                m_cache.clear();
-            // A failed run is cached empty so the same code is not tried again and again.
-            m_cache.insert(key, status == QProcess::NormalExit && exitCode == 0
-                                        ? parseAnsi(process->readAllStandardOutput())
-                                        : QList<Span>{});
+            const bool ok = status == QProcess::NormalExit && exitCode == 0;
+            store(key, job, ok ? std::optional(process->readAllStandardOutput()) : std::nullopt);
             emit highlighted();
             startNext();
         });
@@ -243,41 +298,10 @@ void CodeHighlighter::startNext()
             if (error == QProcess::FailedToStart)
                 emit process->finished(-1, QProcess::CrashExit);
         });
-        process->start(m_tool, { QStringLiteral("--stdin"), QStringLiteral("-s"), name, QStringLiteral("-f"),
-                                 QStringLiteral("ansi"), QStringLiteral("-b"), QStringLiteral("-t"), m_theme });
-        process->write(code.toUtf8());
+        process->start(m_tool, arguments(job));
+        process->write(job.code.toUtf8());
         process->closeWriteChannel();
     }
-}
-
-QString CodeHighlighter::html(const QString &info, const QString &code)
-{
-    if (!isAvailable())
-        return {};
-    const QString name = definition(info);
-    if (name.isEmpty())
-        return {};
-    const QString key = cacheKey(name, code);
-    if (const auto it = m_htmlCache.constFind(key); it != m_htmlCache.cend())
-        return it.value();
-    QProcess process;
-    process.start(m_tool, { QStringLiteral("--stdin"), QStringLiteral("-s"), name, QStringLiteral("-f"),
-                            QStringLiteral("html"), QStringLiteral("-t"), m_theme });
-    process.write(code.toUtf8());
-    process.closeWriteChannel();
-    QString body;
-    if (process.waitForFinished(5000) && process.exitCode() == 0) {
-        // The tool writes a whole page; the preview wants what is inside its <pre>.
-        const QString page = QString::fromUtf8(process.readAllStandardOutput());
-        const qsizetype open = page.indexOf(QLatin1String("<pre>"));
-        const qsizetype close = page.lastIndexOf(QLatin1String("</pre>"));
-        if (open >= 0 && close > open)
-            body = page.sliced(open + 5, close - open - 5);
-    }
-    if (m_htmlCache.size() >= kMaxCacheEntries)
-        m_htmlCache.clear();
-    m_htmlCache.insert(key, body);
-    return body;
 }
 
 } // namespace Kyozo::App

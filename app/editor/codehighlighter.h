@@ -6,6 +6,7 @@
 #include <QStringList>
 #include <QTextCharFormat>
 #include <QTimer>
+#include <optional>
 
 class QProcess;
 
@@ -39,7 +40,9 @@ public:
     // follows) or when the language has no definition.
     const QList<Span> *spans(const QString &info, const QString &code);
     // `<pre>` body of the tool's HTML output, for the preview and export; empty if none.
-    QString html(const QString &info, const QString &code);
+    // Without waiting it is empty until computed (highlighted() follows); export waits.
+    enum class Wait { No, Yes };
+    QString html(const QString &info, const QString &code, Wait wait);
 
     // The definition for a fence info string: "python" → "Python", "js" → "JavaScript".
     // The tool takes definition names exactly as it lists them.
@@ -51,8 +54,18 @@ signals:
     void highlighted();
 
 private:
+    struct Job
+    {
+        QString definition;
+        QString code;
+        bool html = false;
+    };
     QString definition(const QString &info);
+    void request(const QString &key, const Job &job);
     void startNext();
+    QStringList arguments(const Job &job) const;
+    void store(const QString &key, const Job &job, const std::optional<QByteArray> &output);
+    static QString preBody(const QByteArray &page);
 
     QString m_tool;
     QString m_theme = QStringLiteral("Breeze Light");
@@ -61,7 +74,7 @@ private:
     QHash<QString, QList<Span>> m_cache;
     QHash<QString, QString> m_htmlCache;
     QStringList m_queue;                       // cache keys waiting for a process
-    QHash<QString, std::pair<QString, QString>> m_pending; // key → (definition, code)
+    QHash<QString, Job> m_pending;
     int m_running = 0;
     QTimer m_startDelay;
 };

@@ -38,13 +38,9 @@ NotebookEditor::~NotebookEditor() = default;
 
 bool NotebookEditor::loadBytes(const QByteArray &bytes, QString *error)
 {
-    NotebookText file;
-    QTextDocument scratch;
-    // Validate before touching the editor's document, so a bad file loses nothing.
-    if (!file.load(bytes, &scratch, error))
+    // NotebookText checks the bytes before it touches the document: a bad file loses nothing.
+    if (!m_file.load(bytes, document(), error))
         return false;
-    m_file = file;
-    m_file.load(bytes, document(), error);
     document()->setModified(false);
     document()->clearUndoRedoStacks();
     return true;

@@ -40,9 +40,13 @@ ChannelConnection::ChannelConnection(QObject *parent) : QObject(parent)
     connect(&m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [this](QAbstractSocket::SocketError) {
         m_lastError = m_socket.errorString();
         qCInfo(lcChannel) << "socket error:" << m_lastError;
-        // A refused upgrade is the server saying no to the token (SPEC §11: HTTP 403).
-        if (m_lastError.contains(QLatin1String("403")))
+        // A refused upgrade is the server saying no to the token (SPEC §11: HTTP 403):
+        // retrying with the same token cannot help, so the owner decides what comes next.
+        if (m_lastError.contains(QLatin1String("403"))) {
+            m_wanted = false;
+            m_retry.stop();
             emit refused(m_lastError);
+        }
     });
 }
 

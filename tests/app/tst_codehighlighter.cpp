@@ -99,11 +99,16 @@ void TestCodeHighlighter::realToolHtmlForThePreview()
 {
     CodeHighlighter code;
     KYOZO_REQUIRE(code.isAvailable(), QStringLiteral("kate-syntax-highlighter (libkf5syntaxhighlighting-tools)"));
-    const QString html = code.html(QStringLiteral("sh"), QStringLiteral("echo \"$HOME\"\n"));
+    const QString html = code.html(QStringLiteral("sh"), QStringLiteral("echo \"$HOME\"\n"), CodeHighlighter::Wait::Yes);
     QVERIFY2(html.contains(QLatin1String("<span")), qPrintable(html));
     QVERIFY(!html.contains(QLatin1String("<pre")));   // the inside of the page's <pre> only
     QVERIFY(!html.contains(QLatin1String("<html")));
     QVERIFY(html.contains(QLatin1String("echo")));
+    // Without waiting: empty at first, then computed in the background for the preview.
+    QSignalSpy done(&code, &CodeHighlighter::highlighted);
+    QVERIFY(code.html(QStringLiteral("python"), QStringLiteral("x = 1\n"), CodeHighlighter::Wait::No).isEmpty());
+    QVERIFY(done.wait(10000));
+    QVERIFY(code.html(QStringLiteral("python"), QStringLiteral("x = 1\n"), CodeHighlighter::Wait::No).contains(QLatin1String("<span")));
 }
 
 void TestCodeHighlighter::unknownLanguageStaysPlain()
@@ -111,7 +116,7 @@ void TestCodeHighlighter::unknownLanguageStaysPlain()
     CodeHighlighter code;
     KYOZO_REQUIRE(code.isAvailable(), QStringLiteral("kate-syntax-highlighter (libkf5syntaxhighlighting-tools)"));
     QVERIFY(code.spans(QStringLiteral("no-such-language"), QStringLiteral("x")) == nullptr);
-    QVERIFY(code.html(QStringLiteral("no-such-language"), QStringLiteral("x")).isEmpty());
+    QVERIFY(code.html(QStringLiteral("no-such-language"), QStringLiteral("x"), CodeHighlighter::Wait::Yes).isEmpty());
 }
 
 QTEST_MAIN(TestCodeHighlighter)

@@ -1,10 +1,12 @@
 // The main window on the sample notebook (SPEC §9, issue 6): panels, jumps, preview, open,
 // save, export, insert and hide, and files it must refuse without losing anything.
+#include "editor/codehighlighter.h"
 #include "editor/notebookeditor.h"
 #include "mainwindow.h"
 #include "panels/hiddendatapanel.h"
 #include "panels/previewpanel.h"
 #include "panels/semanticspanel.h"
+#include "requiredtool.h"
 
 #include <QFile>
 #include <QStandardPaths>
@@ -158,6 +160,11 @@ void TestMainWindow::previewRendersTheNotebook()
     // tagfilter: the <script> block is shown as text, never as a script element.
     QVERIFY(html.contains(QLatin1String("&lt;script type=\"application/ld+json\">")));
     QVERIFY(m_window->previewPanel()->toPlainText().contains(QLatin1String("Welcome to Kyozo")));
+    // The code cell's colours come from kate-syntax-highlighter in the background.
+    KYOZO_REQUIRE(m_window->editor()->codeHighlighter()->isAvailable(), QStringLiteral("kate-syntax-highlighter"));
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->previewPanel()->renderedHtml().contains(
+                                     QLatin1String("<span style=\"font-weight:bold;\">def</span>")),
+                             10000);
 }
 
 void TestMainWindow::saveAfterOpenIsByteIdentical()
@@ -226,6 +233,9 @@ void TestMainWindow::exportHtml()
     QVERIFY(html.startsWith(QLatin1String("<!DOCTYPE html>")));
     QVERIFY(html.contains(QLatin1String("<title>welcome</title>")));
     QVERIFY(html.contains(QLatin1String("<h1>Welcome to Kyozo</h1>")));
+    // Code cells coloured (export waits for the highlighter), as in Breeze Light.
+    if (m_window->editor()->codeHighlighter()->isAvailable())
+        QVERIFY(html.contains(QLatin1String("<span style=\"font-weight:bold;\">def</span>")));
     // The zero-width payload travels with the text into the export.
     QVERIFY(html.contains(QString::fromUtf8("This\xE2\x81\xA4\xE2\x81\xA3")));
 }
