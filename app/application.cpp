@@ -2,8 +2,8 @@
 
 #include "mainwindow.h"
 #include "net/channelconnection.h"
+#include "net/teamsession.h"
 #include "solo/solosession.h"
-#include "solo/tokenstore.h"
 #include "system/shutdownsignal.h"
 
 #include <QApplication>
@@ -71,7 +71,7 @@ int runEditor(const Options &options)
     System::ShutdownSignal shutdown;
 
     std::unique_ptr<SoloSession> solo;
-    std::unique_ptr<ChannelConnection> team;
+    std::unique_ptr<TeamSession> team;
     if (options.server.isEmpty()) {
         solo = std::make_unique<SoloSession>();
         for (MainWindow *w : std::as_const(windows)) {
@@ -86,10 +86,13 @@ int runEditor(const Options &options)
             QCoreApplication::quit();
         });
     } else {
-        team = std::make_unique<ChannelConnection>();
-        wireConnection(team.get(), windows);
-        TokenStore store(options.server.toString());
-        std::optional<QString> token = store.read();
+        team = std::make_unique<TeamSession>(options.server, options.workspace);
+        for (MainWindow *w : std::as_const(windows)) {
+            QObject::connect(team.get(), &TeamSession::statusChanged, w, &MainWindow::showConnectionStatus);
+            QObject::connect(team.get(), &TeamSession::notice, w, &MainWindow::showNotice);
+        }
+        wireConnection(team->connection(), windows);
+        std::optional<QString> token = team->storedToken();
         if (!token) {
             bool ok = false;
             const QString entered = QInputDialog::getText(
@@ -97,27 +100,14 @@ int runEditor(const Options &options)
                     QApplication::translate("Kyozo::App", "Token for %1 (kyozo-server token create NAME):")
                             .arg(options.server.toString()),
                     QLineEdit::Password, {}, &ok);
-            if (ok && !entered.trimmed().isEmpty() && store.write(entered.trimmed()))
+            if (ok && !entered.trimmed().isEmpty() && team->storeToken(entered.trimmed()))
                 token = entered.trimmed();
         }
-        const QString status = token ? QApplication::translate("Kyozo::App", "Connecting to %1…").arg(options.server.toString())
-                                     : QApplication::translate("Kyozo::App", "Not signed in to %1").arg(options.server.toString());
-        for (MainWindow *w : std::as_const(windows)) {
-            w->showConnectionStatus(status);
-            if (!store.notice().isEmpty())
-                w->showNotice(store.notice());
-            QObject::connect(team.get(), &ChannelConnection::stateChanged, w, [w, &options](ChannelConnection::State s) {
-                w->showConnectionStatus(s == ChannelConnection::State::Connected
-                                                ? QApplication::translate("Kyozo::App", "Connected to %1").arg(options.server.host())
-                                                : QApplication::translate("Kyozo::App", "Connecting to %1…").arg(options.server.host()));
-            });
-        }
-        for (MainWindow *w : std::as_const(windows))
-            QObject::connect(team.get(), &ChannelConnection::refused, w, [w](const QString &reason) {
-                w->showConnectionStatus(QApplication::translate("Kyozo::App", "The server refused this token: %1").arg(reason));
-            });
         if (token)
-            team->open(options.server, *token, QStringLiteral("execution:workspace:") + options.workspace);
+            team->start(*token);
+        else
+            for (MainWindow *w : std::as_const(windows))
+                w->showConnectionStatus(QApplication::translate("Kyozo::App", "Not signed in to %1").arg(options.server.toString()));
         QObject::connect(&shutdown, &System::ShutdownSignal::requested, qApp, &QCoreApplication::quit);
     }
 

@@ -31,20 +31,8 @@
         <translation>Token für %1 (kyozo-server token create NAME):</translation>
     </message>
     <message>
-        <source>Connecting to %1…</source>
-        <translation>Verbinde mit %1 …</translation>
-    </message>
-    <message>
         <source>Not signed in to %1</source>
         <translation>Nicht bei %1 angemeldet</translation>
-    </message>
-    <message>
-        <source>Connected to %1</source>
-        <translation>Verbunden mit %1</translation>
-    </message>
-    <message>
-        <source>The server refused this token: %1</source>
-        <translation>Der Server hat dieses Token abgewiesen: %1</translation>
     </message>
 </context>
 <context>
@@ -357,6 +345,21 @@
     <message>
         <source>Could not set up the local user: %1</source>
         <translation>Der lokale Benutzer konnte nicht eingerichtet werden: %1</translation>
+    </message>
+</context>
+<context>
+    <name>Kyozo::App::TeamSession</name>
+    <message>
+        <source>Connected to %1</source>
+        <translation>Verbunden mit %1</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>Verbinde mit %1 …</translation>
+    </message>
+    <message>
+        <source>The server refused this token: %1</source>
+        <translation>Der Server hat dieses Token abgewiesen: %1</translation>
     </message>
 </context>
 <context>

@@ -29,6 +29,7 @@ public:
     qint64 pid() const { return m_process.processId(); }
     QUrl url() const { return m_url; }
     QString databaseUrl() const { return m_database; }
+    QString program() const { return m_program; }
 
     // An admin sub-command against the same database (user add, token create); exit code.
     int admin(const QStringList &args, QByteArray *out, QString *error) const;

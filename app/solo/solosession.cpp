@@ -1,6 +1,6 @@
 #include "solosession.h"
 
-#include "tokenstore.h"
+#include "net/tokenstore.h"
 
 #include <QLoggingCategory>
 #include <QRegularExpression>
@@ -66,7 +66,7 @@ SoloSession::~SoloSession()
 
 void SoloSession::start()
 {
-    if (m_server.defaultProgram().isEmpty()) {
+    if (m_server.program().isEmpty()) {
         emit statusChanged(tr("kyozo-server was not found next to kyozo or on PATH; working offline."));
         return;
     }
