@@ -34,6 +34,7 @@ private slots:
     void sigtermStopsTheBundledServer();
     void noDisplayExitsTwo();
     void firstRunOpensACopyOfTheSample();
+    void keychainFailureFallsBackToAFile();
     void teamModeJoinsARemoteServer();
 };
 
@@ -119,6 +120,24 @@ void TestSoloSession::firstRunOpensACopyOfTheSample()
     QFile sample(KyozoTest::sourcePath(QStringLiteral("resources/samples/welcome.md")));
     QVERIFY(sample.open(QIODevice::ReadOnly));
     QCOMPARE(copy.readAll(), sample.readAll());
+}
+
+void TestSoloSession::keychainFailureFallsBackToAFile()
+{
+    AppProcess app;
+    app.useUnreachableKeychain();
+    app.start(sampleArgs());
+    QVERIFY2(app.waitForLine(kConnected, 30000) >= 0, qPrintable(app.output()));
+    const QStringList notices = app.lines().filter(QStringLiteral("kyozo.status: The desktop keychain is not available ("));
+    QCOMPARE(notices.size(), 1);
+    QVERIFY2(!notices[0].contains(QLatin1String("KYOZO_NO_KEYCHAIN")), qPrintable(notices[0])); // QtKeychain's own error
+    QFile token(app.configHome() + QStringLiteral("/kyozo/kyozo/token-solo"));
+    QVERIFY(token.open(QIODevice::ReadOnly));
+    const QByteArray saved = token.readAll();
+    // What `kyozo-server token create` prints: "kyz_" and 256 bits in unpadded base64url (43).
+    QVERIFY(saved.startsWith("kyz_"));
+    QCOMPARE(saved.size(), 4 + 43);
+    QCOMPARE(token.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
 }
 
 void TestSoloSession::teamModeJoinsARemoteServer()

@@ -35,7 +35,13 @@ void AppProcess::start(const QStringList &args, QProcessEnvironment environment)
     environment.insert(QStringLiteral("XDG_DATA_HOME"), m_dir.filePath(QStringLiteral("data")));
     environment.insert(QStringLiteral("XDG_RUNTIME_DIR"), m_dir.path());
     environment.insert(QStringLiteral("USER"), QStringLiteral("ada"));
-    environment.insert(QStringLiteral("KYOZO_NO_KEYCHAIN"), QStringLiteral("1"));
+    if (m_keychain) {
+        environment.remove(QStringLiteral("KYOZO_NO_KEYCHAIN"));
+        environment.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
+                           QStringLiteral("unix:path=") + m_dir.filePath(QStringLiteral("no-session-bus")));
+    } else {
+        environment.insert(QStringLiteral("KYOZO_NO_KEYCHAIN"), QStringLiteral("1"));
+    }
     environment.insert(QStringLiteral("LANGUAGE"), QStringLiteral("en"));
     environment.insert(QStringLiteral("LC_ALL"), QStringLiteral("C.UTF-8"));
     m_process.setProcessEnvironment(environment);

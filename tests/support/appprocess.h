@@ -20,6 +20,9 @@ public:
     // `environment` is the app's whole environment (start from systemEnvironment());
     // the XDG variables, USER=ada and KYOZO_NO_KEYCHAIN are set on top of it.
     void start(const QStringList &args, QProcessEnvironment environment = QProcessEnvironment::systemEnvironment());
+    // Lets the app try the real desktop keychain (QtKeychain) on a session bus that does not
+    // exist, so it fails as on a machine without a Secret Service and never touches a real one.
+    void useUnreachableKeychain() { m_keychain = true; }
     // Waits for a line containing `text` after the first `from` lines; returns its index or -1.
     int waitForLine(const QString &text, int timeoutMs, int from = 0);
     QStringList lines() const { return m_lines; }
@@ -43,6 +46,7 @@ private:
     QProcess m_process;
     QByteArray m_partial;
     QStringList m_lines;
+    bool m_keychain = false;
 };
 
 // True while the process exists and is not a zombie.
