@@ -19,6 +19,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -75,6 +76,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_editor->codeHighlighter(), &CodeHighlighter::highlighted, &m_previewTimer, qOverload<>(&QTimer::start));
     connect(m_semantics, &SemanticsPanel::jumpRequested, m_editor, &NotebookEditor::jumpTo);
     connect(m_hidden, &HiddenDataPanel::jumpRequested, m_editor, &NotebookEditor::jumpTo);
+    connect(m_hidden, &HiddenDataPanel::openRequested, this, &MainWindow::openHiddenData);
     connect(m_editor->document(), &QTextDocument::modificationChanged, this, &QMainWindow::setWindowModified);
     if (!m_editor->codeHighlighter()->isAvailable())
         statusBar()->showMessage(m_editor->codeHighlighter()->unavailableReason(), 10000);
@@ -317,6 +319,21 @@ void MainWindow::hideTextInSelection()
     QString error;
     if (!m_editor->hideInSelection(secret->text(), passphrase->text(), &error))
         QMessageBox::warning(this, tr("Cannot hide text"), error);
+}
+
+void MainWindow::openHiddenData(qint64 line, qint64 column)
+{
+    bool ok = false;
+    const QString passphrase = QInputDialog::getText(this, tr("Open hidden data"),
+                                                     tr("Passphrase for the hidden data on line %1:").arg(line),
+                                                     QLineEdit::Password, {}, &ok);
+    if (!ok)
+        return;
+    QString error;
+    if (const auto text = m_editor->openHiddenData(line, column, passphrase, &error))
+        QMessageBox::information(this, tr("Hidden data on line %1").arg(line), *text);
+    else
+        QMessageBox::warning(this, tr("Cannot open hidden data"), error);
 }
 
 void MainWindow::updateTitle()

@@ -55,6 +55,7 @@ private:
     bool maybeSave();
     void openInteractively(const QString &path);
     void hideTextInSelection();
+    void openHiddenData(qint64 line, qint64 column);
     void updatePanels();
     void updatePreview();
 

@@ -15,6 +15,10 @@
         <source>%1 bytes of binary data</source>
         <translation>%1 Bytes Binärdaten</translation>
     </message>
+    <message>
+        <source>no hidden payload starts there</source>
+        <translation>dort beginnen keine versteckten Daten</translation>
+    </message>
 </context>
 <context>
     <name>Kyozo::App</name>
@@ -70,6 +74,10 @@
     <message>
         <source>unknown</source>
         <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>Double-click to open it with its passphrase.</source>
+        <translation>Doppelklicken, um sie mit ihrer Passphrase zu öffnen.</translation>
     </message>
 </context>
 <context>
@@ -246,6 +254,22 @@
         <source>%1[*] — Kyozo</source>
         <translation>%1[*] — Kyozo</translation>
     </message>
+    <message>
+        <source>Open hidden data</source>
+        <translation>Versteckte Daten öffnen</translation>
+    </message>
+    <message>
+        <source>Passphrase for the hidden data on line %1:</source>
+        <translation>Passphrase für die versteckten Daten in Zeile %1:</translation>
+    </message>
+    <message>
+        <source>Hidden data on line %1</source>
+        <translation>Versteckte Daten in Zeile %1</translation>
+    </message>
+    <message>
+        <source>Cannot open hidden data</source>
+        <translation>Versteckte Daten können nicht geöffnet werden</translation>
+    </message>
 </context>
 <context>
     <name>Kyozo::App::NotebookEditor</name>
@@ -256,6 +280,10 @@
     <message>
         <source>Hidden data: %1</source>
         <translation>Versteckte Daten: %1</translation>
+    </message>
+    <message>
+        <source>There is no line %1.</source>
+        <translation>Es gibt keine Zeile %1.</translation>
     </message>
 </context>
 <context>

@@ -134,6 +134,19 @@ void NotebookEditor::paintEvent(QPaintEvent *event)
     }
 }
 
+std::optional<QString> NotebookEditor::openHiddenData(qint64 line, qint64 column, const QString &passphrase, QString *error)
+{
+    const QTextBlock block = document()->findBlockByNumber(int(line) - 1);
+    if (!block.isValid()) {
+        *error = tr("There is no line %1.").arg(line);
+        return std::nullopt;
+    }
+    const auto bytes = openHiddenRun(block.text().toUtf8(), column, passphrase.toUtf8(), error);
+    if (!bytes)
+        return std::nullopt;
+    return QString::fromUtf8(*bytes);
+}
+
 QString NotebookEditor::hiddenDataAt(const QPoint &viewportPos)
 {
     const QTextCursor at = cursorForPosition(viewportPos);

@@ -3,6 +3,7 @@
 #include "notebooktext.h"
 
 #include <QPlainTextEdit>
+#include <optional>
 
 namespace Kyozo::App {
 
@@ -34,6 +35,9 @@ public:
     // (core/stego, Kyozo format), encrypted when `passphrase` is not empty.
     bool hideInSelection(const QString &secret, const QString &passphrase, QString *error);
 
+    // The payload of the hidden run at a 1-based line and code-point column, opened with a
+    // passphrase, as text; nullopt with a reason when it does not open.
+    std::optional<QString> openHiddenData(qint64 line, qint64 column, const QString &passphrase, QString *error);
     // The tooltip for a point of the viewport: the decoded payload of the hidden run drawn
     // there, or an empty string.
     QString hiddenDataAt(const QPoint &viewportPos);

@@ -11,6 +11,7 @@ using MarkdownLD::ItemKind;
 namespace {
 enum Column { Line, Format, Payload };
 constexpr int ColumnRole = Qt::UserRole;
+constexpr int EncryptedRole = Qt::UserRole + 1;
 } // namespace
 
 HiddenDataPanel::HiddenDataPanel(QWidget *parent) : QTreeWidget(parent)
@@ -22,6 +23,10 @@ HiddenDataPanel::HiddenDataPanel(QWidget *parent) : QTreeWidget(parent)
     header()->setSectionResizeMode(Format, QHeaderView::ResizeToContents);
     connect(this, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem *row) {
         emit jumpRequested(row->text(Line).toLongLong(), row->data(Line, ColumnRole).toLongLong());
+    });
+    connect(this, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem *row) {
+        if (row->data(Line, EncryptedRole).toBool())
+            emit openRequested(row->text(Line).toLongLong(), row->data(Line, ColumnRole).toLongLong());
     });
 }
 
@@ -36,7 +41,10 @@ void HiddenDataPanel::setItems(const QList<MarkdownLD::SemanticItem> &items)
                 : tr("unknown");
         auto *row = new QTreeWidgetItem(this, { QString::number(item.range.startLine), format, hiddenPayloadText(item) });
         row->setData(Line, ColumnRole, item.range.startColumn);
-        row->setToolTip(Payload, row->text(Payload));
+        const bool sealed = item.properties.value(QLatin1String("encrypted")).toBool()
+                && !item.properties.contains(QLatin1String("payload"));
+        row->setData(Line, EncryptedRole, sealed);
+        row->setToolTip(Payload, sealed ? tr("Double-click to open it with its passphrase.") : row->text(Payload));
     }
 }
 

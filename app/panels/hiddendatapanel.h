@@ -18,6 +18,8 @@ public:
 
 signals:
     void jumpRequested(qint64 line, qint64 column);
+    // A double-click on an encrypted payload: the user wants to read it with a passphrase.
+    void openRequested(qint64 line, qint64 column);
 };
 
 } // namespace Kyozo::App

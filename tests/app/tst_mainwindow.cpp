@@ -287,6 +287,16 @@ void TestMainWindow::hideTextInSelection()
     QCOMPARE(panel->topLevelItemCount(), 3);
     QCOMPARE(panel->topLevelItem(1)->text(2), QStringLiteral("encrypted (kyozo); needs its passphrase"));
 
+    // The sealed payload opens with its passphrase (what a double-click on the row offers),
+    // and a wrong one is refused, never garbage.
+    const qint64 column = panel->topLevelItem(1)->data(0, Qt::UserRole).toLongLong();
+    QCOMPARE(column, 1 + qsizetype(QStringLiteral("Everything").size())); // right after the first word
+    QCOMPARE(editor->openHiddenData(13, column, QStringLiteral("pass phrase"), &error), std::optional<QString>(QStringLiteral("second")));
+    QVERIFY(!editor->openHiddenData(13, column, QStringLiteral("wrong"), &error));
+    QVERIFY2(error.contains(QLatin1String("passphrase")) || error.contains(QLatin1String("password")), qPrintable(error));
+    QVERIFY(!editor->openHiddenData(12, 3, QStringLiteral("x"), &error));
+    QCOMPARE(error, QStringLiteral("no hidden payload starts there"));
+
     editor->setTextCursor(QTextCursor(editor->document()));
     QVERIFY(!editor->hideInSelection(QStringLiteral("x"), {}, &error));
     QCOMPARE(error, QStringLiteral("Select the text that should carry the hidden message first."));

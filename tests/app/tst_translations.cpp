@@ -31,7 +31,7 @@ void TestTranslations::germanIsComplete()
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QString xml = QString::fromUtf8(file.readAll());
     QStringList unfinished;
-    static const QRegularExpression message(QStringLiteral("<message[^>]*>\\s*<source>(.*?)</source>\\s*<translation type=\"unfinished\""),
+    static const QRegularExpression message(QStringLiteral("<source>([^<]*)</source>\\s*<translation type=\"unfinished\""),
                                             QRegularExpression::DotMatchesEverythingOption);
     for (auto it = message.globalMatch(xml); it.hasNext();)
         unfinished.append(it.next().captured(1));
