@@ -3,6 +3,8 @@
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QScrollBar>
+#include <QSet>
 
 namespace Kyozo::App {
 
@@ -38,6 +40,13 @@ QString valueText(const QJsonValue &v)
     return v.toVariant().toString();
 }
 
+// What identifies an item across re-analyses while the writer types: its kind, type and id
+// (its line moves when lines are added above it).
+QString nodeKey(const QTreeWidgetItem *node)
+{
+    return node->text(Kind) + QChar(0) + node->text(Type) + QChar(0) + node->data(Type, Qt::UserRole).toString();
+}
+
 } // namespace
 
 SemanticsPanel::SemanticsPanel(QWidget *parent) : QTreeWidget(parent)
@@ -54,8 +63,18 @@ SemanticsPanel::SemanticsPanel(QWidget *parent) : QTreeWidget(parent)
     });
 }
 
+
 void SemanticsPanel::setItems(const QList<MarkdownLD::SemanticItem> &items)
 {
+    // The panel is rebuilt after each pause in typing; keep what the reader opened and where
+    // they were.
+    QSet<QString> expanded;
+    for (int i = 0; i < topLevelItemCount(); ++i)
+        if (topLevelItem(i)->isExpanded())
+            expanded.insert(nodeKey(topLevelItem(i)));
+    const QString current = currentItem() && !currentItem()->parent() ? nodeKey(currentItem()) : QString();
+    const int scroll = verticalScrollBar()->value();
+
     setUpdatesEnabled(false);
     clear();
     QList<QTreeWidgetItem *> nodes;
@@ -68,6 +87,7 @@ void SemanticsPanel::setItems(const QList<MarkdownLD::SemanticItem> &items)
         node->setText(Line, QString::number(item.range.startLine));
         node->setData(Kind, LineRole, item.range.startLine);
         node->setData(Kind, ColumnRole, item.range.startColumn);
+        node->setData(Type, Qt::UserRole, item.id.toString());
         if (item.inferred) {
             QFont f = node->font(Kind);
             f.setItalic(true);
@@ -83,6 +103,16 @@ void SemanticsPanel::setItems(const QList<MarkdownLD::SemanticItem> &items)
         nodes.append(node);
     }
     addTopLevelItems(nodes);
+    for (QTreeWidgetItem *node : std::as_const(nodes)) {
+        const QString key = nodeKey(node);
+        if (expanded.contains(key))
+            node->setExpanded(true);
+        if (!current.isEmpty() && key == current) {
+            setCurrentItem(node, 0, QItemSelectionModel::NoUpdate);
+            node->setSelected(true);
+        }
+    }
+    verticalScrollBar()->setValue(scroll);
     setUpdatesEnabled(true);
 }
 

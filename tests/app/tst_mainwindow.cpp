@@ -58,6 +58,7 @@ private slots:
     void exportHtml();
     void insertJsonLdBlock();
     void hideTextInSelection();
+    void semanticsTreeKeepsItsStateWhileTyping();
 
 private:
     QTemporaryDir m_dir;
@@ -258,6 +259,20 @@ void TestMainWindow::insertJsonLdBlock()
     for (int c = 0; c < thing->childCount(); ++c)
         named |= thing->child(c)->text(0) == QLatin1String("name") && thing->child(c)->text(1) == QLatin1String("Inserted");
     QVERIFY(named);
+}
+
+void TestMainWindow::semanticsTreeKeepsItsStateWhileTyping()
+{
+    SemanticsPanel *panel = m_window->semanticsPanel();
+    panel->topLevelItem(5)->setExpanded(true); // Person
+    // A line added at the top moves every item down one line; the tree is rebuilt.
+    QTextCursor cursor(m_window->editor()->document()->findBlockByNumber(10));
+    cursor.insertText(QStringLiteral("New line\n"));
+    m_window->refreshPanels();
+    QCOMPARE(panel->topLevelItem(5)->text(1), QStringLiteral("Person"));
+    QCOMPARE(panel->topLevelItem(5)->text(4), QStringLiteral("43"));
+    QVERIFY(panel->topLevelItem(5)->isExpanded());
+    QVERIFY(!panel->topLevelItem(6)->isExpanded());
 }
 
 void TestMainWindow::hideTextInSelection()
