@@ -67,6 +67,8 @@ public:
     // The code block with a language that holds this line, or nullptr.
     const CodeBlock *codeBlockAt(int line) const;
     // Spans of one line, whole-line roles first (drawn under the inline ones).
+    // The whole-line roles of a line, a bit per Role (0 beyond the end).
+    quint16 rolesOfLine(int line) const { return line >= 0 && line < m_lineRoles.size() ? m_lineRoles[line] : 0; }
     // `out` is cleared first; callers reuse it across lines.
     void spansOfLine(int line, QList<LineSpan> *out) const;
     // UTF-16 column of a 1-based line and code-point column, for cursor jumps.

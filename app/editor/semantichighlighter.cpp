@@ -3,6 +3,9 @@
 #include "codehighlighter.h"
 
 #include <QFontDatabase>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
+#include <memory>
 #include <QTextDocument>
 #include <QTimer>
 
@@ -36,7 +39,10 @@ SemanticHighlighter::SemanticHighlighter(QTextDocument *document, CodeHighlighte
     // Connected before setDocument() connects the highlighter's own slot, so an edit marks
     // the analysis stale before any block of it is re-highlighted. (The document's
     // revision() cannot tell: setPlainText() and clearing the undo stack reset it.)
-    connect(document, &QTextDocument::contentsChange, this, [this] { m_stale = true; });
+    connect(document, &QTextDocument::contentsChange, this, [this] {
+        m_stale = true;
+        ++m_generation;
+    });
     setDocument(document);
 }
 
@@ -86,18 +92,93 @@ void SemanticHighlighter::setDark(bool dark)
 
 const DocumentAnalysis &SemanticHighlighter::analysis()
 {
-    ensureAnalysed();
+    if (!isLarge())
+        ensureAnalysed();
     return m_analysis;
+}
+
+bool SemanticHighlighter::isLarge() const
+{
+    return document() && document()->characterCount() > kSyncChars;
+}
+
+namespace {
+QString analysedText(const QTextDocument *document)
+{
+    QString text = document->toRawText();
+    text.replace(QChar::ParagraphSeparator, u'\n');
+    return text;
+}
+} // namespace
+
+void SemanticHighlighter::analyseInBackground()
+{
+    if (m_running)
+        return; // its result will be stale; a new run starts when it lands
+    m_running = true;
+    const quint64 generation = m_generation;
+    auto *watcher = new QFutureWatcher<std::shared_ptr<DocumentAnalysis>>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        m_running = false;
+        if (generation != m_generation) { // typed meanwhile: analyse the newer text
+            analyseInBackground();
+            return;
+        }
+        m_analysis = std::move(*watcher->result());
+        installAnalysis();
+    });
+    // The parser and the analysis are plain data (core has no globals): safe off the GUI thread.
+    watcher->setFuture(QtConcurrent::run([text = analysedText(document())] {
+        auto analysis = std::make_shared<DocumentAnalysis>();
+        analysis->analyse(text);
+        return analysis;
+    }));
+}
+
+void SemanticHighlighter::ensureWindow(int line)
+{
+    if (m_windowGeneration == m_generation && line >= m_windowFirst && line < m_windowFirst + m_window.lineCount() - 1)
+        return;
+    // Upwards to a blank line the last whole analysis saw outside every multi-line block
+    // (lines above an edit keep their numbers); the parser starts fresh there.
+    constexpr quint16 open = (1u << int(Role::Code)) | (1u << int(Role::FrontMatter)) | (1u << int(Role::JsonLd))
+            | (1u << int(Role::HtmlBlock));
+    QTextBlock block = document()->findBlockByNumber(line);
+    QTextBlock first = block;
+    int firstLine = line;
+    while (first.previous().isValid() && line - firstLine < kWindowLines) {
+        first = first.previous();
+        --firstLine;
+        if (first.text().isEmpty() && !(m_analysis.rolesOfLine(firstLine) & open))
+            break;
+    }
+    QString text;
+    for (QTextBlock b = first; b.isValid(); b = b.next()) {
+        text += b.text();
+        const int n = b.blockNumber();
+        // Downwards to a blank line a little past the block, where what follows cannot
+        // change what the block is.
+        if (n > line && ((n - line > 2 && b.text().isEmpty()) || n - line > kWindowLines))
+            break;
+        text += u'\n';
+    }
+    m_window.analyse(text);
+    m_windowFirst = firstLine;
+    m_windowGeneration = m_generation;
 }
 
 void SemanticHighlighter::ensureAnalysed()
 {
     if (!document() || !m_stale)
         return;
+    m_analysis.analyse(analysedText(document()));
+    installAnalysis();
+}
+
+void SemanticHighlighter::installAnalysis()
+{
     m_stale = false;
-    QString text = document()->toRawText();
-    text.replace(QChar::ParagraphSeparator, u'\n');
-    m_analysis.analyse(text);
     m_codeSpans.clear();
     // Nothing points into it now; keep it from growing with cells that moved away.
     if (m_previousCodeSpans.size() > size_t(4 * m_analysis.codeBlocks().size() + 64))
@@ -109,11 +190,12 @@ void SemanticHighlighter::ensureAnalysed()
     QMetaObject::invokeMethod(this, &SemanticHighlighter::analysed, Qt::QueuedConnection);
 }
 
-void SemanticHighlighter::formatsOfLine(int line, int length, size_t *signature, QList<QTextLayout::FormatRange> *out)
+void SemanticHighlighter::formatsOfLine(const DocumentAnalysis &analysis, int line, int lineOffset, int length,
+                                        size_t *signature, QList<QTextLayout::FormatRange> *out)
 {
     size_t seed = 0;
     QTextCharFormat base;
-    m_analysis.spansOfLine(line, &m_lineSpans);
+    analysis.spansOfLine(line, &m_lineSpans);
     for (const LineSpan &s : std::as_const(m_lineSpans)) {
         if (isWholeLine(s, length)) {
             if (out)
@@ -123,8 +205,8 @@ void SemanticHighlighter::formatsOfLine(int line, int length, size_t *signature,
     }
     if (out && !base.isEmpty())
         out->append({ 0, length, base });
-    if (const CodeBlock *block = m_code ? m_analysis.codeBlockAt(line) : nullptr) {
-        const QList<CodeHighlighter::Span> *spans = codeSpans(block);
+    if (const CodeBlock *block = m_code ? analysis.codeBlockAt(line) : nullptr) {
+        const QList<CodeHighlighter::Span> *spans = codeSpans(analysis, block, lineOffset);
         const int relative = line - block->firstContentLine;
         seed = qHashMulti(seed, quintptr(spans));
         if (spans) {
@@ -159,8 +241,14 @@ bool SemanticHighlighter::isWholeLine(const LineSpan &s, int length)
             && s.role != Role::FrontMatterKey;
 }
 
-const QList<CodeHighlighter::Span> *SemanticHighlighter::codeSpans(const CodeBlock *block)
+const QList<CodeHighlighter::Span> *SemanticHighlighter::codeSpans(const DocumentAnalysis &analysis,
+                                                                   const CodeBlock *block, int lineOffset)
 {
+    if (&analysis != &m_analysis) {
+        // A window's cells: the colours they had, until the whole analysis is in.
+        const auto it = m_previousCodeSpans.find(block->firstContentLine + lineOffset);
+        return it != m_previousCodeSpans.end() ? &it->second : nullptr;
+    }
     // Looked up once per code block and analysis, not once per line: the lookup hashes the
     // block's whole code.
     const qsizetype index = block - m_analysis.codeBlocks().constData();
@@ -182,10 +270,25 @@ const QList<CodeHighlighter::Span> *SemanticHighlighter::codeSpans(const CodeBlo
 
 void SemanticHighlighter::highlightBlock(const QString &text)
 {
-    ensureAnalysed();
+    const int line = currentBlock().blockNumber();
     size_t signature = 0;
     m_lineFormats.clear();
-    formatsOfLine(currentBlock().blockNumber(), int(text.size()), &signature, &m_lineFormats);
+    if (!m_stale || !isLarge()) {
+        ensureAnalysed();
+        formatsOfLine(m_analysis, line, 0, int(text.size()), &signature, &m_lineFormats);
+    } else {
+        analyseInBackground();
+        ensureWindow(line);
+        if (line >= m_windowFirst + m_window.lineCount() - 1) {
+            // Beyond the window Qt only comes when states keep changing; keep what the block
+            // shows and its state, which ends the run. The whole analysis redoes it.
+            for (const QTextLayout::FormatRange &r : currentBlock().layout()->formats())
+                setFormat(r.start, r.length, r.format);
+            setCurrentBlockState(currentBlockState());
+            return;
+        }
+        formatsOfLine(m_window, line - m_windowFirst, m_windowFirst, int(text.size()), &signature, &m_lineFormats);
+    }
     for (const QTextLayout::FormatRange &r : std::as_const(m_lineFormats))
         setFormat(r.start, r.length, r.format);
     // Block states are ints; -1 means "never highlighted", so keep the hash non-negative.
@@ -195,11 +298,13 @@ void SemanticHighlighter::highlightBlock(const QString &text)
 void SemanticHighlighter::refreshChangedBlocks()
 {
     m_refreshQueued = false;
+    if (m_stale && isLarge())
+        return; // the worker's analysis queues another refresh when it lands
     ensureAnalysed();
     int line = 0;
     for (QTextBlock block = document()->firstBlock(); block.isValid(); block = block.next(), ++line) {
         size_t signature = 0;
-        formatsOfLine(line, int(block.length() - 1), &signature, nullptr);
+        formatsOfLine(m_analysis, line, 0, int(block.length() - 1), &signature, nullptr);
         if (block.userState() != int(signature & 0x7fffffff))
             rehighlightBlock(block);
     }

@@ -12,19 +12,28 @@
 
 namespace Kyozo::App {
 
-// Live semantic highlighting (SPEC §9). The highlighter asks the parser (STYLE.md): the
-// first block Qt re-highlights after an edit re-analyses the document synchronously, so the
-// block being typed in gets its new formats within the same keystroke, with no debounce.
+// Live semantic highlighting (SPEC §9). The highlighter asks the parser (STYLE.md), and the
+// block being typed in gets its new formats within the same keystroke, with no debounce:
+// - up to kSyncChars, the first block Qt re-highlights after an edit re-analyses the whole
+//   document on the spot;
+// - above, that block is formatted from a parse of the lines around it (from a blank line
+//   outside any code, front matter, JSON-LD or HTML block, where the parser's state is
+//   known to be fresh), and the whole document is analysed on a worker thread.
 // Blocks elsewhere whose formats changed (a fence opened above, front matter closed) are
-// refreshed right after, from the event loop.
+// refreshed from the event loop once the whole analysis is in.
 class SemanticHighlighter : public QSyntaxHighlighter
 {
     Q_OBJECT
 public:
     SemanticHighlighter(QTextDocument *document, CodeHighlighter *code);
 
-    // The analysis of the document as it is now.
+    // The latest whole-document analysis: of the document as it is now up to kSyncChars,
+    // else possibly of a version a few keystrokes old (analysed() follows the fresh one).
     const DocumentAnalysis &analysis();
+    bool isAnalysing() const { return m_running; }
+
+    static constexpr int kSyncChars = 512 * 1024;
+    static constexpr int kWindowLines = 400;
     QTextCharFormat formatFor(Role role) const { return m_formats[size_t(role)]; }
     void setDark(bool dark);
 
@@ -37,17 +46,28 @@ protected:
 
 private:
     void ensureAnalysed();
+    void installAnalysis(); // m_analysis is fresh: queue the refresh, tell the panels
+    bool isLarge() const;
+    void analyseInBackground();
+    // Parses the lines around `line` into m_window, unless it already holds them.
+    void ensureWindow(int line);
     // The formats of one line, and a hash of them kept as the block's state: a block whose
     // stored hash differs from the current one is stale.
     // With `out` null only the hash is computed (the refresh pass compares hashes).
-    void formatsOfLine(int line, int length, size_t *signature, QList<QTextLayout::FormatRange> *out);
+    void formatsOfLine(const DocumentAnalysis &analysis, int line, int lineOffset, int length, size_t *signature,
+                       QList<QTextLayout::FormatRange> *out);
     static bool isWholeLine(const LineSpan &span, int length);
-    const QList<CodeHighlighter::Span> *codeSpans(const CodeBlock *block);
+    const QList<CodeHighlighter::Span> *codeSpans(const DocumentAnalysis &analysis, const CodeBlock *block, int lineOffset);
     void refreshChangedBlocks();
 
     CodeHighlighter *m_code;
     DocumentAnalysis m_analysis;
     bool m_stale = true;
+    quint64 m_generation = 0; // counts edits
+    bool m_running = false;   // a worker thread is analysing
+    DocumentAnalysis m_window;
+    int m_windowFirst = -1;   // document line of the window's first line
+    quint64 m_windowGeneration = 0;
     bool m_refreshQueued = false;
     std::optional<bool> m_dark;
     // Per code block of the current analysis: its spans (nullptr while being computed),

@@ -30,6 +30,7 @@ private slots:
     void fenceOpenedAboveRefreshesLaterLines();
     void hiddenRunTooltipShowsThePayload();
     void followsADarkPalette();
+    void largeNotebookTypedBlockAtOnceRestInTheBackground();
 
 private:
     QTextBlock line(int oneBased) const { return m_editor->document()->findBlockByNumber(oneBased - 1); }
@@ -177,6 +178,52 @@ void TestNotebookEditor::followsADarkPalette()
     QVERIFY(onDark != light);
     QVERIFY(onDark.lightness() > light.lightness()); // light text on a dark base
     QTRY_COMPARE(formatAt(line(10), 0).foreground().color(), onDark);
+}
+
+void TestNotebookEditor::largeNotebookTypedBlockAtOnceRestInTheBackground()
+{
+    // Over kSyncChars: the sample's body 400 times (~900 KB, 19,000 lines).
+    QFile sample(QStringLiteral(KYOZO_SOURCE_DIR "/resources/samples/welcome.md"));
+    QVERIFY(sample.open(QIODevice::ReadOnly));
+    const QByteArray all = sample.readAll();
+    const QByteArray body = all.mid(all.indexOf("\n# ") + 1);
+    QByteArray big = all;
+    for (int i = 0; i < 400; ++i)
+        big += "\n" + body;
+    QString error;
+    QVERIFY(m_editor->loadBytes(big, &error));
+    QVERIFY(m_editor->document()->characterCount() > SemanticHighlighter::kSyncChars);
+    QTRY_VERIFY(!m_editor->highlighter()->isAnalysing());
+    // The sample's 58 lines, then each copy: a blank line and sample lines 10-58 (50 lines).
+    // Copy 200 starts at line 60 + 199 * 50; sample line s is line 10000 + s there: its
+    // paragraph "Kyozo is a notebook editor" (s = 12) and its first JSON-LD block (15-23).
+    QCOMPARE(int(body.count('\n')), 49);
+    auto at = [&](int sampleLine) { return line(60 + 199 * 50 + sampleLine - 10); };
+    QCOMPARE(at(12).text().left(5), QStringLiteral("Kyozo"));
+    QCOMPARE(formatAt(at(16), 0).background().color(), background(Role::JsonLd));
+
+    // The typed block changes within the keystroke, from a parse of the lines around it.
+    QTextCursor cursor(at(12));
+    m_editor->setTextCursor(cursor);
+    QTest::keyClicks(m_editor, QStringLiteral("# "));
+    QCOMPARE(formatAt(at(12), 3).fontWeight(), int(QFont::Bold));
+    QVERIFY(m_editor->highlighter()->isAnalysing()); // the whole document, on a worker thread
+    QTRY_VERIFY(!m_editor->highlighter()->isAnalysing());
+    QCOMPARE(formatAt(at(12), 3).fontWeight(), int(QFont::Bold));
+
+    // A fence opened on the blank line 11 turns everything after it into code: the typed line
+    // at once, the rest (thousands of lines down) once the worker's analysis lands.
+    QTextCursor blank(at(11));
+    m_editor->setTextCursor(blank);
+    QTest::keyClicks(m_editor, QStringLiteral("~~~"));
+    const QString fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont).family();
+    QCOMPARE(formatAt(at(11), 0).fontFamilies().toStringList().value(0), fixed);
+    QTRY_VERIFY_WITH_TIMEOUT(formatAt(line(m_editor->document()->blockCount() - 40), 0).background().color()
+                                     != background(Role::JsonLd) ||
+                                     formatAt(line(m_editor->document()->blockCount() - 40), 0).fontFamilies().toStringList().value(0) == fixed,
+                             20000);
+    QTRY_COMPARE_WITH_TIMEOUT(formatAt(at(16), 0).fontFamilies().toStringList().value(0), fixed, 20000);
+    QVERIFY(formatAt(at(16), 0).background().color() != background(Role::JsonLd));
 }
 
 QTEST_MAIN(TestNotebookEditor)
