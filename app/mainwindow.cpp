@@ -57,7 +57,8 @@ MainWindow::MainWindow(QWidget *parent)
     setCentralWidget(m_editor);
     m_connection->setObjectName(QStringLiteral("connectionStatus"));
     m_presence->setObjectName(QStringLiteral("presenceStatus"));
-    statusBar()->addWidget(m_connection, 1);
+    // Permanent: notices (showMessage) must not hide the connection or who is present.
+    statusBar()->addPermanentWidget(m_connection);
     statusBar()->addPermanentWidget(m_presence);
     buildDocks();
     buildMenus();

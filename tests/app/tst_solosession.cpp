@@ -33,6 +33,7 @@ private slots:
     void restartsAServerThatDied();
     void sigtermStopsTheBundledServer();
     void noDisplayExitsTwo();
+    void commandLine();
     void firstRunOpensACopyOfTheSample();
     void keychainFailureFallsBackToAFile();
     void teamModeJoinsARemoteServer();
@@ -108,6 +109,27 @@ void TestSoloSession::noDisplayExitsTwo()
     QCOMPARE(lines.size(), 1);
     QVERIFY2(lines[0].startsWith(QLatin1String("kyozo: no display")), qPrintable(lines[0]));
     QCOMPARE(app.serverPid(), -1); // nothing was started
+}
+
+void TestSoloSession::commandLine()
+{
+    // SPEC §11: kyozo [--solo|--server URL] [FILE.md…]; bad usage exits 2 with one line.
+    AppProcess help;
+    help.start({ QStringLiteral("--help") });
+    QVERIFY(help.process().waitForFinished(10000));
+    help.waitForLine(QStringLiteral("--server"), 1000);
+    QCOMPARE(help.process().exitCode(), 0);
+    QVERIFY(help.output().contains(QLatin1String("--solo")));
+    QVERIFY(help.output().contains(QLatin1String("--server <URL>")));
+    QCOMPARE(help.serverPid(), -1);
+
+    AppProcess both;
+    both.start({ QStringLiteral("--solo"), QStringLiteral("--server"), QStringLiteral("http://127.0.0.1:1") });
+    QVERIFY(both.process().waitForFinished(10000));
+    both.waitForLine(QStringLiteral("kyozo"), 1000);
+    QCOMPARE(both.process().exitCode(), 2);
+    QCOMPARE(both.lines(), QStringList{ QStringLiteral("kyozo: --solo and --server exclude each other") });
+    QCOMPARE(both.serverPid(), -1);
 }
 
 void TestSoloSession::firstRunOpensACopyOfTheSample()
