@@ -162,8 +162,15 @@ int main(int argc, char *argv[])
     lim.rlim_cur = lim.rlim_max;
     setrlimit(RLIMIT_NOFILE, &lim);
     QList<int> sizes;
-    for (const QString &a : app.arguments().mid(1))
-        sizes.append(a.toInt());
+    // --connect-only: kyozo-server's sockets stay unjoined, to tell the cost of a connection
+    // (HTTP upgrade, socket session) from the cost of channels and presence.
+    bool connectOnly = false;
+    for (const QString &a : app.arguments().mid(1)) {
+        if (a == QLatin1String("--connect-only"))
+            connectOnly = true;
+        else
+            sizes.append(a.toInt());
+    }
     if (sizes.isEmpty())
         sizes = { 1000, 5000, 10000 };
     const QString bin = QStringLiteral(KYOZO_BIN_DIR);
@@ -234,6 +241,14 @@ int main(int argc, char *argv[])
         std::vector<Client> clients;
         int opened = 0, joined = 0;
         const QString url = QStringLiteral("ws://127.0.0.1:%1/socket/websocket?vsn=2.0.0&token=%2").arg(port).arg(token);
+        if (connectOnly) {
+            openAll(clients, n, url, false, clock, &opened, &joined);
+            spin(3000); // past the server's idle heap trim
+            std::printf("%7d | %11.1f %11.1f %11.1f %6.2f | connected, not joined\n", n, floorPer, floorReplyPer,
+                        double(rssKiB(server.processId()) - base) / double(std::max(1, opened)),
+                        double(rssKiB(server.processId()) - base) / double(std::max(1, opened)) / floorPer);
+            continue;
+        }
         const qint64 joinMs = openAll(clients, n, url, true, clock, &opened, &joined);
         // Idle means nothing queued: frames are ordered, so once every socket has the reply to
         // a heartbeat sent now, everything sent before it was delivered. Then the server's
