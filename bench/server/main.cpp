@@ -165,9 +165,13 @@ int main(int argc, char *argv[])
     // --connect-only: kyozo-server's sockets stay unjoined, to tell the cost of a connection
     // (HTTP upgrade, socket session) from the cost of channels and presence.
     bool connectOnly = false;
+    // --http-floor: the floor's sockets come through a bare QAbstractHttpServer's upgrade.
+    bool httpFloor = false;
     for (const QString &a : app.arguments().mid(1)) {
         if (a == QLatin1String("--connect-only"))
             connectOnly = true;
+        else if (a == QLatin1String("--http-floor"))
+            httpFloor = true;
         else
             sizes.append(a.toInt());
     }
@@ -200,8 +204,9 @@ int main(int argc, char *argv[])
             floor.waitForFinished();
             return per;
         };
-        const double floorPer = floorPerSocket({});
-        const double floorReplyPer = floorPerSocket({ QStringLiteral("--reply") });
+        const QStringList http = httpFloor ? QStringList{ QStringLiteral("--http") } : QStringList{};
+        const double floorPer = floorPerSocket(http);
+        const double floorReplyPer = floorPerSocket(http + QStringList{ QStringLiteral("--reply") });
         std::vector<double> floorLatencies;
         {
             QProcess floor;

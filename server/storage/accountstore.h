@@ -4,8 +4,10 @@
 
 #include <QList>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QString>
 #include <optional>
+#include <unordered_map>
 
 namespace Kyozo::Server {
 
@@ -48,9 +50,12 @@ public:
     QStringList tokensRevokedSince(qint64 sinceMs, qint64 *newestMs);
 
 private:
+    QSqlQuery &prepared(const QString &sql);
     std::optional<QString> idOf(const char *table, const QString &name, QString *error);
     std::optional<QString> ensure(const char *table, const QString &name, QString *error);
     QSqlDatabase m_db;
+    // Statements prepared once per SQL text (node-based: references stay valid).
+    std::unordered_map<QString, QSqlQuery> m_prepared;
 };
 
 } // namespace Kyozo::Server
