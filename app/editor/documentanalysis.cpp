@@ -132,31 +132,17 @@ void DocumentAnalysis::addItem(const SemanticItem &item)
     case ItemKind::Annotation:
     case ItemKind::Implicit: {
         const int column = utf16Column(first, item.range.startColumn);
-        const int length = int(QString::fromUtf8(QByteArrayView(m_utf8).sliced(
-                item.range.startByte, item.range.endByte - item.range.startByte)).size());
+        const int length = utf16Length(item.range);
         addInline(first, column, first == last ? length : lineLength(first) - column,
                   item.inferred ? Role::Inferred : Role::Annotation);
         break;
     }
     case ItemKind::HiddenData:
     case ItemKind::SuspiciousHidden: {
-        // Runs are invisible code points; their UTF-16 length follows from their bytes
-        // (3-byte characters are one unit, the 4-byte tag characters two).
+        // The run is the item's exact byte range (3-byte characters are one UTF-16 unit, the
+        // 4-byte tag characters two).
         const int column = utf16Column(first, item.range.startColumn);
-        int units = 0;
-        for (int i = column; i < lineLength(first); ++i) {
-            const QChar c = m_text.at(m_lineStarts[first] + i);
-            const char32_t cp = c.isHighSurrogate() && i + 1 < lineLength(first)
-                    ? QChar::surrogateToUcs4(c, m_text.at(m_lineStarts[first] + i + 1))
-                    : c.unicode();
-            const bool invisible = (cp >= 0x200B && cp <= 0x200D) || (cp >= 0x2060 && cp <= 0x2064)
-                    || cp == 0xFEFF || cp == 0x180E || (cp >= 0xE0000 && cp <= 0xE007F);
-            if (!invisible)
-                break;
-            const int w = cp > 0xFFFF ? 2 : 1;
-            units += w;
-            i += w - 1;
-        }
+        const int units = utf16Length(item.range);
         addInline(first, column, units,
                   item.kind == ItemKind::HiddenData ? Role::HiddenData : Role::SuspiciousHidden);
         break;
@@ -195,6 +181,11 @@ void DocumentAnalysis::addJsonKeys(int line0)
             addInline(line0, i, j - i + 1, Role::JsonLdKey);
         i = j;
     }
+}
+
+int DocumentAnalysis::utf16Length(const SourceRange &range) const
+{
+    return int(QString::fromUtf8(QByteArrayView(m_utf8).sliced(range.startByte, range.endByte - range.startByte)).size());
 }
 
 void DocumentAnalysis::addInline(int line0, int start, int length, Role role)

@@ -78,6 +78,7 @@ private:
     void addItem(const MarkdownLD::SemanticItem &item);
     void addInline(int line0, int start, int length, Role role);
     void addJsonKeys(int line0);
+    int utf16Length(const MarkdownLD::SourceRange &range) const; // of the text the range covers
     int lineLength(int line0) const;
 
     QString m_text;
