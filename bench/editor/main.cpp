@@ -6,6 +6,7 @@
 // CORPUS.md: the output of ../shared/bench/make-corpus.sh, for the "typical" notebooks.
 #include "editor/notebookeditor.h"
 #include "editor/semantichighlighter.h"
+#include "processrss.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -61,17 +62,6 @@ QByteArray notebookOfSize(qsizetype bytes, const QByteArray &corpus)
     }
     out.truncate(out.lastIndexOf('\n', bytes) + 1); // whole lines: never cut a UTF-8 sequence
     return out;
-}
-
-long rssKiB(qint64 pid)
-{
-    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n'))
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLong();
-    return -1;
 }
 
 void keystrokes(const char *kind, qsizetype size, const QByteArray &corpus, int keys, quint32 seed)
@@ -148,11 +138,11 @@ void startup()
         }
         QThread::sleep(3);
         QCoreApplication::processEvents();
-        const long appRss = rssKiB(app.processId());
+        const long appRss = processRssKiB(app.processId());
         long serverRss = -1;
         const qsizetype at = out.indexOf(" pid ");
         if (at >= 0)
-            serverRss = rssKiB(out.mid(at + 5, out.indexOf('\n', at) - at - 5).trimmed().toLongLong());
+            serverRss = processRssKiB(out.mid(at + 5, out.indexOf('\n', at) - at - 5).trimmed().toLongLong());
         std::printf("start → first painted notebook %6.0f ms, → connected to its server %6.0f ms; idle RSS app %ld KiB, "
                     "bundled server %ld KiB\n",
                     painted, connected, appRss, serverRss);

@@ -3,7 +3,9 @@
 // QWebSocketServer holding the same sockets (the floor), the join rate, and the fan-out
 // latency p50/p99 of a broadcast (a relayed cursor) to all N. Bounded in count and time.
 //
-//   build/bench/bin/server-bench [N…]
+//   build/bench/bin/server-bench [--connect-only] [--http-floor] [N…]
+#include "processrss.h"
+
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -44,17 +46,6 @@ bool spinUntil(const std::function<bool()> &done, qint64 limitMs)
         spin(2);
     }
     return true;
-}
-
-long rssKiB(qint64 pid)
-{
-    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n'))
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').first().toLong();
-    return -1;
 }
 
 quint16 startAndWait(QProcess &p, const QString &program, const QStringList &args)
@@ -193,12 +184,12 @@ int main(int argc, char *argv[])
         auto floorPerSocket = [&](const QStringList &args) {
             QProcess floor;
             const quint16 floorPort = startAndWait(floor, benchBin + QStringLiteral("/floor-server"), args);
-            const long floorBase = rssKiB(floor.processId());
+            const long floorBase = processRssKiB(floor.processId());
             std::vector<Client> floorClients;
             int fOpened = 0, fJoined = 0;
             openAll(floorClients, n, QStringLiteral("ws://127.0.0.1:%1/").arg(floorPort), false, clock, &fOpened, &fJoined);
             spin(1000);
-            const double per = double(rssKiB(floor.processId()) - floorBase) / double(std::max(1, fOpened));
+            const double per = double(processRssKiB(floor.processId()) - floorBase) / double(std::max(1, fOpened));
             floorClients.clear();
             floor.kill();
             floor.waitForFinished();
@@ -242,7 +233,7 @@ int main(int argc, char *argv[])
         const quint16 port = startAndWait(server, bin + QStringLiteral("/kyozo-server"),
                                           { "--listen", "127.0.0.1:0", "--database", db, "--config", config.fileName() });
         spin(200);
-        const long base = rssKiB(server.processId());
+        const long base = processRssKiB(server.processId());
         std::vector<Client> clients;
         int opened = 0, joined = 0;
         const QString url = QStringLiteral("ws://127.0.0.1:%1/socket/websocket?vsn=2.0.0&token=%2").arg(port).arg(token);
@@ -250,8 +241,8 @@ int main(int argc, char *argv[])
             openAll(clients, n, url, false, clock, &opened, &joined);
             spin(3000); // past the server's idle heap trim
             std::printf("%7d | %11.1f %11.1f %11.1f %6.2f | connected, not joined\n", n, floorPer, floorReplyPer,
-                        double(rssKiB(server.processId()) - base) / double(std::max(1, opened)),
-                        double(rssKiB(server.processId()) - base) / double(std::max(1, opened)) / floorPer);
+                        double(processRssKiB(server.processId()) - base) / double(std::max(1, opened)),
+                        double(processRssKiB(server.processId()) - base) / double(std::max(1, opened)) / floorPer);
             continue;
         }
         const qint64 joinMs = openAll(clients, n, url, true, clock, &opened, &joined);
@@ -265,7 +256,7 @@ int main(int argc, char *argv[])
         spinUntil([&] { return std::all_of(clients.begin(), clients.end(), [](const Client &c) { return !c.joined || c.drained; }); },
                   kRunLimitMs);
         spin(2000);
-        const double kyozoPer = double(rssKiB(server.processId()) - base) / double(std::max(1, joined));
+        const double kyozoPer = double(processRssKiB(server.processId()) - base) / double(std::max(1, joined));
 
         // Fan-out: one more socket moves its cursor; all N receive the relay.
         std::vector<double> latencies;
