@@ -7,10 +7,12 @@
 #include <QUrl>
 #include <QUrlQuery>
 
-// Joins the local workspace on `server` as a second client and returns the metas the
+// Joins `workspace` on `server` as a second client and returns the metas the
 // presence_state lists for the user named `name` (SPEC §11: keys are user ids).
-inline QJsonArray presenceOf(const QUrl &server, const QString &token, const QString &name)
+inline QJsonArray presenceOf(const QUrl &server, const QString &token, const QString &name,
+                             const QString &workspace = QStringLiteral("local"))
 {
+    const QString topic = QStringLiteral("execution:workspace:") + workspace;
     QUrl url = server;
     url.setScheme(QStringLiteral("ws"));
     url.setPath(QStringLiteral("/socket/websocket"));
@@ -18,10 +20,10 @@ inline QJsonArray presenceOf(const QUrl &server, const QString &token, const QSt
     KyozoTest::ChannelClient client;
     if (!client.open(url))
         return {};
-    const QJsonArray reply = client.join(QStringLiteral("execution:workspace:local"), QStringLiteral("1"));
+    const QJsonArray reply = client.join(topic, QStringLiteral("1"));
     if (reply.at(4).toObject().value(QLatin1String("status")).toString() != QLatin1String("ok"))
         return {};
-    const QJsonObject state = client.waitForEvent(QStringLiteral("execution:workspace:local"), QStringLiteral("presence_state")).at(4).toObject();
+    const QJsonObject state = client.waitForEvent(topic, QStringLiteral("presence_state")).at(4).toObject();
     for (auto it = state.begin(); it != state.end(); ++it) {
         const QJsonArray metas = it.value().toObject().value(QLatin1String("metas")).toArray();
         if (!metas.isEmpty() && metas.first().toObject().value(QLatin1String("name")).toString() == name)

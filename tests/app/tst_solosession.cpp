@@ -8,7 +8,6 @@
 
 #include <QDir>
 #include <QFile>
-#include <QJsonDocument>
 #include <QRegularExpression>
 #include <QtTest>
 
@@ -186,17 +185,9 @@ void TestSoloSession::teamModeJoinsARemoteServer()
     QVERIFY2(app.waitForLine(QStringLiteral("kyozo.status: Connected to ") + url.host(), 30000) >= 0, qPrintable(app.output()));
     QCOMPARE(app.serverPid(), -1); // no bundled server in team mode
 
-    QUrl socket = server.socketUrl(observer);
-    KyozoTest::ChannelClient client;
-    QVERIFY(client.open(socket));
-    QCOMPARE(client.join(QStringLiteral("execution:workspace:lab"), QStringLiteral("1")).at(4).toObject().value(QLatin1String("status")).toString(),
-             QStringLiteral("ok"));
-    const QJsonObject state = client.waitForEvent(QStringLiteral("execution:workspace:lab"), QStringLiteral("presence_state")).at(4).toObject();
-    bool grace = false;
-    for (auto it = state.begin(); it != state.end(); ++it)
-        grace |= it.value().toObject().value(QLatin1String("metas")).toArray().first().toObject().value(QLatin1String("name")).toString()
-                == QLatin1String("grace");
-    QVERIFY2(grace, QJsonDocument(state).toJson().constData());
+    const QJsonArray metas = presenceOf(url, observer, QStringLiteral("grace"), QStringLiteral("lab"));
+    QCOMPARE(metas.size(), 1);
+    QCOMPARE(metas[0].toObject().value(QLatin1String("client")).toString(), QStringLiteral("kyozo-desktop"));
 }
 
 QTEST_GUILESS_MAIN(TestSoloSession)
