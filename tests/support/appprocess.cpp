@@ -1,5 +1,6 @@
 #include "appprocess.h"
 
+#include "temporaryserver.h"
 #include "testpaths.h"
 
 #include <QElapsedTimer>
@@ -106,15 +107,7 @@ QString AppProcess::databaseUrl() const
 
 QString AppProcess::observerToken(const QString &name) const
 {
-    auto admin = [this](const QStringList &args) {
-        QProcess p;
-        p.start(binaryPath(QStringLiteral("kyozo-server")), QStringList{ QStringLiteral("--database"), databaseUrl() } + args);
-        p.waitForFinished(10000);
-        return p.exitCode() == 0 ? p.readAllStandardOutput().trimmed() : QByteArray();
-    };
-    admin({ QStringLiteral("user"), QStringLiteral("add"), name, QStringLiteral("--workspace"), QStringLiteral("local"),
-            QStringLiteral("--role"), QStringLiteral("viewer") });
-    return QString::fromUtf8(admin({ QStringLiteral("token"), QStringLiteral("create"), name }));
+    return userWithToken(databaseUrl(), name, QStringLiteral("local"), QStringLiteral("viewer"));
 }
 
 bool processAlive(qint64 pid)

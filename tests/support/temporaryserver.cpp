@@ -67,10 +67,10 @@ int TemporaryServer::stop()
     return m_process.exitCode();
 }
 
-int TemporaryServer::admin(const QStringList &args, QByteArray *out, QByteArray *err) const
+int serverAdmin(const QString &databaseUrl, const QStringList &args, QByteArray *out, QByteArray *err)
 {
     QProcess p;
-    p.start(binaryPath(QStringLiteral("kyozo-server")), QStringList{ QStringLiteral("--database"), m_database } + args);
+    p.start(binaryPath(QStringLiteral("kyozo-server")), QStringList{ QStringLiteral("--database"), databaseUrl } + args);
     p.waitForFinished(30000);
     if (out)
         *out = p.readAllStandardOutput();
@@ -79,17 +79,27 @@ int TemporaryServer::admin(const QStringList &args, QByteArray *out, QByteArray 
     return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
 }
 
-QString TemporaryServer::userWithToken(const QString &name, const QString &workspace, const QString &role) const
+QString userWithToken(const QString &databaseUrl, const QString &name, const QString &workspace, const QString &role)
 {
     QStringList add{ QStringLiteral("user"), QStringLiteral("add"), name };
     if (!workspace.isEmpty())
         add += { QStringLiteral("--workspace"), workspace, QStringLiteral("--role"), role };
-    if (admin(add) != 0)
+    if (serverAdmin(databaseUrl, add) != 0)
         return {};
     QByteArray out;
-    if (admin({ QStringLiteral("token"), QStringLiteral("create"), name }, &out) != 0)
+    if (serverAdmin(databaseUrl, { QStringLiteral("token"), QStringLiteral("create"), name }, &out) != 0)
         return {};
     return QString::fromUtf8(out).trimmed();
+}
+
+int TemporaryServer::admin(const QStringList &args, QByteArray *out, QByteArray *err) const
+{
+    return serverAdmin(m_database, args, out, err);
+}
+
+QString TemporaryServer::userWithToken(const QString &name, const QString &workspace, const QString &role) const
+{
+    return KyozoTest::userWithToken(m_database, name, workspace, role);
 }
 
 QUrl TemporaryServer::url(const QString &path) const

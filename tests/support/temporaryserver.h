@@ -6,6 +6,12 @@
 
 namespace KyozoTest {
 
+// An admin sub-command of kyozo-server against a database; returns the exit code.
+int serverAdmin(const QString &databaseUrl, const QStringList &args, QByteArray *out = nullptr,
+                QByteArray *err = nullptr);
+// user add NAME [--workspace W --role R], then token create NAME; returns the token or "".
+QString userWithToken(const QString &databaseUrl, const QString &name, const QString &workspace, const QString &role);
+
 // The real kyozo-server executable on a free loopback port (--listen 127.0.0.1:0), with
 // a database of the test's choosing (a fresh SQLite file by default) and a config file.
 class TemporaryServer
