@@ -154,9 +154,9 @@ void SemanticHighlighter::ensureWindow(int line)
             break;
     }
     QString text;
-    for (QTextBlock b = first; b.isValid(); b = b.next()) {
+    int n = firstLine;
+    for (QTextBlock b = first; b.isValid(); b = b.next(), ++n) {
         text += b.text();
-        const int n = b.blockNumber();
         // Downwards to a blank line a little past the block, where what follows cannot
         // change what the block is.
         if (n > line && ((n - line > 2 && b.text().isEmpty()) || n - line > kWindowLines))
