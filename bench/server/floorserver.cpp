@@ -27,6 +27,7 @@ public:
 
 int main(int argc, char *argv[])
 {
+    qputenv("QT_NO_GLIB", "1"); // as kyozo-server
     QCoreApplication app(argc, argv);
     QWebSocketServer server(QStringLiteral("floor"), QWebSocketServer::NonSecureMode);
     std::vector<std::unique_ptr<QWebSocket>> held;

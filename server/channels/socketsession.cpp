@@ -54,6 +54,9 @@ void SocketSession::sendText(const QString &frame)
     if (m_closing)
         return;
     m_socket->sendTextMessage(frame);
+    // To the kernel now, not on the next write notification: a broadcast then costs no
+    // notifier switched on and off per socket, and the write buffer is empty again at once.
+    m_socket->flush();
     emit messageSent();
 }
 
