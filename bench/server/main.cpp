@@ -2,6 +2,8 @@
 // real kyozo-server on loopback. Prints the server's RSS per idle socket against a bare
 // QWebSocketServer holding the same sockets (the floor), the join rate, and the fan-out
 // latency p50/p99 of a broadcast (a relayed cursor) to all N. Bounded in count and time.
+// The memory figures hold Qt clients (QWebSocket); the join rate and the fan-out come from
+// fanout-client, one epoll loop, so that a slow client cannot be what is measured.
 //
 //   build/bench/bin/server-bench [--connect-only] [--http-floor] [N…]
 #include "processrss.h"
@@ -68,7 +70,6 @@ struct Client
     std::unique_ptr<QWebSocket> socket;
     bool open = false;
     bool joined = false;
-    qint64 cursorAtNs = -1;
     bool drained = false; // the reply to a heartbeat sent after joining has arrived
 };
 
@@ -90,14 +91,12 @@ qint64 openAll(std::vector<Client> &clients, int n, const QString &url, bool joi
                 if (joinTopic)
                     s->sendTextMessage(QStringLiteral(R"(["%1","%1","%2","phx_join",{}])").arg(next).arg(kTopic));
             });
-            QObject::connect(s, &QWebSocket::textMessageReceived, s, [&c, joined, &clock](const QString &m) {
+            QObject::connect(s, &QWebSocket::textMessageReceived, s, [&c, joined](const QString &m) {
                 if (!c.joined && m.contains(QLatin1String("\"phx_reply\""))) {
                     c.joined = true;
                     ++*joined;
                 } else if (m.contains(QLatin1String("\"drain\""))) {
                     c.drained = true;
-                } else if (m.contains(QLatin1String("\"cursor"))) { // the relay, or the floor's echo
-                    c.cursorAtNs = clock.nsecsElapsed();
                 }
             });
             s->open(QUrl(url));
@@ -110,36 +109,30 @@ qint64 openAll(std::vector<Client> &clients, int n, const QString &url, bool joi
     return clock.elapsed() - start;
 }
 
-// Five times: `speaker` sends a frame that comes back to every client as a "cursor" frame;
-// returns each client's latency in ms.
-std::vector<double> fanout(std::vector<Client> &clients, QWebSocket *speaker, QElapsedTimer &clock,
-                           const QString &topic)
+// The fan-out figures come from fanout-client (Boost.Beast on one epoll loop): N sockets
+// of its own, then five broadcasts to all of them.
+struct Fanout
 {
-    std::vector<double> latencies;
-    for (int round = 0; round < 5; ++round) {
-        for (Client &c : clients)
-            c.cursorAtNs = -1;
-        const qint64 sentNs = clock.nsecsElapsed();
-        speaker->sendTextMessage(QStringLiteral(R"(["s","r%1","%2","cursor_move",{"position":{"line":%1,"column":1}}])")
-                                         .arg(round)
-                                         .arg(topic));
-        spinUntil([&] {
-            return std::all_of(clients.begin(), clients.end(), [](const Client &c) { return !c.open || c.cursorAtNs >= 0; });
-        }, 30000);
-        for (const Client &c : clients)
-            if (c.cursorAtNs >= 0)
-                latencies.push_back(double(c.cursorAtNs - sentNs) / 1e6);
-        spin(300);
-    }
-    return latencies;
-}
+    double joinsPerSecond = -1, p50 = -1, p99 = -1;
+};
 
-double percentile(std::vector<double> v, double p)
+Fanout runFanoutClient(const QString &program, quint16 port, const QString &target, int n, const QString &joinTopic)
 {
-    if (v.empty())
-        return -1;
-    std::sort(v.begin(), v.end());
-    return v[size_t(std::min<double>(double(v.size() - 1), p * double(v.size() - 1) + 0.5))];
+    QProcess client;
+    QStringList args{ QStringLiteral("127.0.0.1"), QString::number(port), target, QString::number(n) };
+    if (!joinTopic.isEmpty())
+        args << QStringLiteral("--join") << joinTopic;
+    client.start(program, args);
+    client.waitForFinished(int(kRunLimitMs));
+    const QString out = QString::fromUtf8(client.readAllStandardOutput());
+    static const QRegularExpression figures(
+            QStringLiteral("joins_per_s (\\S+) p50_ms (\\S+) p99_ms (\\S+) rounds 5"));
+    const auto m = figures.match(out);
+    if (!m.hasMatch()) {
+        std::fprintf(stderr, "fanout-client: %s%s\n", qPrintable(out), client.readAllStandardError().constData());
+        return {};
+    }
+    return { m.captured(1).toDouble(), m.captured(2).toDouble(), m.captured(3).toDouble() };
 }
 
 } // namespace
@@ -202,19 +195,11 @@ int main(int argc, char *argv[])
         const QStringList http = httpFloor ? QStringList{ QStringLiteral("--http") } : QStringList{};
         const double floorPer = floorPerSocket(http);
         const double floorReplyPer = floorPerSocket(http + QStringList{ QStringLiteral("--reply") });
-        std::vector<double> floorLatencies;
+        Fanout floorFanout;
         {
             QProcess floor;
             const quint16 floorPort = startAndWait(floor, benchBin + QStringLiteral("/floor-server"), { QStringLiteral("--fanout") });
-            const QString floorUrl = QStringLiteral("ws://127.0.0.1:%1/").arg(floorPort);
-            std::vector<Client> floorClients, floorSpeaker;
-            int o = 0, j = 0, so = 0, sj = 0;
-            openAll(floorClients, n, floorUrl, false, clock, &o, &j);
-            openAll(floorSpeaker, 1, floorUrl, false, clock, &so, &sj);
-            spin(500);
-            floorLatencies = fanout(floorClients, floorSpeaker[0].socket.get(), clock, kTopic);
-            floorClients.clear();
-            floorSpeaker.clear();
+            floorFanout = runFanoutClient(benchBin + QStringLiteral("/fanout-client"), floorPort, QStringLiteral("/"), n, {});
             floor.kill();
             floor.waitForFinished();
         }
@@ -249,7 +234,7 @@ int main(int argc, char *argv[])
                         double(processRssKiB(server.processId()) - base) / double(std::max(1, opened)) / floorPer);
             continue;
         }
-        const qint64 joinMs = openAll(clients, n, url, true, clock, &opened, &joined);
+        openAll(clients, n, url, true, clock, &opened, &joined);
         // Idle means nothing queued: frames are ordered, so once every socket has the reply to
         // a heartbeat sent now, everything sent before it was delivered. Then the server's
         // idle heap trim (1 s after the last burst) runs before RSS is read.
@@ -262,26 +247,26 @@ int main(int argc, char *argv[])
         spin(2000);
         const double kyozoPer = double(processRssKiB(server.processId()) - base) / double(std::max(1, joined));
 
-        // Fan-out: one more socket moves its cursor; all N receive the relay.
-        std::vector<double> latencies;
-        std::vector<Client> speaker;
-        int sOpened = 0, sJoined = 0;
-        openAll(speaker, 1, url, true, clock, &sOpened, &sJoined);
-        spin(500);
-        if (sJoined == 1)
-            latencies = fanout(clients, speaker[0].socket.get(), clock, kTopic);
-        std::printf("%7d | %11.1f %11.1f %11.1f %6.2f | %8.0f | %9.1f %9.1f | %9.1f %9.1f%s\n", n, floorPer,
-                    floorReplyPer, kyozoPer, kyozoPer / floorPer, 1000.0 * joined / double(std::max<qint64>(1, joinMs)),
-                    percentile(floorLatencies, 0.5), percentile(floorLatencies, 0.99),
-                    percentile(latencies, 0.5), percentile(latencies, 0.99),
-                    joined < n ? qPrintable(QStringLiteral("  (only %1 joined within the time limit)").arg(joined)) : "");
-        std::fflush(stdout);
         // Stop the server before the clients go: N sockets leaving one by one would make it
         // send O(N^2) presence leaves to the ones still closing.
         server.terminate();
         server.waitForFinished(30000);
         clients.clear();
-        speaker.clear();
+
+        // Join rate and fan-out: a fresh server and the lean client's N sockets joining the
+        // topic; one more moves its cursor and all N receive the relay.
+        const quint16 fanoutPort = startAndWait(server, bin + QStringLiteral("/kyozo-server"),
+                                                { "--listen", "127.0.0.1:0", "--database", db, "--config", config.fileName() });
+        const Fanout kyozoFanout = runFanoutClient(
+                benchBin + QStringLiteral("/fanout-client"), fanoutPort,
+                QStringLiteral("/socket/websocket?vsn=2.0.0&token=%1").arg(token), n, kTopic);
+        server.terminate();
+        server.waitForFinished(30000);
+        std::printf("%7d | %11.1f %11.1f %11.1f %6.2f | %8.0f | %9.1f %9.1f | %9.1f %9.1f%s\n", n, floorPer,
+                    floorReplyPer, kyozoPer, kyozoPer / floorPer, kyozoFanout.joinsPerSecond,
+                    floorFanout.p50, floorFanout.p99, kyozoFanout.p50, kyozoFanout.p99,
+                    joined < n ? qPrintable(QStringLiteral("  (only %1 joined within the time limit)").arg(joined)) : "");
+        std::fflush(stdout);
     }
     return 0;
 }

@@ -1,0 +1,245 @@
+// The fan-out half of bench/server: N WebSocket clients on one Boost.Asio event loop
+// (epoll), so that the figure cannot be the measuring client's own. (Measured: at 10k
+// sockets the bare floor server shows the same 220-245 ms p99 with this client as with a
+// Qt client holding one QWebSocket per socket, so the time is spent on the server side.)
+//
+//   fanout-client HOST PORT TARGET N [--join TOPIC]
+//
+// Opens N sockets (200 handshakes in flight), with --join sends each a phx_join and waits
+// for its reply; then one more socket sends a cursor_move five times, 300 ms apart, and
+// every one of the N notes when its copy arrives (kyozo-server relays it as "cursor"; the
+// floor echoes the frame itself). Prints one line: opened, joins/s, p50 and p99 in ms.
+#include <utility> // Boost 1.74's asio/awaitable.hpp uses std::exchange without it (C++20)
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kWave = 200;
+constexpr int kRounds = 5;
+
+struct Bench;
+
+struct Conn : std::enable_shared_from_this<Conn>
+{
+    Conn(net::io_context &io, Bench &b, int i) : ws(io), bench(b), index(i) { }
+    websocket::stream<tcp::socket> ws;
+    beast::flat_buffer buffer;
+    Bench &bench;
+    int index;
+    bool joined = false;
+    Clock::time_point cursorAt{};
+    bool gotCursor = false;
+    std::string outgoing;
+
+    void start();
+    void read();
+};
+
+struct Bench
+{
+    net::io_context io;
+    tcp::endpoint endpoint;
+    std::string host, target, topic;
+    int n = 0;
+    bool join = false;
+    std::vector<std::shared_ptr<Conn>> conns;
+    std::shared_ptr<Conn> speaker;
+    int started = 0, opened = 0, joined = 0, failed = 0, received = 0;
+    Clock::time_point firstConnect, lastJoin, sentAt;
+    std::vector<double> latencies;
+    int round = 0;
+    bool inRound = false;
+    net::steady_timer timer{ io };
+
+    void openMore()
+    {
+        while (started < n && started - (opened + failed) < kWave) {
+            auto c = std::make_shared<Conn>(io, *this, started++);
+            conns.push_back(c);
+            c->start();
+        }
+    }
+    void onOpen(Conn &c)
+    {
+        if (&c == speaker.get()) {
+            if (!join) // else once its join is answered
+                nextRound();
+            return;
+        }
+        ++opened;
+        if (!join)
+            onReady();
+        openMore();
+    }
+    void onReady()
+    {
+        lastJoin = Clock::now();
+        if ((join ? joined : opened) + failed == n && !speaker) {
+            speaker = std::make_shared<Conn>(io, *this, -1);
+            speaker->start();
+        }
+    }
+    void nextRound()
+    {
+        if (round == kRounds) {
+            io.stop();
+            return;
+        }
+        for (auto &c : conns)
+            c->gotCursor = false;
+        received = 0;
+        inRound = true;
+        speaker->outgoing = "[\"s\",\"r" + std::to_string(round) + "\",\"" + topic
+                + "\",\"cursor_move\",{\"position\":{\"line\":" + std::to_string(round) + ",\"column\":1}}]";
+        sentAt = Clock::now();
+        speaker->ws.text(true);
+        speaker->ws.async_write(net::buffer(speaker->outgoing), [](beast::error_code, std::size_t) { });
+        timer.expires_after(std::chrono::seconds(30));
+        timer.async_wait([this](beast::error_code ec) {
+            if (!ec)
+                endRound();
+        });
+    }
+    void onCursor(Conn &c)
+    {
+        if (c.gotCursor || &c == speaker.get())
+            return;
+        c.gotCursor = true;
+        c.cursorAt = Clock::now();
+        if (++received == (join ? joined : opened) && inRound)
+            endRound();
+    }
+    void endRound()
+    {
+        inRound = false;
+        timer.cancel();
+        for (auto &c : conns)
+            if (c->gotCursor)
+                latencies.push_back(std::chrono::duration<double, std::milli>(c->cursorAt - sentAt).count());
+        ++round;
+        timer.expires_after(std::chrono::milliseconds(300));
+        timer.async_wait([this](beast::error_code ec) {
+            if (!ec)
+                nextRound();
+        });
+    }
+};
+
+void Conn::start()
+{
+    auto self = shared_from_this();
+    ws.next_layer().async_connect(bench.endpoint, [self](beast::error_code ec) {
+        if (ec) {
+            ++self->bench.failed;
+            self->bench.openMore();
+            return;
+        }
+        self->ws.async_handshake(self->bench.host, self->bench.target, [self](beast::error_code ec) {
+            if (ec) {
+                ++self->bench.failed;
+                self->bench.openMore();
+                return;
+            }
+            self->read();
+            if (self->bench.join) {
+                const std::string ref = std::to_string(self->index);
+                self->outgoing = "[\"" + ref + "\",\"" + ref + "\",\"" + self->bench.topic + "\",\"phx_join\",{}]";
+                self->ws.text(true);
+                self->ws.async_write(net::buffer(self->outgoing), [self](beast::error_code, std::size_t) { });
+            }
+            self->bench.onOpen(*self);
+        });
+    });
+}
+
+void Conn::read()
+{
+    auto self = shared_from_this();
+    ws.async_read(buffer, [self](beast::error_code ec, std::size_t) {
+        if (ec)
+            return;
+        const auto data = self->buffer.cdata();
+        const std::string_view text(static_cast<const char *>(data.data()), data.size());
+        if (!self->joined && text.find("\"phx_reply\"") != std::string_view::npos) {
+            self->joined = true;
+            if (self.get() == self->bench.speaker.get()) {
+                self->bench.nextRound();
+            } else {
+                ++self->bench.joined;
+                self->bench.onReady();
+            }
+        } else if (text.find("\"cursor") != std::string_view::npos) {
+            self->bench.onCursor(*self);
+        }
+        self->buffer.consume(self->buffer.size());
+        if (self->buffer.capacity() > 64 * 1024) // after a presence_state: not 1 MB per socket
+            self->buffer.shrink_to_fit();
+        self->read();
+    });
+}
+
+double percentile(std::vector<double> v, double p)
+{
+    if (v.empty())
+        return -1;
+    std::sort(v.begin(), v.end());
+    return v[std::size_t(std::min<double>(double(v.size() - 1), p * double(v.size() - 1) + 0.5))];
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    if (argc < 5) {
+        std::fprintf(stderr, "usage: fanout-client HOST PORT TARGET N [--join TOPIC]\n");
+        return 2;
+    }
+    struct rlimit lim {};
+    getrlimit(RLIMIT_NOFILE, &lim);
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+    Bench b;
+    b.host = argv[1];
+    b.endpoint = tcp::endpoint(net::ip::make_address(argv[1]), static_cast<unsigned short>(std::atoi(argv[2])));
+    b.target = argv[3];
+    b.n = std::atoi(argv[4]);
+    b.topic = "execution:workspace:bench";
+    if (argc >= 7 && std::string(argv[5]) == "--join") {
+        b.join = true;
+        b.topic = argv[6];
+    }
+    b.conns.reserve(std::size_t(b.n));
+    b.firstConnect = Clock::now();
+    b.openMore();
+    // Bounded: whatever happens, stop after ten minutes.
+    net::steady_timer limit(b.io, std::chrono::minutes(10));
+    limit.async_wait([&b](beast::error_code ec) {
+        if (!ec)
+            b.io.stop();
+    });
+    b.io.run();
+    const double joinSeconds = std::chrono::duration<double>(b.lastJoin - b.firstConnect).count();
+    std::printf("opened %d joined %d failed %d joins_per_s %.0f p50_ms %.1f p99_ms %.1f rounds %d\n", b.opened,
+                b.joined, b.failed, joinSeconds > 0 ? double(b.join ? b.joined : b.opened) / joinSeconds : 0.0,
+                percentile(b.latencies, 0.5), percentile(b.latencies, 0.99), b.round);
+    return b.round == kRounds ? 0 : 1;
+}
