@@ -14,10 +14,9 @@ using namespace Kyozo::Server;
 // kyozo-server (SPEC §8, §11).
 int main(int argc, char *argv[])
 {
-    // GLib's main loop keeps its poll records in a list and walks it for every socket
-    // notifier turned on or off: with thousands of sockets each write costs O(sockets).
-    // Qt's own UNIX dispatcher keeps them in a hash (bench/README.md: fan-out to 5,000
-    // sockets 5x faster).
+    // Under Qt's GLib event dispatcher every socket write (which switches a write notifier
+    // on and off) slowed down with the number of open sockets; Qt's own UNIX dispatcher
+    // does not (bench/README.md: fan-out to 5,000 sockets 5x faster, 10,000 about 12x).
     if (qEnvironmentVariableIsEmpty("QT_NO_GLIB"))
         qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
