@@ -15,7 +15,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include <sys/resource.h>
+#include "fdlimit.h"
 
 #include <algorithm>
 #include <chrono>
@@ -213,10 +213,7 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "usage: fanout-client HOST PORT TARGET N [--join TOPIC]\n");
         return 2;
     }
-    struct rlimit lim {};
-    getrlimit(RLIMIT_NOFILE, &lim);
-    lim.rlim_cur = lim.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &lim);
+    raiseFdLimit();
     Bench b;
     b.host = argv[1];
     b.endpoint = tcp::endpoint(net::ip::make_address(argv[1]), static_cast<unsigned short>(std::atoi(argv[2])));

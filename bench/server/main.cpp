@@ -6,6 +6,7 @@
 // fanout-client, one epoll loop, so that a slow client cannot be what is measured.
 //
 //   build/bench/bin/server-bench [--connect-only] [--http-floor] [N…]
+#include "fdlimit.h"
 #include "processrss.h"
 
 #include <QCoreApplication>
@@ -17,8 +18,6 @@
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QWebSocket>
-
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -68,25 +67,23 @@ quint16 startAndWait(QProcess &p, const QString &program, const QStringList &arg
 struct Client
 {
     std::unique_ptr<QWebSocket> socket;
-    bool open = false;
     bool joined = false;
     bool drained = false; // the reply to a heartbeat sent after joining has arrived
 };
 
-// Opens n sockets in waves; `joinTopic` sends phx_join on open. Returns the elapsed ms.
-qint64 openAll(std::vector<Client> &clients, int n, const QString &url, bool joinTopic, QElapsedTimer &clock,
-               int *opened, int *joined)
+// Opens n sockets in waves; `joinTopic` sends phx_join on open.
+void openAll(std::vector<Client> &clients, int n, const QString &url, bool joinTopic, int *opened, int *joined)
 {
     clients.resize(size_t(n));
-    const qint64 start = clock.elapsed();
+    QElapsedTimer clock;
+    clock.start();
     int next = 0;
     while (*opened < n || (joinTopic && *joined < n)) {
         while (next < n && next - *opened < kWave) {
             Client &c = clients[size_t(next)];
             c.socket = std::make_unique<QWebSocket>();
             QWebSocket *s = c.socket.get();
-            QObject::connect(s, &QWebSocket::connected, s, [&c, s, opened, joinTopic, next] {
-                c.open = true;
+            QObject::connect(s, &QWebSocket::connected, s, [s, opened, joinTopic, next] {
                 ++*opened;
                 if (joinTopic)
                     s->sendTextMessage(QStringLiteral(R"(["%1","%1","%2","phx_join",{}])").arg(next).arg(kTopic));
@@ -103,10 +100,9 @@ qint64 openAll(std::vector<Client> &clients, int n, const QString &url, bool joi
             ++next;
         }
         spin(1);
-        if (clock.elapsed() - start > kRunLimitMs)
+        if (clock.elapsed() > kRunLimitMs)
             break;
     }
-    return clock.elapsed() - start;
 }
 
 // The fan-out figures come from fanout-client (Boost.Beast on one epoll loop): N sockets
@@ -145,10 +141,7 @@ int main(int argc, char *argv[])
     qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     // Room for 2 x 10k sockets plus the server's (children inherit the limit).
-    struct rlimit lim {};
-    getrlimit(RLIMIT_NOFILE, &lim);
-    lim.rlim_cur = lim.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &lim);
+    const rlim_t fdLimit = raiseFdLimit();
     QList<int> sizes;
     // --connect-only: kyozo-server's sockets stay unjoined, to tell the cost of a connection
     // (HTTP upgrade, socket session) from the cost of channels and presence.
@@ -168,15 +161,13 @@ int main(int argc, char *argv[])
     const QString bin = QStringLiteral(KYOZO_BIN_DIR);
     const QString benchBin = QCoreApplication::applicationDirPath();
     std::printf("fd limit %llu; sockets opened %d at a time; loopback only\n",
-                (unsigned long long)lim.rlim_cur, kWave);
+                (unsigned long long)fdLimit, kWave);
     std::printf("%7s | %11s %11s %11s %6s | %8s | %19s | %19s\n", "N", "floor", "floor+reply", "kyozo",
                 "ratio", "joins/s", "floor fan-out ms", "kyozo fan-out ms");
     std::printf("%7s | %11s %11s %11s %6s | %8s | %9s %9s | %9s %9s\n", "", "KiB/socket", "KiB/socket", "KiB/socket",
                 "k/floor", "", "p50", "p99", "p50", "p99");
 
     for (int n : sizes) {
-        QElapsedTimer clock;
-        clock.start();
         // The floor: a bare QWebSocketServer holding the sockets (and, second, writing one reply).
         auto floorPerSocket = [&](const QStringList &args) {
             QProcess floor;
@@ -184,7 +175,7 @@ int main(int argc, char *argv[])
             const long floorBase = processRssKiB(floor.processId());
             std::vector<Client> floorClients;
             int fOpened = 0, fJoined = 0;
-            openAll(floorClients, n, QStringLiteral("ws://127.0.0.1:%1/").arg(floorPort), false, clock, &fOpened, &fJoined);
+            openAll(floorClients, n, QStringLiteral("ws://127.0.0.1:%1/").arg(floorPort), false, &fOpened, &fJoined);
             spin(1000);
             const double per = double(processRssKiB(floor.processId()) - floorBase) / double(std::max(1, fOpened));
             floorClients.clear();
@@ -227,14 +218,14 @@ int main(int argc, char *argv[])
         int opened = 0, joined = 0;
         const QString url = QStringLiteral("ws://127.0.0.1:%1/socket/websocket?vsn=2.0.0&token=%2").arg(port).arg(token);
         if (connectOnly) {
-            openAll(clients, n, url, false, clock, &opened, &joined);
+            openAll(clients, n, url, false, &opened, &joined);
             spin(3000); // past the server's idle heap trim
             std::printf("%7d | %11.1f %11.1f %11.1f %6.2f | connected, not joined\n", n, floorPer, floorReplyPer,
                         double(processRssKiB(server.processId()) - base) / double(std::max(1, opened)),
                         double(processRssKiB(server.processId()) - base) / double(std::max(1, opened)) / floorPer);
             continue;
         }
-        openAll(clients, n, url, true, clock, &opened, &joined);
+        openAll(clients, n, url, true, &opened, &joined);
         // Idle means nothing queued: frames are ordered, so once every socket has the reply to
         // a heartbeat sent now, everything sent before it was delivered. Then the server's
         // idle heap trim (1 s after the last burst) runs before RSS is read.
