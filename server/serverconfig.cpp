@@ -56,8 +56,10 @@ bool ServerConfig::load(const QString &path, QString *error)
     limits.heartbeatTimeoutMs = l["heartbeat_timeout_ms"].value_or(limits.heartbeatTimeoutMs);
     limits.revocationPollMs = l["revocation_poll_ms"].value_or(limits.revocationPollMs);
     limits.presenceBatchMs = l["presence_batch_ms"].value_or(limits.presenceBatchMs);
+    limits.maxQueuedFrames = l["max_queued_frames"].value_or(limits.maxQueuedFrames);
     if (limits.maxFrameBytes < 1024 || limits.messagesPerSecond <= 0 || limits.messageBurst < 1
-        || limits.heartbeatTimeoutMs < 100 || limits.revocationPollMs < 10 || limits.presenceBatchMs < 0) {
+        || limits.heartbeatTimeoutMs < 100 || limits.revocationPollMs < 10 || limits.presenceBatchMs < 0
+        || limits.maxQueuedFrames < 1) {
         *error = tr("%1: a [limits] value is out of range").arg(path);
         return false;
     }

@@ -16,6 +16,7 @@ struct Limits
     int heartbeatTimeoutMs = 60 * 1000;  // close 1000 without a heartbeat
     int revocationPollMs = 500;          // revoked tokens' sockets close within this + a query
     int presenceBatchMs = 50;            // presence diffs of one topic are merged this long
+    int maxQueuedFrames = 10000;         // close 1008 when a socket falls this far behind
 };
 
 struct ServerConfig

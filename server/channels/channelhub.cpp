@@ -1,5 +1,6 @@
 #include "channelhub.h"
 
+#include "channels/heaptrim.h"
 #include "channels/socketsession.h"
 #include "protocol/phoenixmessage.h"
 #include "protocol/topic.h"
@@ -10,10 +11,6 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QUrlQuery>
-
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 Q_LOGGING_CATEGORY(lcChannels, "kyozo.server.channels")
 
@@ -59,11 +56,7 @@ ChannelHub::ChannelHub(AccountStore *accounts, const Limits &limits, QObject *pa
     // down (restarted by every flush, so it runs after a burst, not during one).
     m_idleTrimTimer.setSingleShot(true);
     m_idleTrimTimer.setInterval(1000);
-    connect(&m_idleTrimTimer, &QTimer::timeout, this, [] {
-#if defined(__GLIBC__)
-        malloc_trim(0);
-#endif
-    });
+    connect(&m_idleTrimTimer, &QTimer::timeout, this, [] { releaseFreedHeap(); });
 }
 
 ChannelHub::~ChannelHub()
@@ -305,6 +298,12 @@ void ChannelHub::closeAll(int code, const QString &reason)
         s->close(code, reason);
 }
 
-ChannelMetrics ChannelHub::metrics() const { return m_metrics; }
+ChannelMetrics ChannelHub::metrics() const
+{
+    ChannelMetrics m = m_metrics;
+    for (const SocketSession *s : m_sessions)
+        m.framesQueued += s->queuedFrames();
+    return m;
+}
 
 } // namespace Kyozo::Server

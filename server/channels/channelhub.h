@@ -27,6 +27,7 @@ struct ChannelMetrics
     quint64 messagesIn = 0;
     quint64 messagesOut = 0;
     quint64 errors = 0;
+    qint64 framesQueued = 0; // waiting for slow readers to take what was sent before
 };
 
 // The Phoenix Channels v2 side of the server (SPEC §4, §11 socket rules): topics and

@@ -4,10 +4,11 @@
 #include "serverconfig.h"
 #include "storage/accountstore.h"
 
-#include <QHash>
+#include <QMap>
 #include <QObject>
 #include <QTimer>
 #include <QWebSocket>
+#include <deque>
 #include <memory>
 
 namespace Kyozo::Protocol {
@@ -34,11 +35,13 @@ public:
 
     const Identity &identity() const { return m_identity; }
     QString client() const { return m_client; }
-    QHash<QString, Joined> &joined() { return m_joined; }
+    QMap<QString, Joined> &joined() { return m_joined; }
     void send(const Protocol::PhoenixMessage &message);
     void sendText(const QString &frame);
     void close(int code, const QString &reason);
     void heartbeat() { m_heartbeat.start(); }
+    // Frames waiting for the kernel to take the ones before them (see sendText).
+    qsizetype queuedFrames() const { return qsizetype(m_outbox.size()); }
 
 signals:
     void messageReceived(Kyozo::Server::SocketSession *session, const QString &frame);
@@ -46,13 +49,26 @@ signals:
     void messageSent();
 
 private:
+    // From about this size on (a presence_state of dozens of metas) a frame does not go
+    // through the socket's small write chunk, and the chunk is allocated anew after it.
+    static constexpr qsizetype kLargeFrameChars = 4096;
+    static constexpr qint64 kTrimIntervalMs = 5;
+    void writeFrame(const QString &frame);
+    void drainOutbox();
+
     std::unique_ptr<QWebSocket> m_socket;
+    std::deque<QString> m_outbox; // broadcast frames stay shared between the sockets' outboxes
     Identity m_identity;
     QString m_client;
     RateLimiter m_rate;
     QTimer m_heartbeat;
-    QHash<QString, Joined> m_joined;
+    // A QMap, not a QHash: a socket joins a few topics, and a QHash reserves and writes
+    // room for dozens of entries (~3.5 KiB per socket) at its first insert.
+    QMap<QString, Joined> m_joined;
+    qsizetype m_maxQueuedFrames;
     bool m_closing = false;
+    bool m_draining = false;
+    bool m_lastFrameLarge = false;
 };
 
 } // namespace Kyozo::Server

@@ -103,8 +103,9 @@ void HttpServer::handleRest(const QHttpServerRequest &request, QHttpServerRespon
                 "# HELP kyozo_channels_joined Channels joined across all sockets.\n# TYPE kyozo_channels_joined gauge\nkyozo_channels_joined %2\n"
                 "# HELP kyozo_messages_in_total Frames received.\n# TYPE kyozo_messages_in_total counter\nkyozo_messages_in_total %3\n"
                 "# HELP kyozo_messages_out_total Frames sent.\n# TYPE kyozo_messages_out_total counter\nkyozo_messages_out_total %4\n"
-                "# HELP kyozo_errors_total Refused or malformed client messages.\n# TYPE kyozo_errors_total counter\nkyozo_errors_total %5\n")
-                .arg(m.sockets).arg(m.channelsJoined).arg(m.messagesIn).arg(m.messagesOut).arg(m.errors)
+                "# HELP kyozo_errors_total Refused or malformed client messages.\n# TYPE kyozo_errors_total counter\nkyozo_errors_total %5\n"
+                "# HELP kyozo_frames_queued Frames waiting for slow readers.\n# TYPE kyozo_frames_queued gauge\nkyozo_frames_queued %6\n")
+                .arg(m.sockets).arg(m.channelsJoined).arg(m.messagesIn).arg(m.messagesOut).arg(m.errors).arg(m.framesQueued)
                 .toUtf8();
         r.write(text, "text/plain; version=0.0.4", Status::Ok);
         return;

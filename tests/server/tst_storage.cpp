@@ -155,7 +155,7 @@ private slots:
         QCOMPARE(metrics.status, 200);
         QVERIFY(metrics.contentType.startsWith("text/plain"));
         for (const char *name : { "kyozo_sockets ", "kyozo_channels_joined ", "kyozo_messages_in_total ",
-                                  "kyozo_messages_out_total ", "kyozo_errors_total " })
+                                  "kyozo_messages_out_total ", "kyozo_errors_total ", "kyozo_frames_queued " })
             QVERIFY2(metrics.body.contains(QByteArray("\n") + name) || metrics.body.startsWith(name), name);
         QCOMPARE(server.stop(), 0);
     }
