@@ -210,6 +210,17 @@ class TestSlowReader : public QObject
 
     int sent = 0; // cursor moves relayed to the stalled reader, lines 1…sent
 
+    // ada moves her cursor n more times (lines sent+1…sent+n); true once all are answered.
+    bool relay(int n)
+    {
+        for (int i = 0; i < n; ++i) {
+            ++sent;
+            writer->send(frame(QStringLiteral("1"), QString::number(sent), kTopic, QStringLiteral("cursor_move"),
+                               QJsonObject{ { "position", QJsonObject{ { "line", sent }, { "column", 1 } } } }));
+        }
+        return !writer->waitForReply(QString::number(sent), 30000).isEmpty();
+    }
+
     // bob stalls on the topic; ada moves her cursor, lines 1, 2, …, every move answered (so
     // its relay to bob has been sent or queued), `batch` at a time, until some relays wait
     // on the server.
@@ -227,14 +238,8 @@ class TestSlowReader : public QObject
         QVERIFY(writer->open(server->socketUrl(ada)));
         QCOMPARE(writer->join(kTopic, QStringLiteral("1"))[4].toObject().value("status").toString(), QStringLiteral("ok"));
         sent = 0;
-        while (sent < kMaxCursors && gauge(server->url(QStringLiteral("/metrics")), QStringLiteral("kyozo_frames_queued")) <= 0) {
-            for (int i = 0; i < batch; ++i) {
-                ++sent;
-                writer->send(frame(QStringLiteral("1"), QString::number(sent), kTopic, QStringLiteral("cursor_move"),
-                                   QJsonObject{ { "position", QJsonObject{ { "line", sent }, { "column", 1 } } } }));
-            }
-            QVERIFY(!writer->waitForReply(QString::number(sent), 30000).isEmpty());
-        }
+        while (sent < kMaxCursors && gauge(server->url(QStringLiteral("/metrics")), QStringLiteral("kyozo_frames_queued")) <= 0)
+            QVERIFY(relay(batch));
         QVERIFY2(sent < kMaxCursors, "nothing ever waited on the server for the stalled socket");
     }
 
@@ -296,12 +301,7 @@ private slots:
         if (QTest::currentTestFailed())
             return;
         QVERIFY(gauge(server->url(QStringLiteral("/metrics")), QStringLiteral("kyozo_frames_queued")) <= 100);
-        for (int i = 0; i < 200; ++i) {
-            ++sent;
-            writer->send(frame(QStringLiteral("1"), QString::number(sent), kTopic, QStringLiteral("cursor_move"),
-                               QJsonObject{ { "position", QJsonObject{ { "line", sent }, { "column", 1 } } } }));
-        }
-        QVERIFY(!writer->waitForReply(QString::number(sent), 30000).isEmpty());
+        QVERIFY(relay(200));
         // What was held for it is dropped with the socket, not kept.
         QCOMPARE(gauge(server->url(QStringLiteral("/metrics")), QStringLiteral("kyozo_frames_queued")), 0);
         reader->readUntil([](const QList<QJsonArray> &) { return false; }, 30000);
