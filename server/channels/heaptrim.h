@@ -17,8 +17,8 @@ inline void releaseFreedHeap()
 #endif
 }
 
-// The same, at most once per `intervalMs` (process-wide), for calls on a hot path: one trim
-// walks the whole heap, and a broadcast may ask for one per socket.
+// The same, at most once per `intervalMs` (process-wide; call it from one thread), for calls
+// on a hot path: one trim walks the whole heap, and a broadcast may ask for one per socket.
 inline void releaseFreedHeapAtMostEvery(qint64 intervalMs)
 {
     static QElapsedTimer last;

@@ -49,8 +49,10 @@ signals:
     void messageSent();
 
 private:
-    // From about this size on (a presence_state of dozens of metas) a frame does not go
-    // through the socket's small write chunk, and the chunk is allocated anew after it.
+    // Qt 6 appends a payload of 4 KiB or more (QRINGBUFFER_CHUNKSIZE) to a socket's write
+    // buffer as it is, not copied into the buffer's chunk, and allocates a new chunk after
+    // it (qiodevice.cpp; the new chunks show in heaptrack). Counted in characters: the
+    // UTF-8 payload is at least as long.
     static constexpr qsizetype kLargeFrameChars = 4096;
     static constexpr qint64 kTrimIntervalMs = 5;
     void writeFrame(const QString &frame);
