@@ -62,10 +62,10 @@ void SocketSession::sendText(const QString &frame)
     // While the kernel has not taken what was handed to Qt, frames wait here rather than
     // in Qt's per-socket buffer: as implicitly shared strings, so a broadcast held for N
     // slow sockets is stored once, in order, counted (kyozo_frames_queued) and capped.
-    if (m_outbox.empty() && m_socket->bytesToWrite() == 0) {
+    if (m_outbox.isEmpty() && m_socket->bytesToWrite() == 0) {
         writeFrame(frame);
-    } else if (qsizetype(m_outbox.size()) < m_maxQueuedFrames) {
-        m_outbox.push_back(frame);
+    } else if (m_outbox.size() < m_maxQueuedFrames) {
+        m_outbox.append(frame);
     } else {
         // A client this far behind would make the server hold everything for it forever;
         // a Phoenix client reconnects and rejoins, and gets a fresh presence_state.
@@ -100,11 +100,10 @@ void SocketSession::drainOutbox()
     if (m_draining)
         return;
     const QScopedValueRollback guard(m_draining, true);
-    while (!m_outbox.empty() && m_socket->bytesToWrite() == 0) {
-        const QString frame = std::move(m_outbox.front());
-        m_outbox.pop_front();
-        writeFrame(frame);
-    }
+    while (!m_outbox.isEmpty() && m_socket->bytesToWrite() == 0)
+        writeFrame(m_outbox.takeFirst());
+    if (m_outbox.isEmpty())
+        m_outbox = {}; // what a backlog grew is not kept for the socket's life
 }
 
 void SocketSession::close(int code, const QString &reason)

@@ -4,11 +4,11 @@
 #include "serverconfig.h"
 #include "storage/accountstore.h"
 
+#include <QList>
 #include <QMap>
 #include <QObject>
 #include <QTimer>
 #include <QWebSocket>
-#include <deque>
 #include <memory>
 
 namespace Kyozo::Protocol {
@@ -41,7 +41,7 @@ public:
     void close(int code, const QString &reason);
     void heartbeat() { m_heartbeat.start(); }
     // Frames waiting for the kernel to take the ones before them (see sendText).
-    qsizetype queuedFrames() const { return qsizetype(m_outbox.size()); }
+    qsizetype queuedFrames() const { return m_outbox.size(); }
 
 signals:
     void messageReceived(Kyozo::Server::SocketSession *session, const QString &frame);
@@ -59,7 +59,9 @@ private:
     void drainOutbox();
 
     std::unique_ptr<QWebSocket> m_socket;
-    std::deque<QString> m_outbox; // broadcast frames stay shared between the sockets' outboxes
+    // Broadcast frames stay shared between the sockets' outboxes. A QList, not a std::deque,
+    // which allocates half a KiB per socket before anything is queued.
+    QList<QString> m_outbox;
     Identity m_identity;
     QString m_client;
     RateLimiter m_rate;
