@@ -313,6 +313,14 @@ private slots:
         writer->send(frame({}, QStringLiteral("hb"), QStringLiteral("phoenix"), QStringLiteral("heartbeat")));
         QVERIFY(!writer->waitForReply(QStringLiteral("hb")).isEmpty());
     }
+
+    void aCapBelowOneIsRefusedAtStart()
+    {
+        TemporaryServer bad;
+        QString error;
+        QVERIFY(!bad.start(QStringLiteral("[limits]\nmax_queued_frames = 0\n"), &error));
+        QVERIFY2(error.contains(QLatin1String("a [limits] value is out of range")), qPrintable(error));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSlowReader)
