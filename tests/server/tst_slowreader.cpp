@@ -63,9 +63,10 @@ public:
         return switched;
     }
 
-    // A masked text frame (a zero mask: the payload goes as it is).
+    // A masked text frame (a zero mask: the payload goes as it is), under 64 KiB.
     void sendText(const QByteArray &payload)
     {
+        Q_ASSERT(payload.size() < 65536);
         QByteArray f("\x81", 1);
         if (payload.size() < 126) {
             f += char(0x80 | payload.size());
