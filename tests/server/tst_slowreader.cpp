@@ -160,12 +160,6 @@ private:
     QByteArray m_in;
 };
 
-qsizetype cursorCount(const QList<QJsonArray> &frames)
-{
-    return std::count_if(frames.begin(), frames.end(),
-                         [](const QJsonArray &f) { return f[3].toString() == QLatin1String("cursor"); });
-}
-
 // The relayed cursors' lines, in the order they arrived.
 QList<int> cursorLines(const QList<QJsonArray> &frames)
 {
@@ -273,7 +267,7 @@ private slots:
         if (QTest::currentTestFailed())
             return;
         const QUrl metrics = server->url(QStringLiteral("/metrics"));
-        QVERIFY(reader->readUntil([this](const QList<QJsonArray> &f) { return cursorCount(f) >= sent; }, 30000));
+        QVERIFY(reader->readUntil([this](const QList<QJsonArray> &f) { return cursorLines(f).size() >= sent; }, 30000));
         QCOMPARE(cursorLines(reader->texts), oneTo(sent));
         QTRY_COMPARE_WITH_TIMEOUT(gauge(metrics, QStringLiteral("kyozo_frames_queued")), 0, 5000);
         // The socket is still in working order.
