@@ -62,6 +62,7 @@ private:
     // Broadcast frames stay shared between the sockets' outboxes. A QList, not a std::deque,
     // which allocates half a KiB per socket before anything is queued.
     QList<QString> m_outbox;
+    QMetaObject::Connection m_drainConnection;
     Identity m_identity;
     QString m_client;
     RateLimiter m_rate;
