@@ -3,12 +3,16 @@
 // sockets the bare floor server shows the same 220-245 ms p99 with this client as with a
 // Qt client holding one QWebSocket per socket, so the time is spent on the server side.)
 //
-//   fanout-client HOST PORT TARGET N [--join TOPIC]
+//   fanout-client HOST PORT TARGET N [--join TOPIC] [--server-pid PID]
 //
 // Opens N sockets (200 handshakes in flight), with --join sends each a phx_join and waits
 // for its reply; then one more socket sends a cursor_move five times, 300 ms apart, and
 // every one of the N notes when its copy arrives (kyozo-server relays it as "cursor"; the
-// floor echoes the frame itself). Prints one line: opened, joins/s, p50 and p99 in ms.
+// floor echoes the frame itself). Prints one line: opened, joins/s, p50 and p99 in ms, and
+// the CPU time a broadcast took (mean of the rounds, from the send to the last copy
+// received): this process's and, with --server-pid, the server's, all threads and the
+// kernel's work on their behalf. On two cores those bound the latency: a single-threaded
+// server cannot deliver the last copy before it has spent its share.
 #include <utility> // Boost 1.74's asio/awaitable.hpp uses std::exchange without it (C++20)
 
 #include <boost/asio.hpp>
@@ -19,6 +23,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -32,6 +37,15 @@ namespace websocket = beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
+
+// CPU time of a process (all its threads) in ms, or -1 when it cannot be read.
+double cpuMs(clockid_t clock)
+{
+    timespec ts{};
+    if (clock_gettime(clock, &ts) != 0)
+        return -1;
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
 
 constexpr int kWave = 200;
 constexpr int kRounds = 5;
@@ -68,6 +82,9 @@ struct Bench
     std::vector<double> latencies;
     int round = 0;
     bool inRound = false;
+    clockid_t serverClock{};
+    bool haveServerClock = false;
+    double serverCpuAtSend = 0, clientCpuAtSend = 0, serverCpuSum = 0, clientCpuSum = 0;
     net::steady_timer timer{ io };
 
     void openMore()
@@ -111,6 +128,8 @@ struct Bench
         speaker->outgoing = "[\"s\",\"r" + std::to_string(round) + "\",\"" + topic
                 + "\",\"cursor_move\",{\"position\":{\"line\":" + std::to_string(round) + ",\"column\":1}}]";
         sentAt = Clock::now();
+        clientCpuAtSend = cpuMs(CLOCK_PROCESS_CPUTIME_ID);
+        serverCpuAtSend = haveServerClock ? cpuMs(serverClock) : 0;
         speaker->ws.text(true);
         speaker->ws.async_write(net::buffer(speaker->outgoing), [](beast::error_code, std::size_t) { });
         timer.expires_after(std::chrono::seconds(30));
@@ -132,6 +151,9 @@ struct Bench
     {
         inRound = false;
         timer.cancel();
+        clientCpuSum += cpuMs(CLOCK_PROCESS_CPUTIME_ID) - clientCpuAtSend;
+        if (haveServerClock)
+            serverCpuSum += cpuMs(serverClock) - serverCpuAtSend;
         for (auto &c : conns)
             if (c->gotCursor)
                 latencies.push_back(std::chrono::duration<double, std::milli>(c->cursorAt - sentAt).count());
@@ -210,7 +232,7 @@ double percentile(std::vector<double> v, double p)
 int main(int argc, char *argv[])
 {
     if (argc < 5) {
-        std::fprintf(stderr, "usage: fanout-client HOST PORT TARGET N [--join TOPIC]\n");
+        std::fprintf(stderr, "usage: fanout-client HOST PORT TARGET N [--join TOPIC] [--server-pid PID]\n");
         return 2;
     }
     raiseFdLimit();
@@ -220,9 +242,24 @@ int main(int argc, char *argv[])
     b.target = argv[3];
     b.n = std::atoi(argv[4]);
     b.topic = "execution:workspace:bench";
-    if (argc >= 7 && std::string(argv[5]) == "--join") {
-        b.join = true;
-        b.topic = argv[6];
+    for (int i = 5; i < argc; i += 2) {
+        const std::string option = argv[i];
+        if (i + 1 == argc) {
+            std::fprintf(stderr, "fanout-client: %s needs a value\n", argv[i]);
+            return 2;
+        }
+        if (option == "--join") {
+            b.join = true;
+            b.topic = argv[i + 1];
+        } else if (option == "--server-pid") {
+            b.haveServerClock = clock_getcpuclockid(pid_t(std::atol(argv[i + 1])), &b.serverClock) == 0
+                    && cpuMs(b.serverClock) >= 0;
+            if (!b.haveServerClock)
+                std::fprintf(stderr, "fanout-client: cannot read the CPU time of process %s\n", argv[i + 1]);
+        } else {
+            std::fprintf(stderr, "fanout-client: unknown option %s\n", argv[i]);
+            return 2;
+        }
     }
     b.conns.reserve(std::size_t(b.n));
     b.firstConnect = Clock::now();
@@ -235,8 +272,12 @@ int main(int argc, char *argv[])
     });
     b.io.run();
     const double joinSeconds = std::chrono::duration<double>(b.lastJoin - b.firstConnect).count();
-    std::printf("opened %d joined %d failed %d joins_per_s %.0f p50_ms %.1f p99_ms %.1f rounds %d\n", b.opened,
-                b.joined, b.failed, joinSeconds > 0 ? double(b.join ? b.joined : b.opened) / joinSeconds : 0.0,
-                percentile(b.latencies, 0.5), percentile(b.latencies, 0.99), b.round);
+    const double rounds = std::max(1, b.round);
+    std::printf("opened %d joined %d failed %d joins_per_s %.0f p50_ms %.1f p99_ms %.1f rounds %d"
+                " server_cpu_ms %.1f client_cpu_ms %.1f\n",
+                b.opened, b.joined, b.failed,
+                joinSeconds > 0 ? double(b.join ? b.joined : b.opened) / joinSeconds : 0.0,
+                percentile(b.latencies, 0.5), percentile(b.latencies, 0.99), b.round,
+                b.haveServerClock ? b.serverCpuSum / rounds : -1.0, b.clientCpuSum / rounds);
     return b.round == kRounds ? 0 : 1;
 }

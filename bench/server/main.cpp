@@ -107,28 +107,33 @@ void openAll(std::vector<Client> &clients, int n, const QString &url, bool joinT
 
 // The fan-out figures come from fanout-client (Boost.Beast on one epoll loop): N sockets
 // of its own, then five broadcasts to all of them.
+// CPU ms are per broadcast (the server's, all threads and the kernel's work for it): what a
+// single-threaded server must spend before its last copy is out.
 struct Fanout
 {
-    double joinsPerSecond = -1, p50 = -1, p99 = -1;
+    double joinsPerSecond = -1, p50 = -1, p99 = -1, serverCpuMs = -1, clientCpuMs = -1;
 };
 
-Fanout runFanoutClient(const QString &program, quint16 port, const QString &target, int n, const QString &joinTopic)
+Fanout runFanoutClient(const QString &program, qint64 serverPid, quint16 port, const QString &target, int n,
+                       const QString &joinTopic)
 {
     QProcess client;
-    QStringList args{ QStringLiteral("127.0.0.1"), QString::number(port), target, QString::number(n) };
+    QStringList args{ QStringLiteral("127.0.0.1"), QString::number(port), target, QString::number(n),
+                      QStringLiteral("--server-pid"), QString::number(serverPid) };
     if (!joinTopic.isEmpty())
         args << QStringLiteral("--join") << joinTopic;
     client.start(program, args);
     client.waitForFinished(int(kRunLimitMs));
     const QString out = QString::fromUtf8(client.readAllStandardOutput());
     static const QRegularExpression figures(
-            QStringLiteral("joins_per_s (\\S+) p50_ms (\\S+) p99_ms (\\S+) rounds 5"));
+            QStringLiteral("joins_per_s (\\S+) p50_ms (\\S+) p99_ms (\\S+) rounds 5 server_cpu_ms (\\S+) client_cpu_ms (\\S+)"));
     const auto m = figures.match(out);
     if (!m.hasMatch()) {
         std::fprintf(stderr, "fanout-client: %s%s\n", qPrintable(out), client.readAllStandardError().constData());
         return {};
     }
-    return { m.captured(1).toDouble(), m.captured(2).toDouble(), m.captured(3).toDouble() };
+    return { m.captured(1).toDouble(), m.captured(2).toDouble(), m.captured(3).toDouble(),
+             m.captured(4).toDouble(), m.captured(5).toDouble() };
 }
 
 } // namespace
@@ -162,10 +167,10 @@ int main(int argc, char *argv[])
     const QString benchBin = QCoreApplication::applicationDirPath();
     std::printf("fd limit %llu; sockets opened %d at a time; loopback only\n",
                 (unsigned long long)fdLimit, kWave);
-    std::printf("%7s | %11s %11s %11s %6s | %8s | %19s | %19s\n", "N", "floor", "floor+reply", "kyozo",
-                "ratio", "joins/s", "floor fan-out ms", "kyozo fan-out ms");
-    std::printf("%7s | %11s %11s %11s %6s | %8s | %9s %9s | %9s %9s\n", "", "KiB/socket", "KiB/socket", "KiB/socket",
-                "k/floor", "", "p50", "p99", "p50", "p99");
+    std::printf("%7s | %11s %11s %11s %6s | %8s | %19s | %19s | %29s\n", "N", "floor", "floor+reply", "kyozo",
+                "ratio", "joins/s", "floor fan-out ms", "kyozo fan-out ms", "CPU ms per broadcast");
+    std::printf("%7s | %11s %11s %11s %6s | %8s | %9s %9s | %9s %9s | %9s %9s %9s\n", "", "KiB/socket", "KiB/socket",
+                "KiB/socket", "k/floor", "", "p50", "p99", "p50", "p99", "floor", "kyozo", "client");
 
     for (int n : sizes) {
         // The floor: a bare QWebSocketServer holding the sockets (and, second, writing one reply).
@@ -190,7 +195,8 @@ int main(int argc, char *argv[])
         {
             QProcess floor;
             const quint16 floorPort = startAndWait(floor, benchBin + QStringLiteral("/floor-server"), { QStringLiteral("--fanout") });
-            floorFanout = runFanoutClient(benchBin + QStringLiteral("/fanout-client"), floorPort, QStringLiteral("/"), n, {});
+            floorFanout = runFanoutClient(benchBin + QStringLiteral("/fanout-client"), floor.processId(), floorPort,
+                                          QStringLiteral("/"), n, {});
             floor.kill();
             floor.waitForFinished();
         }
@@ -249,13 +255,14 @@ int main(int argc, char *argv[])
         const quint16 fanoutPort = startAndWait(server, bin + QStringLiteral("/kyozo-server"),
                                                 { "--listen", "127.0.0.1:0", "--database", db, "--config", config.fileName() });
         const Fanout kyozoFanout = runFanoutClient(
-                benchBin + QStringLiteral("/fanout-client"), fanoutPort,
+                benchBin + QStringLiteral("/fanout-client"), server.processId(), fanoutPort,
                 QStringLiteral("/socket/websocket?vsn=2.0.0&token=%1").arg(token), n, kTopic);
         server.terminate();
         server.waitForFinished(30000);
-        std::printf("%7d | %11.1f %11.1f %11.1f %6.2f | %8.0f | %9.1f %9.1f | %9.1f %9.1f%s\n", n, floorPer,
-                    floorReplyPer, kyozoPer, kyozoPer / floorPer, kyozoFanout.joinsPerSecond,
-                    floorFanout.p50, floorFanout.p99, kyozoFanout.p50, kyozoFanout.p99,
+        std::printf("%7d | %11.1f %11.1f %11.1f %6.2f | %8.0f | %9.1f %9.1f | %9.1f %9.1f | %9.1f %9.1f %9.1f%s\n", n,
+                    floorPer, floorReplyPer, kyozoPer, kyozoPer / floorPer, kyozoFanout.joinsPerSecond,
+                    floorFanout.p50, floorFanout.p99, kyozoFanout.p50, kyozoFanout.p99, floorFanout.serverCpuMs,
+                    kyozoFanout.serverCpuMs, kyozoFanout.clientCpuMs,
                     joined < n ? qPrintable(QStringLiteral("  (only %1 joined within the time limit)").arg(joined)) : "");
         std::fflush(stdout);
     }
