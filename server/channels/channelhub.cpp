@@ -12,6 +12,10 @@
 #include <QLoggingCategory>
 #include <QUrlQuery>
 
+#include <algorithm>
+#include <functional>
+#include <vector>
+
 Q_LOGGING_CATEGORY(lcChannels, "kyozo.server.channels")
 
 namespace Kyozo::Server {
@@ -233,7 +237,11 @@ void ChannelHub::broadcast(const QString &topic, const QString &event, const QJs
     // Encoded once for every subscriber.
     const QString frame = QString::fromUtf8(
             PhoenixMessage{ std::nullopt, std::nullopt, topic, event, payload }.encode());
-    for (SocketSession *s : *it)
+    // In address order, which is about the order the sockets were accepted in: their objects
+    // then follow one another in memory, as a QSet's hash order does not.
+    std::vector<SocketSession *> sessions(it->cbegin(), it->cend());
+    std::sort(sessions.begin(), sessions.end(), std::less<SocketSession *>());
+    for (SocketSession *s : sessions)
         if (s != except)
             s->sendText(frame);
 }
