@@ -26,7 +26,7 @@ const QString kTopic = QStringLiteral("execution:workspace:lab");
 // Relays are sent in batches until some wait on the server: how much the kernel buffers for
 // a socket depends on the machine (about 2.5 MB, 17,000 relays, here).
 constexpr int kBatch = 2000;
-constexpr int kMaxCursors = 100000; // ~600 KB of relays: far more than a stalled socket's kernel buffers
+constexpr int kMaxCursors = 100000; // ~15 MB of relays: far more than a stalled socket's kernel buffers
 
 // A WebSocket client on a plain blocking socket whose receive buffer is a few KiB: while
 // it does not read, what the server sends piles up on the server's side.
