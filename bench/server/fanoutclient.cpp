@@ -8,11 +8,14 @@
 // Opens N sockets (200 handshakes in flight), with --join sends each a phx_join and waits
 // for its reply; then one more socket sends a cursor_move five times, 300 ms apart, and
 // every one of the N notes when its copy arrives (kyozo-server relays it as "cursor"; the
-// floor echoes the frame itself). Prints one line: opened, joins/s, p50 and p99 in ms, and
-// the CPU time a broadcast took (mean of the rounds, from the send to the last copy
-// received): this process's and, with --server-pid, the server's, all threads and the
-// kernel's work on their behalf. On two cores those bound the latency: a single-threaded
-// server cannot deliver the last copy before it has spent its share.
+// floor echoes the frame itself). Prints one line: opened, joins/s, p50 and p99 in ms, the
+// time to the last copy, and the CPU time a broadcast took (means of the rounds, from the
+// send to the last copy received): this process's and, with --server-pid, the server's,
+// all threads and the kernel's work on their behalf. On two cores those bound the latency: a single-threaded
+// server cannot deliver the last copy before it has spent its share. The rest of the
+// latency is time the server was not running: with --server-pid, how long its main thread
+// waited for a core (its run queue wait), and how much time the hypervisor took from this
+// VM's cores (steal, both cores together), both per broadcast.
 #include <utility> // Boost 1.74's asio/awaitable.hpp uses std::exchange without it (C++20)
 
 #include <boost/asio.hpp>
@@ -21,12 +24,16 @@
 
 #include "fdlimit.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -45,6 +52,31 @@ double cpuMs(clockid_t clock)
     if (clock_gettime(clock, &ts) != 0)
         return -1;
     return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
+
+// How long a process's main thread has waited on a run queue, in ms (/proc/PID/schedstat:
+// time on a core, time waiting, slices), or -1.
+double runQueueWaitMs(const std::string &pid)
+{
+    std::ifstream in("/proc/" + pid + "/schedstat");
+    double onCpuNs = 0, waitNs = -1;
+    in >> onCpuNs >> waitNs;
+    return in ? waitNs / 1e6 : -1;
+}
+
+// Time the hypervisor has taken from all of this machine's cores, in ms (the steal column of
+// /proc/stat's cpu line, in clock ticks), or -1.
+double stealMs()
+{
+    std::ifstream in("/proc/stat");
+    std::string line;
+    if (!std::getline(in, line) || line.rfind("cpu ", 0) != 0)
+        return -1;
+    std::istringstream fields(line.substr(4));
+    double v[8] = {};
+    for (double &x : v)
+        fields >> x;
+    return fields ? v[7] * 1e3 / double(sysconf(_SC_CLK_TCK)) : -1;
 }
 
 constexpr int kWave = 200;
@@ -84,7 +116,9 @@ struct Bench
     bool inRound = false;
     clockid_t serverClock{};
     bool haveServerClock = false;
+    std::string serverPid;
     double serverCpuAtSend = 0, clientCpuAtSend = 0, serverCpuSum = 0, clientCpuSum = 0;
+    double serverWaitAtSend = 0, stealAtSend = 0, serverWaitSum = 0, stealSum = 0, lastCopySum = 0;
     net::steady_timer timer{ io };
 
     void openMore()
@@ -130,6 +164,8 @@ struct Bench
         sentAt = Clock::now();
         clientCpuAtSend = cpuMs(CLOCK_PROCESS_CPUTIME_ID);
         serverCpuAtSend = haveServerClock ? cpuMs(serverClock) : 0;
+        serverWaitAtSend = haveServerClock ? runQueueWaitMs(serverPid) : 0;
+        stealAtSend = stealMs();
         speaker->ws.text(true);
         speaker->ws.async_write(net::buffer(speaker->outgoing), [](beast::error_code, std::size_t) { });
         timer.expires_after(std::chrono::seconds(30));
@@ -152,8 +188,12 @@ struct Bench
         inRound = false;
         timer.cancel();
         clientCpuSum += cpuMs(CLOCK_PROCESS_CPUTIME_ID) - clientCpuAtSend;
-        if (haveServerClock)
+        if (haveServerClock) {
             serverCpuSum += cpuMs(serverClock) - serverCpuAtSend;
+            serverWaitSum += runQueueWaitMs(serverPid) - serverWaitAtSend;
+        }
+        stealSum += stealMs() - stealAtSend;
+        lastCopySum += std::chrono::duration<double, std::milli>(Clock::now() - sentAt).count();
         for (auto &c : conns)
             if (c->gotCursor)
                 latencies.push_back(std::chrono::duration<double, std::milli>(c->cursorAt - sentAt).count());
@@ -252,10 +292,11 @@ int main(int argc, char *argv[])
             b.join = true;
             b.topic = argv[i + 1];
         } else if (option == "--server-pid") {
+            b.serverPid = argv[i + 1];
             b.haveServerClock = clock_getcpuclockid(pid_t(std::atol(argv[i + 1])), &b.serverClock) == 0
                     && cpuMs(b.serverClock) >= 0;
             if (!b.haveServerClock)
-                std::fprintf(stderr, "fanout-client: cannot read the CPU time of process %s\n", argv[i + 1]);
+                std::fprintf(stderr, "fanout-client: cannot read the CPU time or the scheduler statistics of process %s\n", argv[i + 1]);
         } else {
             std::fprintf(stderr, "fanout-client: unknown option %s\n", argv[i]);
             return 2;
@@ -274,10 +315,11 @@ int main(int argc, char *argv[])
     const double joinSeconds = std::chrono::duration<double>(b.lastJoin - b.firstConnect).count();
     const double rounds = std::max(1, b.round);
     std::printf("opened %d joined %d failed %d joins_per_s %.0f p50_ms %.1f p99_ms %.1f rounds %d"
-                " server_cpu_ms %.1f client_cpu_ms %.1f\n",
+                " last_ms %.1f server_cpu_ms %.1f client_cpu_ms %.1f server_wait_ms %.1f steal_ms %.1f\n",
                 b.opened, b.joined, b.failed,
                 joinSeconds > 0 ? double(b.join ? b.joined : b.opened) / joinSeconds : 0.0,
-                percentile(b.latencies, 0.5), percentile(b.latencies, 0.99), b.round,
-                b.haveServerClock ? b.serverCpuSum / rounds : -1.0, b.clientCpuSum / rounds);
+                percentile(b.latencies, 0.5), percentile(b.latencies, 0.99), b.round, b.lastCopySum / rounds,
+                b.haveServerClock ? b.serverCpuSum / rounds : -1.0, b.clientCpuSum / rounds,
+                b.haveServerClock ? b.serverWaitSum / rounds : -1.0, stealMs() >= 0 ? b.stealSum / rounds : -1.0);
     return b.round == kRounds ? 0 : 1;
 }
