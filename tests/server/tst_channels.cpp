@@ -243,6 +243,46 @@ private slots:
         QCOMPARE(c.closeCode(), 1008);
     }
 
+    void metricsCountSocketsChannelsMessagesAndErrors()
+    {
+        const auto metric = [this](const char *name) { return server->metric(QString::fromLatin1(name)); };
+        for (const char *name : { "kyozo_sockets", "kyozo_channels_joined", "kyozo_messages_in_total",
+                                  "kyozo_messages_out_total", "kyozo_errors_total" })
+            QCOMPARE(metric(name), 0);
+        ChannelClient a;
+        auto b = std::make_unique<ChannelClient>();
+        QVERIFY(a.open(server->socketUrl(ada)));
+        QVERIFY(b->open(server->socketUrl(bob)));
+        QTRY_COMPARE(metric("kyozo_sockets"), 2);
+
+        QVERIFY(replyOk(a.join(kTopic, QStringLiteral("1"))));
+        QVERIFY(replyOk(b->join(kTopic, QStringLiteral("1"))));
+        QCOMPARE(replyReason(b->join(QStringLiteral("execution:workspace:elsewhere"), QStringLiteral("2"))),
+                 QStringLiteral("unauthorized"));
+        a.sendText(QStringLiteral("not json"));
+        QVERIFY(!a.waitForEvent(QStringLiteral("phoenix"), QStringLiteral("phx_error")).isEmpty());
+        a.send(frame(QStringLiteral("1"), QStringLiteral("3"), kTopic, QStringLiteral("cursor_move"),
+                     QJsonObject{ { "position", QJsonObject{ { "line", 1 }, { "column", 1 } } } }));
+        QVERIFY(replyOk(a.waitForReply(QStringLiteral("3"))));
+        QVERIFY(!b->waitForEvent(kTopic, QStringLiteral("cursor")).isEmpty());
+        QCOMPARE(metric("kyozo_channels_joined"), 2);
+        QCOMPARE(metric("kyozo_messages_in_total"), 5); // three joins, the bad frame, the cursor
+        QCOMPARE(metric("kyozo_errors_total"), 2);      // the refused join, the bad frame
+        // Every frame counted went out and nothing else did, presence diffs included: at
+        // least the replies, both presence_states, the error, the relay and one diff.
+        QTRY_COMPARE_WITH_TIMEOUT(metric("kyozo_messages_out_total"), qint64(a.received() + b->received()), 2000);
+        QVERIFY(a.received() + b->received() >= 9);
+
+        a.send(frame(QStringLiteral("1"), QStringLiteral("4"), kTopic, QStringLiteral("phx_leave")));
+        QVERIFY(replyOk(a.waitForReply(QStringLiteral("4"))));
+        QCOMPARE(metric("kyozo_channels_joined"), 1);
+        b.reset();
+        QTRY_COMPARE(metric("kyozo_sockets"), 1);
+        QCOMPARE(metric("kyozo_channels_joined"), 0);
+        QCOMPARE(metric("kyozo_messages_in_total"), 6);
+        QCOMPARE(metric("kyozo_errors_total"), 2);
+    }
+
     void sigtermClosesSocketsWith1001AndExitsZero()
     {
         ChannelClient c;

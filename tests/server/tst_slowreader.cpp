@@ -6,10 +6,6 @@
 #include "temporaryserver.h"
 
 #include <QJsonDocument>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QRegularExpression>
-#include <QSignalSpy>
 #include <QtTest>
 
 #include <arpa/inet.h>
@@ -178,21 +174,6 @@ QList<int> oneTo(int n)
     return l;
 }
 
-// A gauge from GET /metrics, -1 if absent.
-qint64 gauge(const QUrl &metrics, const QString &name)
-{
-    QNetworkAccessManager nam;
-    QNetworkReply *reply = nam.get(QNetworkRequest(metrics));
-    QSignalSpy finished(reply, &QNetworkReply::finished);
-    if (!finished.wait(5000))
-        return -1;
-    const QString body = QString::fromUtf8(reply->readAll());
-    reply->deleteLater();
-    const auto m = QRegularExpression(QStringLiteral("^%1 (\\d+)$").arg(name), QRegularExpression::MultilineOption)
-                           .match(body);
-    return m.hasMatch() ? m.captured(1).toLongLong() : -1;
-}
-
 } // namespace
 
 class TestSlowReader : public QObject
@@ -233,7 +214,7 @@ class TestSlowReader : public QObject
         QVERIFY(writer->open(server->socketUrl(ada)));
         QCOMPARE(writer->join(kTopic, QStringLiteral("1"))[4].toObject().value("status").toString(), QStringLiteral("ok"));
         sent = 0;
-        while (sent < kMaxCursors && gauge(server->url(QStringLiteral("/metrics")), QStringLiteral("kyozo_frames_queued")) <= 0)
+        while (sent < kMaxCursors && server->metric(QStringLiteral("kyozo_frames_queued")) <= 0)
             QVERIFY(relay(batch));
         QVERIFY2(sent < kMaxCursors, "nothing ever waited on the server for the stalled socket");
     }
@@ -266,10 +247,9 @@ private slots:
         stallAndRelay();
         if (QTest::currentTestFailed())
             return;
-        const QUrl metrics = server->url(QStringLiteral("/metrics"));
         QVERIFY(reader->readUntil([this](const QList<QJsonArray> &f) { return cursorLines(f).size() >= sent; }, 30000));
         QCOMPARE(cursorLines(reader->texts), oneTo(sent));
-        QTRY_COMPARE_WITH_TIMEOUT(gauge(metrics, QStringLiteral("kyozo_frames_queued")), 0, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(server->metric(QStringLiteral("kyozo_frames_queued")), 0, 5000);
         // The socket is still in working order.
         reader->sendText(QJsonDocument(frame({}, QStringLiteral("hb"), QStringLiteral("phoenix"), QStringLiteral("heartbeat")))
                                  .toJson(QJsonDocument::Compact));
@@ -295,10 +275,10 @@ private slots:
         stallAndRelay(50); // below the cap: the socket is behind but still open
         if (QTest::currentTestFailed())
             return;
-        QVERIFY(gauge(server->url(QStringLiteral("/metrics")), QStringLiteral("kyozo_frames_queued")) <= 100);
+        QVERIFY(server->metric(QStringLiteral("kyozo_frames_queued")) <= 100);
         QVERIFY(relay(200));
         // What was held for it is dropped with the socket, not kept.
-        QCOMPARE(gauge(server->url(QStringLiteral("/metrics")), QStringLiteral("kyozo_frames_queued")), 0);
+        QCOMPARE(server->metric(QStringLiteral("kyozo_frames_queued")), 0);
         reader->readUntil([](const QList<QJsonArray> &) { return false; }, 30000);
         QCOMPARE(reader->closeCode, 1008);
         const QList<int> got = cursorLines(reader->texts.first(reader->textsBeforeClose));

@@ -35,6 +35,7 @@ ChannelClient::ChannelClient()
 {
     connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
         m_frames.append(QJsonDocument::fromJson(text.toUtf8()).array());
+        ++m_received;
     });
     connect(&m_socket, &QWebSocket::disconnected, this, [this] {
         m_closed = true;

@@ -31,10 +31,13 @@ public:
     bool isOpen() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
     // Frames not consumed by a wait so far.
     QList<QJsonArray> pending() const { return m_frames; }
+    // Every frame received since the socket opened, consumed or not.
+    int received() const { return m_received; }
 
 private:
     QWebSocket m_socket;
     QList<QJsonArray> m_frames;
+    int m_received = 0;
     int m_closeCode = -1;
     bool m_closed = false;
 };

@@ -3,11 +3,16 @@
 #include "testpaths.h"
 
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QRegularExpression>
+#include <QTimer>
 #include <QUrlQuery>
 
 #include <csignal>
+#include <memory>
 
 namespace KyozoTest {
 
@@ -105,6 +110,24 @@ QString TemporaryServer::userWithToken(const QString &name, const QString &works
 QUrl TemporaryServer::url(const QString &path) const
 {
     return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(path));
+}
+
+qint64 TemporaryServer::metric(const QString &name) const
+{
+    QNetworkAccessManager nam;
+    std::unique_ptr<QNetworkReply> reply(nam.get(QNetworkRequest(url(QStringLiteral("/metrics")))));
+    QEventLoop loop;
+    QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    QTimer::singleShot(5000, &loop, &QEventLoop::quit);
+    if (!reply->isFinished())
+        loop.exec();
+    if (!reply->isFinished() || reply->error() != QNetworkReply::NoError)
+        return -1;
+    const QString body = QString::fromUtf8(reply->readAll());
+    const auto m = QRegularExpression(QStringLiteral("^%1 (\\d+)$").arg(QRegularExpression::escape(name)),
+                                      QRegularExpression::MultilineOption)
+                           .match(body);
+    return m.hasMatch() ? m.captured(1).toLongLong() : -1;
 }
 
 QUrl TemporaryServer::socketUrl(const QString &token) const

@@ -34,6 +34,9 @@ public:
     quint16 port() const { return m_port; }
     QUrl url(const QString &path) const;
     QUrl socketUrl(const QString &token) const;
+    // One sample of GET /metrics (`NAME VALUE`), or -1 when the request fails or the metric is
+    // absent. Runs the event loop while it waits.
+    qint64 metric(const QString &name) const;
     QProcess &process() { return m_process; }
 
 private:
