@@ -83,7 +83,6 @@ void ChannelHub::accept(std::unique_ptr<QWebSocket> socket)
     ++m_metrics.sockets;
     connect(session, &SocketSession::messageReceived, this, &ChannelHub::onMessage);
     connect(session, &SocketSession::closed, this, &ChannelHub::onClosed);
-    connect(session, &SocketSession::messageSent, this, [this] { ++m_metrics.messagesOut; });
     m_idleTrimTimer.start(); // after a burst of connections too
     qCDebug(lcChannels) << "socket of" << identity->userName << "connected";
 }
@@ -282,6 +281,7 @@ void ChannelHub::onClosed(SocketSession *session)
         leave(session, topic, false);
     m_sessions.remove(session);
     --m_metrics.sockets;
+    m_metrics.messagesOut += session->framesSent(); // those of the open sockets are added in metrics()
     session->deleteLater();
 }
 
@@ -309,8 +309,10 @@ void ChannelHub::closeAll(int code, const QString &reason)
 ChannelMetrics ChannelHub::metrics() const
 {
     ChannelMetrics m = m_metrics;
-    for (const SocketSession *s : m_sessions)
+    for (const SocketSession *s : m_sessions) {
         m.framesQueued += s->queuedFrames();
+        m.messagesOut += s->framesSent();
+    }
     return m;
 }
 

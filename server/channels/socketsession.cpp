@@ -76,7 +76,7 @@ void SocketSession::sendText(const QString &frame)
         close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("reads too slowly"));
         return;
     }
-    emit messageSent();
+    ++m_framesSent;
 }
 
 void SocketSession::writeFrame(const QString &frame)

@@ -42,11 +42,13 @@ public:
     void heartbeat() { m_heartbeat.start(); }
     // Frames waiting for the kernel to take the ones before them (see sendText).
     qsizetype queuedFrames() const { return m_outbox.size(); }
+    // Frames accepted for sending since the socket opened (kyozo_messages_out_total). A
+    // count, not a signal per frame: a broadcast to 10,000 sockets would emit 10,000.
+    quint64 framesSent() const { return m_framesSent; }
 
 signals:
     void messageReceived(Kyozo::Server::SocketSession *session, const QString &frame);
     void closed(Kyozo::Server::SocketSession *session);
-    void messageSent();
 
 private:
     // Qt 6 appends a payload of 4 KiB or more (QRINGBUFFER_CHUNKSIZE) to a socket's write
@@ -71,6 +73,7 @@ private:
     // room for dozens of entries (~3.5 KiB per socket) at its first insert.
     QMap<QString, Joined> m_joined;
     qsizetype m_maxQueuedFrames;
+    quint64 m_framesSent = 0;
     bool m_closing = false;
     bool m_draining = false;
     bool m_lastFrameLarge = false;

@@ -276,8 +276,15 @@ private slots:
         a.send(frame(QStringLiteral("1"), QStringLiteral("4"), kTopic, QStringLiteral("phx_leave")));
         QVERIFY(replyOk(a.waitForReply(QStringLiteral("4"))));
         QCOMPARE(metric("kyozo_channels_joined"), 1);
+        QVERIFY(!b->waitFor([](const QJsonArray &f) {
+                       return f[3].toString() == QLatin1String("presence_diff")
+                               && !f[4].toObject().value("leaves").toObject().isEmpty();
+                   }).isEmpty());
+        const qint64 sentSoFar = a.received() + b->received();
+        QCOMPARE(metric("kyozo_messages_out_total"), sentSoFar);
         b.reset();
         QTRY_COMPARE(metric("kyozo_sockets"), 1);
+        QCOMPARE(metric("kyozo_messages_out_total"), sentSoFar); // a closed socket's frames still count
         QCOMPARE(metric("kyozo_channels_joined"), 0);
         QCOMPARE(metric("kyozo_messages_in_total"), 6);
         QCOMPARE(metric("kyozo_errors_total"), 2);
