@@ -3,9 +3,11 @@
 // QWebSocketServer holding the same sockets (the floor), the join rate, and the fan-out
 // latency p50/p99 of a broadcast (a relayed cursor) to all N. Bounded in count and time.
 // The memory figures hold Qt clients (QWebSocket); the join rate and the fan-out come from
-// fanout-client, one epoll loop, so that a slow client cannot be what is measured.
+// fanout-client, one epoll loop, so that a slow client cannot be what is measured. The
+// fan-out is also measured against floor-server (Qt) and epoll-floor (no Qt), which only
+// echo every frame to every socket.
 //
-//   build/bench/bin/server-bench [--connect-only] [--http-floor] [N…]
+//   build/bench/bin/server-bench [--connect-only | --memory-only] [--http-floor] [N…]
 #include "fdlimit.h"
 #include "processrss.h"
 
@@ -157,9 +159,13 @@ int main(int argc, char *argv[])
     bool connectOnly = false;
     // --http-floor: the floor's sockets come through a bare QAbstractHttpServer's upgrade.
     bool httpFloor = false;
+    // --memory-only: the RSS figures alone, without the fan-outs (a minute at 10,000, not five).
+    bool memoryOnly = false;
     for (const QString &a : app.arguments().mid(1)) {
         if (a == QLatin1String("--connect-only"))
             connectOnly = true;
+        else if (a == QLatin1String("--memory-only"))
+            memoryOnly = true;
         else if (a == QLatin1String("--http-floor"))
             httpFloor = true;
         else
@@ -174,11 +180,11 @@ int main(int argc, char *argv[])
     // Fan-out columns: latency p50 and p99 in ms, and the server's CPU ms per broadcast. For
     // kyozo's fan-out also, per broadcast: the time to the last copy, the client's CPU ms, how
     // long the server waited for a core, and the time the hypervisor took from both cores.
-    std::printf("%7s | %11s %11s %11s %6s | %8s | %20s | %20s | %48s\n", "N", "floor", "floor+reply",
-                "kyozo", "ratio", "joins/s", "floor fan-out", "floor --flush", "kyozo fan-out");
-    std::printf("%7s | %11s %11s %11s %6s | %8s | %6s %6s %6s | %6s %6s %6s | %6s %6s %6s %6s %6s %6s %6s\n", "",
-                "KiB/socket", "KiB/socket", "KiB/socket", "k/floor", "", "p50", "p99", "CPU", "p50", "p99", "CPU",
-                "p50", "p99", "last", "CPU", "client", "wait", "steal");
+    std::printf("%7s | %11s %11s %11s %6s | %8s | %20s | %20s | %20s | %48s\n", "N", "floor", "floor+reply",
+                "kyozo", "ratio", "joins/s", "floor fan-out", "floor --flush", "epoll-floor", "kyozo fan-out");
+    std::printf("%7s | %11s %11s %11s %6s | %8s | %6s %6s %6s | %6s %6s %6s | %6s %6s %6s | %6s %6s %6s %6s %6s %6s %6s\n",
+                "", "KiB/socket", "KiB/socket", "KiB/socket", "k/floor", "", "p50", "p99", "CPU", "p50", "p99", "CPU",
+                "p50", "p99", "CPU", "p50", "p99", "last", "CPU", "client", "wait", "steal");
 
     for (int n : sizes) {
         // The floor: a bare QWebSocketServer holding the sockets (and, second, writing one reply).
@@ -201,17 +207,23 @@ int main(int argc, char *argv[])
         const double floorReplyPer = floorPerSocket(http + QStringList{ QStringLiteral("--reply") });
         // Fan-out against the floor as it is, then with every frame handed to the kernel as it
         // is written (as kyozo-server does): the least a broadcast through Qt's stack costs.
-        auto floorFanoutWith = [&](const QStringList &args) {
+        // Then without Qt (epoll-floor: Boost.Beast, one epoll loop): what the kernel and the
+        // machine cost.
+        auto floorFanoutWith = [&](const QString &program, const QStringList &args) {
             QProcess floor;
-            const quint16 floorPort = startAndWait(floor, benchBin + QStringLiteral("/floor-server"), args);
+            const quint16 floorPort = startAndWait(floor, benchBin + program, args);
             const Fanout f = runFanoutClient(benchBin + QStringLiteral("/fanout-client"), floor.processId(),
                                              floorPort, QStringLiteral("/"), n, {});
             floor.kill();
             floor.waitForFinished();
             return f;
         };
-        const Fanout floorFanout = floorFanoutWith({ QStringLiteral("--fanout") });
-        const Fanout flushFanout = floorFanoutWith({ QStringLiteral("--fanout"), QStringLiteral("--flush") });
+        const QString qtFloor = QStringLiteral("/floor-server");
+        const bool fanout = !memoryOnly && !connectOnly;
+        const Fanout floorFanout = fanout ? floorFanoutWith(qtFloor, { QStringLiteral("--fanout") }) : Fanout{};
+        const Fanout flushFanout =
+                fanout ? floorFanoutWith(qtFloor, { QStringLiteral("--fanout"), QStringLiteral("--flush") }) : Fanout{};
+        const Fanout epollFanout = fanout ? floorFanoutWith(QStringLiteral("/epoll-floor"), {}) : Fanout{};
 
         // kyozo-server, same sockets, each joining the workspace topic.
         QTemporaryDir dir;
@@ -261,6 +273,12 @@ int main(int argc, char *argv[])
         server.terminate();
         server.waitForFinished(30000);
         clients.clear();
+        if (memoryOnly) {
+            std::printf("%7d | %11.1f %11.1f %11.1f %6.2f | joined; no fan-out (--memory-only)\n", n, floorPer,
+                        floorReplyPer, kyozoPer, kyozoPer / floorPer);
+            std::fflush(stdout);
+            continue;
+        }
 
         // Join rate and fan-out: a fresh server and the lean client's N sockets joining the
         // topic; one more moves its cursor and all N receive the relay.
@@ -272,10 +290,11 @@ int main(int argc, char *argv[])
         server.terminate();
         server.waitForFinished(30000);
         std::printf("%7d | %11.1f %11.1f %11.1f %6.2f | %8.0f | %6.1f %6.1f %6.1f | %6.1f %6.1f %6.1f | %6.1f %6.1f %6.1f"
-                    " %6.1f %6.1f %6.1f %6.1f%s\n",
+                    " | %6.1f %6.1f %6.1f %6.1f %6.1f %6.1f %6.1f%s\n",
                     n, floorPer, floorReplyPer, kyozoPer, kyozoPer / floorPer, kyozoFanout.joinsPerSecond,
                     floorFanout.p50, floorFanout.p99, floorFanout.serverCpuMs, flushFanout.p50, flushFanout.p99,
-                    flushFanout.serverCpuMs, kyozoFanout.p50, kyozoFanout.p99, kyozoFanout.lastMs, kyozoFanout.serverCpuMs,
+                    flushFanout.serverCpuMs, epollFanout.p50, epollFanout.p99, epollFanout.serverCpuMs,
+                    kyozoFanout.p50, kyozoFanout.p99, kyozoFanout.lastMs, kyozoFanout.serverCpuMs,
                     kyozoFanout.clientCpuMs, kyozoFanout.serverWaitMs, kyozoFanout.stealMs,
                     joined < n ? qPrintable(QStringLiteral("  (only %1 joined within the time limit)").arg(joined)) : "");
         std::fflush(stdout);
