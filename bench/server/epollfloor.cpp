@@ -14,6 +14,7 @@
 #include "fdlimit.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <memory>
 #include <string>

@@ -11,11 +11,11 @@
 // floor echoes the frame itself). Prints one line: opened, joins/s, p50 and p99 in ms, the
 // time to the last copy, and the CPU time a broadcast took (means of the rounds, from the
 // send to the last copy received): this process's and, with --server-pid, the server's,
-// all threads and the kernel's work on their behalf. On two cores those bound the latency: a single-threaded
-// server cannot deliver the last copy before it has spent its share. The rest of the
-// latency is time the server was not running: with --server-pid, how long its main thread
-// waited for a core (its run queue wait), and how much time the hypervisor took from this
-// VM's cores (steal, both cores together), both per broadcast.
+// all threads and the kernel's work on their behalf. On two cores those bound the latency:
+// a single-threaded server cannot deliver the last copy before it has spent its share. The
+// rest of the latency is time the server was not running: with --server-pid, how long its
+// main thread waited for a core (its run queue wait), and how much time the hypervisor took
+// from this VM's cores (steal, both cores together), both per broadcast.
 #include <utility> // Boost 1.74's asio/awaitable.hpp uses std::exchange without it (C++20)
 
 #include <boost/asio.hpp>
@@ -294,9 +294,10 @@ int main(int argc, char *argv[])
         } else if (option == "--server-pid") {
             b.serverPid = argv[i + 1];
             b.haveServerClock = clock_getcpuclockid(pid_t(std::atol(argv[i + 1])), &b.serverClock) == 0
-                    && cpuMs(b.serverClock) >= 0;
+                    && cpuMs(b.serverClock) >= 0 && runQueueWaitMs(b.serverPid) >= 0;
             if (!b.haveServerClock)
-                std::fprintf(stderr, "fanout-client: cannot read the CPU time or the scheduler statistics of process %s\n", argv[i + 1]);
+                std::fprintf(stderr, "fanout-client: cannot read the CPU time or the scheduler statistics of process %s\n",
+                             argv[i + 1]);
         } else {
             std::fprintf(stderr, "fanout-client: unknown option %s\n", argv[i]);
             return 2;

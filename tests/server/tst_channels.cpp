@@ -276,6 +276,7 @@ private slots:
         a.send(frame(QStringLiteral("1"), QStringLiteral("4"), kTopic, QStringLiteral("phx_leave")));
         QVERIFY(replyOk(a.waitForReply(QStringLiteral("4"))));
         QCOMPARE(metric("kyozo_channels_joined"), 1);
+        QVERIFY(!a.waitForEvent(kTopic, QStringLiteral("phx_close")).isEmpty());
         QVERIFY(!b->waitFor([](const QJsonArray &f) {
                        return f[3].toString() == QLatin1String("presence_diff")
                                && !f[4].toObject().value("leaves").toObject().isEmpty();
