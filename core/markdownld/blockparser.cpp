@@ -154,8 +154,11 @@ bool BlockParser::matchContinuation(OpenBlock &block, bool *fenceClosed)
         }
         return false;
     case BlockKind::HtmlBlock: return block.htmlType <= 5 || !m_blank;
-    case BlockKind::Paragraph:
-    case BlockKind::Table: return !m_blank;
+    case BlockKind::Paragraph: return !m_blank;
+    case BlockKind::Table:
+        // cmark-gfm's table extension (matches()): a line continues the table if it is a
+        // row of at least one cell; a lone "|" is none and ends the table.
+        return !m_blank && Scan::tableRowCells(m_text.sliced(m_firstNonspace)) > 0;
     case BlockKind::List: return true;
     case BlockKind::Heading:
     case BlockKind::ThematicBreak:
@@ -268,12 +271,42 @@ bool BlockParser::paragraphHasTextBeyondReferences() const
     return m_contentTruncated || linkReferenceDefinitionsLength(m_content) < m_content.size();
 }
 
+void BlockParser::openTableFromParagraph()
+{
+    // cmark-gfm's try_opening_table_header(): the paragraph's lines before its last one
+    // stay a paragraph, inserted before the table (its row_from_string() restarts at each
+    // line end of the paragraph's content). cmark never finalizes that paragraph, so link
+    // reference definitions in it stay text: it is a paragraph even if it holds only
+    // definitions, which is why it is reported here and not through closeTop().
+    OpenBlock &table = m_stack.last();
+    const ContentLine header = m_contentLines.last();
+    if (m_contentLines.size() > 1) {
+        OpenBlock before = table;
+        before.range.endLine = table.previousEndLine;
+        before.range.endByte = table.previousEndByte;
+        const QByteArray headerText = m_content.sliced(header.contentOffset);
+        m_content.truncate(header.contentOffset - 1); // and the '\n' joining the lines
+        m_contentLines.removeLast();
+        if (m_listener)
+            m_listener->blockClosed(eventFor(before));
+        m_content = headerText;
+        m_contentLines = { { 0, header.documentByte, header.line, header.prefixCodePoints } };
+        table.range.startByte = header.documentByte;
+        table.range.startLine = header.line;
+        table.range.startColumn = header.prefixCodePoints + 1;
+        table.lineCount = 1;
+    }
+    table.kind = BlockKind::Table;
+}
+
 void BlockParser::extendOpenBlocks(bool lineIsBlank)
 {
     for (OpenBlock &b : m_stack) {
         if (lineIsBlank && b.kind != BlockKind::FencedCode && b.kind != BlockKind::IndentedCode
             && b.kind != BlockKind::HtmlBlock)
             continue;
+        b.previousEndLine = b.range.endLine;
+        b.previousEndByte = b.range.endByte;
         b.range.endLine = m_lineNumber;
         b.range.endByte = m_lineStartByte + m_text.size();
     }
@@ -324,6 +357,10 @@ void BlockParser::processLine(QByteArrayView text, qint64 startByte, qint64 line
             opened = true;
         }
         openBlock(block);
+    };
+
+    auto lastParagraphLine = [&] {
+        return QByteArrayView(m_content).sliced(m_contentLines.last().contentOffset);
     };
 
     // 2. Open new blocks.
@@ -414,11 +451,13 @@ void BlockParser::processLine(QByteArrayView text, qint64 startByte, qint64 line
         } else if (indented && !maybeLazy && !m_blank) {
             advanceOffset(kCodeIndent, true);
             open(makeBlock(BlockKind::IndentedCode, m_offset));
-        } else if (ck == BlockKind::Paragraph && allMatched && m_stack.last().lineCount == 1
-                   && !m_contentTruncated && Scan::tableDelimiterRow(text, fns) > 0
-                   && Scan::tableDelimiterRow(text, fns) == Scan::tableRowCells(m_content)) {
-            // GFM table: the one-line paragraph is its header row, this line the delimiter row.
-            m_stack.last().kind = BlockKind::Table;
+        } else if (!indented && ck == BlockKind::Paragraph && allMatched && !m_contentTruncated
+                   && (n = Scan::tableDelimiterRow(text, fns)) > 0
+                   && n == Scan::tableRowCells(lastParagraphLine())) {
+            // GFM table (cmark-gfm's extensions/table.c, try_opening_table_block): tried
+            // after every core block start, never on an indented line; this line is the
+            // delimiter row, the paragraph's last line the header row with as many cells.
+            openTableFromParagraph();
             advanceOffset(text.size() - m_offset, false);
             break;
         } else {

@@ -47,6 +47,10 @@ private:
         bool buffered = false; // this leaf's lines go to m_content
         bool closedByFence = false;
         int lineCount = 0;
+        // Where the block ended before its last line: a paragraph's end when a GFM table
+        // takes its last line as the header row.
+        qint64 previousEndByte = 0;
+        qint64 previousEndLine = 0;
     };
 
     char peek(qsizetype pos) const { return pos < m_text.size() ? m_text[pos] : '\n'; }
@@ -72,7 +76,6 @@ private:
     QByteArray m_content;     // content of the buffered leaf (always the top of m_stack)
     QList<ContentLine> m_contentLines;
     QByteArray m_info;
-    QByteArray m_firstParagraphLine; // header candidate of a GFM table
     bool m_contentTruncated = false;
 
     // Per-line scanning state, as cmark's parser struct.

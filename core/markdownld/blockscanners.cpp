@@ -75,6 +75,10 @@ qsizetype tagNameEnd(QByteArrayView line, qsizetype pos)
 
 bool isHtmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
 
+// cmark-gfm's table extension (extensions/ext_scanners.re) counts these as spaces around
+// table cells and delimiters: spacechar = [ \t\v\f].
+bool isTableSpace(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f'; }
+
 } // namespace
 
 bool isBlankFrom(QByteArrayView line, qsizetype pos)
@@ -299,49 +303,70 @@ ListMarker listMarker(QByteArrayView line, qsizetype pos, bool interruptsParagra
 
 int tableRowCells(QByteArrayView line)
 {
-    qsizetype b = 0, e = line.size();
-    while (b < e && isSpaceOrTab(line[b]))
-        ++b;
-    while (e > b && isSpaceOrTab(line[e - 1]))
-        --e;
-    if (b < e && line[b] == '|')
-        ++b;
-    if (e > b && line[e - 1] == '|' && !(e - 2 >= b && line[e - 2] == '\\'))
-        --e;
-    int cells = 1;
-    for (qsizetype i = b; i < e; ++i) {
-        if (line[i] == '\\')
-            ++i;
-        else if (line[i] == '|')
-            ++cells;
+    // As row_from_string() in cmark-gfm's extensions/table.c on one line: an optional
+    // leading '|' with the spaces after it, then cells. A cell is the longest run of
+    // (escaped_char | [^|\r\n]) where escaped_char includes "\|"; the longest match lets a
+    // backslash escape the pipe right after it whatever precedes it, so a '|' ends a cell
+    // exactly when the byte before it is not a backslash ("a\\|b" is one cell). Every such
+    // pipe ends a cell, an empty one too; what follows the last pipe (and its spaces) is
+    // one more cell if anything is left. A row of no cell ("|") is no row.
+    qsizetype p = 0;
+    if (p < line.size() && line[p] == '|') {
+        ++p;
+        while (p < line.size() && isTableSpace(line[p]))
+            ++p;
     }
-    return cells;
+    int cells = 0;
+    bool open = false;
+    for (; p < line.size(); ++p) {
+        if (line[p] == '|' && line[p - 1] != '\\') {
+            ++cells;
+            open = false;
+            while (p + 1 < line.size() && isTableSpace(line[p + 1]))
+                ++p;
+        } else {
+            open = true;
+        }
+    }
+    return cells + (open ? 1 : 0);
 }
 
 int tableDelimiterRow(QByteArrayView line, qsizetype pos)
 {
-    // Only '|', ':', '-', spaces and tabs; every cell has at least one '-'. Pipes are
-    // optional, as in cmark-gfm's scanner.
+    // cmark-gfm's scan_table_start (extensions/ext_scanners.re):
+    //   [|]? table_marker ([|] table_marker)* [|]? spacechar* newline
+    //   table_marker = spacechar* [:]? [-]+ [:]? spacechar*
+    // so colons only at a cell's ends, its dashes contiguous, and at most one trailing pipe.
+    auto skipSpaces = [&](qsizetype p) {
+        while (p < line.size() && isTableSpace(line[p]))
+            ++p;
+        return p;
+    };
+    qsizetype p = pos;
+    if (at(line, p) == '|')
+        ++p;
     int cells = 0;
-    bool cellHasDash = false, cellHasContent = false;
-    for (qsizetype p = pos; p <= line.size(); ++p) {
-        const char c = p < line.size() ? line[p] : '|';
-        if (c == '|') {
-            if (cellHasContent) {
-                if (!cellHasDash)
-                    return 0;
-                ++cells;
-            }
-            cellHasDash = cellHasContent = false;
-        } else if (c == '-') {
-            cellHasDash = cellHasContent = true;
-        } else if (c == ':') {
-            cellHasContent = true;
-        } else if (!isSpaceOrTab(c)) {
+    for (;;) {
+        p = skipSpaces(p);
+        if (at(line, p) == ':')
+            ++p;
+        const qsizetype dashes = p;
+        while (at(line, p) == '-')
+            ++p;
+        if (p == dashes)
             return 0;
-        }
+        if (at(line, p) == ':')
+            ++p;
+        p = skipSpaces(p);
+        ++cells;
+        if (p == line.size())
+            return cells;
+        if (line[p] != '|')
+            return 0;
+        p = skipSpaces(p + 1);
+        if (p == line.size())
+            return cells;
     }
-    return cells;
 }
 
 } // namespace Kyozo::MarkdownLD::Scan

@@ -34,9 +34,11 @@ struct ListMarker
 };
 ListMarker listMarker(QByteArrayView line, qsizetype pos, bool interruptsParagraph);
 
-// GFM table delimiter row: cells of :?-+:? separated by pipes. Returns its column count.
+// GFM table delimiter row as cmark-gfm 0.29's table extension scans it: cells of :?-+:?
+// separated by pipes, leading and trailing pipe optional. Returns its column count, 0 if none.
 int tableDelimiterRow(QByteArrayView line, qsizetype pos);
-// Number of cells in a GFM table row (leading/trailing pipe optional, \| escapes).
+// Number of cells in a GFM table row as cmark-gfm's table extension counts them (leading and
+// trailing pipe optional, a pipe after a backslash is text); 0: not a row (only "|").
 int tableRowCells(QByteArrayView line);
 
 } // namespace Kyozo::MarkdownLD::Scan
