@@ -2,6 +2,28 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>FrontMatter</name>
+    <message>
+        <source>invalid YAML front matter: %1</source>
+        <translation>ungültiges Front Matter (YAML): %1</translation>
+    </message>
+    <message>
+        <source>invalid TOML front matter: %1</source>
+        <translation>ungültiges Front Matter (TOML): %1</translation>
+    </message>
+    <message>
+        <source>front matter must be a mapping of keys to values</source>
+        <translation>Front Matter muss eine Zuordnung von Schlüsseln zu Werten sein</translation>
+    </message>
+</context>
+<context>
+    <name>HiddenData</name>
+    <message>
+        <source>invisible characters that are no known payload</source>
+        <translation>unsichtbare Zeichen, die keine bekannten versteckten Daten ergeben</translation>
+    </message>
+</context>
+<context>
     <name>HiddenPayload</name>
     <message>
         <source>undecodable: %1</source>
@@ -18,6 +40,21 @@
     <message>
         <source>no hidden payload starts there</source>
         <translation>dort beginnen keine versteckten Daten</translation>
+    </message>
+</context>
+<context>
+    <name>JsonLd</name>
+    <message>
+        <source>a JSON-LD node must be an object</source>
+        <translation>ein JSON-LD-Knoten muss ein Objekt sein</translation>
+    </message>
+    <message>
+        <source>invalid JSON-LD: the block is empty</source>
+        <translation>ungültiges JSON-LD: der Block ist leer</translation>
+    </message>
+    <message>
+        <source>invalid JSON-LD: %1</source>
+        <translation>ungültiges JSON-LD: %1</translation>
     </message>
 </context>
 <context>
@@ -212,7 +249,10 @@
     </message>
     <message numerus="yes">
         <source>%n writer(s) in this workspace</source>
-        <translation><numerusform>%n Person in diesem Arbeitsbereich</numerusform><numerusform>%n Personen in diesem Arbeitsbereich</numerusform></translation>
+        <translation>
+            <numerusform>%n Person in diesem Arbeitsbereich</numerusform>
+            <numerusform>%n Personen in diesem Arbeitsbereich</numerusform>
+        </translation>
     </message>
     <message>
         <source>Unsaved changes</source>
@@ -399,6 +439,138 @@
     <message>
         <source>The desktop keychain is not available (%1); the token is kept in %2, readable only by you.</source>
         <translation>Der Schlüsselbund des Desktops ist nicht verfügbar (%1); das Token liegt in %2 und ist nur für Sie lesbar.</translation>
+    </message>
+</context>
+<context>
+    <name>KyozoContainer</name>
+    <message>
+        <source>the payload is larger than %1 bytes</source>
+        <translation>die zu versteckenden Daten sind größer als %1 Bytes</translation>
+    </message>
+    <message>
+        <source>compression failed</source>
+        <translation>Komprimierung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>key derivation failed</source>
+        <translation>Schlüsselableitung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>encryption failed</source>
+        <translation>Verschlüsselung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>not a Kyozo payload, or a damaged one (bad header)</source>
+        <translation>keine Kyozo-Daten oder beschädigte Daten (ungültiger Header)</translation>
+    </message>
+    <message>
+        <source>the payload is damaged (CRC-32 mismatch)</source>
+        <translation>die versteckten Daten sind beschädigt (CRC-32-Prüfsumme stimmt nicht)</translation>
+    </message>
+    <message>
+        <source>the payload is encrypted: a password is needed</source>
+        <translation>die versteckten Daten sind verschlüsselt: eine Passphrase wird benötigt</translation>
+    </message>
+    <message>
+        <source>the payload is damaged (too short)</source>
+        <translation>die versteckten Daten sind beschädigt (zu kurz)</translation>
+    </message>
+    <message>
+        <source>the payload is damaged (bad key parameters)</source>
+        <translation>die versteckten Daten sind beschädigt (ungültige Schlüsselparameter)</translation>
+    </message>
+    <message>
+        <source>wrong password, or the payload is damaged (authentication failed)</source>
+        <translation>falsche Passphrase oder beschädigte Daten (Authentifizierung fehlgeschlagen)</translation>
+    </message>
+    <message>
+        <source>the payload is damaged (cannot decompress)</source>
+        <translation>die versteckten Daten sind beschädigt (Entpacken nicht möglich)</translation>
+    </message>
+</context>
+<context>
+    <name>PhoenixMessage</name>
+    <message>
+        <source>frame is not JSON: %1</source>
+        <translation>der Frame ist kein JSON: %1</translation>
+    </message>
+    <message>
+        <source>frame must be an array [join_ref, ref, topic, event, payload]</source>
+        <translation>der Frame muss ein Array [join_ref, ref, topic, event, payload] sein</translation>
+    </message>
+    <message>
+        <source>join_ref and ref must be strings or null</source>
+        <translation>join_ref und ref müssen Strings oder null sein</translation>
+    </message>
+    <message>
+        <source>topic and event must be non-empty strings</source>
+        <translation>topic und event müssen nichtleere Strings sein</translation>
+    </message>
+</context>
+<context>
+    <name>StegCloak</name>
+    <message>
+        <source>the StegCloak payload is encrypted: a password is needed</source>
+        <translation>die StegCloak-Daten sind verschlüsselt: eine Passphrase wird benötigt</translation>
+    </message>
+    <message>
+        <source>the StegCloak payload is damaged (too short)</source>
+        <translation>die StegCloak-Daten sind beschädigt (zu kurz)</translation>
+    </message>
+    <message>
+        <source>decryption failed</source>
+        <translation>Entschlüsselung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>wrong password, or the payload is damaged (StegCloak HMAC mismatch)</source>
+        <translation>falsche Passphrase oder beschädigte Daten (StegCloak-HMAC stimmt nicht überein)</translation>
+    </message>
+    <message>
+        <source>the StegCloak payload is damaged (not UTF-8)</source>
+        <translation>die StegCloak-Daten sind beschädigt (kein UTF-8)</translation>
+    </message>
+    <message>
+        <source>wrong password, or a damaged payload (StegCloak without integrity cannot tell)</source>
+        <translation>falsche Passphrase oder beschädigte Daten (StegCloak ohne Integritätsschutz kann das nicht unterscheiden)</translation>
+    </message>
+    <message>
+        <source>StegCloak hides text: the message must be UTF-8</source>
+        <translation>StegCloak versteckt Text: die Nachricht muss UTF-8 sein</translation>
+    </message>
+    <message>
+        <source>StegCloak needs a cover of at least two words</source>
+        <translation>StegCloak braucht einen Trägertext aus mindestens zwei Wörtern</translation>
+    </message>
+    <message>
+        <source>encryption failed</source>
+        <translation>Verschlüsselung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>the StegCloak payload is damaged (no stream at the start of its word)</source>
+        <translation>die StegCloak-Daten sind beschädigt (kein Datenstrom am Anfang ihres Wortes)</translation>
+    </message>
+    <message>
+        <source>no StegCloak payload found</source>
+        <translation>keine StegCloak-Daten gefunden</translation>
+    </message>
+</context>
+<context>
+    <name>StreamParser</name>
+    <message>
+        <source>%1 is larger than maxBlockBytes (%2 bytes); its data was skipped</source>
+        <translation>%1 ist größer als maxBlockBytes (%2 Bytes); seine Daten wurden übersprungen</translation>
+    </message>
+    <message>
+        <source>front matter</source>
+        <translation>Front Matter</translation>
+    </message>
+    <message>
+        <source>JSON-LD block</source>
+        <translation>JSON-LD-Block</translation>
+    </message>
+    <message>
+        <source>HTML block</source>
+        <translation>HTML-Block</translation>
     </message>
 </context>
 <context>

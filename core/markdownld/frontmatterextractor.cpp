@@ -13,7 +13,12 @@ namespace Kyozo::MarkdownLD {
 
 namespace {
 
-QString tr(const char *text) { return QCoreApplication::translate("FrontMatter", text); }
+// lupdate takes the context from Q_DECLARE_TR_FUNCTIONS; a free tr() would be filed under the
+// enclosing class ("lacks Q_OBJECT macro") and its translation never found at run time.
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(FrontMatter)
+};
 
 // YAML 1.2 core schema for plain scalars; everything else stays a string (dates too).
 QJsonValue yamlScalar(const YAML::Node &node)
@@ -170,8 +175,9 @@ void FrontMatterExtractor::extract(Syntax syntax, QByteArrayView text, const Con
             for (qint64 l = 0; l < line && offset >= 0; ++l)
                 offset = text.indexOf('\n', offset) + 1;
             offset += qMax(0, e.mark.column);
-            sink(errorItem(range, tr("invalid YAML front matter: %1").arg(QString::fromStdString(e.msg)),
-                           map.lineAt(offset), map.columnAt(offset)));
+            sink(errorItem(
+                range, Tr::tr("invalid YAML front matter: %1").arg(QString::fromStdString(e.msg)),
+                map.lineAt(offset), map.columnAt(offset)));
             return;
         }
         if (parsed.isNull() && text.trimmed().isEmpty())
@@ -185,7 +191,7 @@ void FrontMatterExtractor::extract(Syntax syntax, QByteArrayView text, const Con
             for (qint64 l = 1; l < qint64(begin.line) && offset >= 0; ++l)
                 offset = text.indexOf('\n', offset) + 1;
             sink(errorItem(range,
-                           tr("invalid TOML front matter: %1")
+                           Tr::tr("invalid TOML front matter: %1")
                                    .arg(QString::fromUtf8(e.description().data(),
                                                           qsizetype(e.description().size()))),
                            map.lineAt(offset), qint64(begin.column)
@@ -194,7 +200,7 @@ void FrontMatterExtractor::extract(Syntax syntax, QByteArrayView text, const Con
         }
     }
     if (!parsed.isObject()) {
-        sink(errorItem(range, tr("front matter must be a mapping of keys to values"),
+        sink(errorItem(range, Tr::tr("front matter must be a mapping of keys to values"),
                        range.startLine, 1));
         return;
     }

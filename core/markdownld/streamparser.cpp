@@ -13,7 +13,12 @@
 namespace Kyozo::MarkdownLD {
 
 namespace {
-QString tr(const char *text) { return QCoreApplication::translate("StreamParser", text); }
+// lupdate takes the context from Q_DECLARE_TR_FUNCTIONS; a free tr() would be filed under the
+// enclosing class ("lacks Q_OBJECT macro") and its translation never found at run time.
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(StreamParser)
+};
 
 bool isDelimiterLine(QByteArrayView text, const char *delimiter)
 {
@@ -28,7 +33,7 @@ bool isDelimiterLine(QByteArrayView text, const char *delimiter)
 SemanticItem tooLarge(const SourceRange &range, const QString &what, qsizetype limit)
 {
     return errorItem(range,
-                     tr("%1 is larger than maxBlockBytes (%2 bytes); its data was skipped")
+                     Tr::tr("%1 is larger than maxBlockBytes (%2 bytes); its data was skipped")
                              .arg(what)
                              .arg(limit),
                      range.startLine, range.startColumn);
@@ -172,7 +177,7 @@ bool StreamParser::frontMatterLine(QByteArrayView text, qint64 startByte, QByteA
             m_frontMatterRaw.clear();
             SourceRange range{ m_frontMatterStartByte, startByte, m_frontMatterFirstLine,
                                m_lineNumber, 1 };
-            emitItem(tooLarge(range, tr("front matter"), m_options.maxBlockBytes));
+            emitItem(tooLarge(range, Tr::tr("front matter"), m_options.maxBlockBytes));
         } else {
             m_frontMatterRaw.append(raw);
             if (newline)
@@ -277,7 +282,7 @@ void StreamParser::blockClosed(const BlockEvent &event)
     const ItemSink sink = [this](const SemanticItem &i) { emitItem(i); };
     if (event.kind == BlockKind::FencedCode && JsonLdExtractor::claimsFenceInfo(event.info)) {
         if (event.contentTruncated) {
-            emitItem(tooLarge(event.range, tr("JSON-LD block"), m_options.maxBlockBytes));
+            emitItem(tooLarge(event.range, Tr::tr("JSON-LD block"), m_options.maxBlockBytes));
             return;
         }
         static const QList<ContentLine> none;
@@ -285,7 +290,7 @@ void StreamParser::blockClosed(const BlockEvent &event)
         JsonLdExtractor::extract(event.content, map, 0, event.range, sink);
     } else if (event.kind == BlockKind::HtmlBlock && (event.htmlType == 1 || event.htmlType >= 6)) {
         if (event.contentTruncated) {
-            emitItem(tooLarge(event.range, tr("HTML block"), m_options.maxBlockBytes));
+            emitItem(tooLarge(event.range, Tr::tr("HTML block"), m_options.maxBlockBytes));
             return;
         }
         const ContentMap map(event.content, *event.contentLines);

@@ -31,7 +31,12 @@ bool readRef(const QJsonValue &v, std::optional<QString> *out)
     return false;
 }
 
-QString tr(const char *text) { return QCoreApplication::translate("PhoenixMessage", text); }
+// lupdate takes the context from Q_DECLARE_TR_FUNCTIONS; a free tr() would be filed under the
+// enclosing class ("lacks Q_OBJECT macro") and its translation never found at run time.
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(PhoenixMessage)
+};
 } // namespace
 
 QByteArray PhoenixMessage::encode() const
@@ -45,21 +50,21 @@ std::optional<PhoenixMessage> PhoenixMessage::decode(QByteArrayView frame, QStri
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(frame.toByteArray(), &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        *error = tr("frame is not JSON: %1").arg(parseError.errorString());
+        *error = Tr::tr("frame is not JSON: %1").arg(parseError.errorString());
         return std::nullopt;
     }
     if (!doc.isArray() || doc.array().size() != 5) {
-        *error = tr("frame must be an array [join_ref, ref, topic, event, payload]");
+        *error = Tr::tr("frame must be an array [join_ref, ref, topic, event, payload]");
         return std::nullopt;
     }
     const QJsonArray a = doc.array();
     PhoenixMessage m;
     if (!readRef(a[0], &m.joinRef) || !readRef(a[1], &m.ref)) {
-        *error = tr("join_ref and ref must be strings or null");
+        *error = Tr::tr("join_ref and ref must be strings or null");
         return std::nullopt;
     }
     if (!a[2].isString() || !a[3].isString() || a[2].toString().isEmpty() || a[3].toString().isEmpty()) {
-        *error = tr("topic and event must be non-empty strings");
+        *error = Tr::tr("topic and event must be non-empty strings");
         return std::nullopt;
     }
     m.topic = a[2].toString();

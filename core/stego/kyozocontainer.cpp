@@ -21,7 +21,12 @@ constexpr quint8 kEncrypted = 0x02;
 constexpr qsizetype kHeader = 8;
 constexpr int kSalt = 16, kNonce = 12, kTag = 16;
 
-QString tr(const char *text) { return QCoreApplication::translate("KyozoContainer", text); }
+// lupdate takes the context from Q_DECLARE_TR_FUNCTIONS; a free tr() would be filed under the
+// enclosing class ("lacks Q_OBJECT macro") and its translation never found at run time.
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(KyozoContainer)
+};
 
 quint32 crc(QByteArrayView bytes)
 {
@@ -85,7 +90,7 @@ using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)
 std::optional<QByteArray> seal(QByteArrayView payload, const SealOptions &options, QString *error)
 {
     if (payload.size() > kMaxPayload) {
-        *error = tr("the payload is larger than %1 bytes").arg(kMaxPayload);
+        *error = Tr::tr("the payload is larger than %1 bytes").arg(kMaxPayload);
         return std::nullopt;
     }
     QByteArray body = payload.toByteArray();
@@ -93,7 +98,7 @@ std::optional<QByteArray> seal(QByteArrayView payload, const SealOptions &option
     if (options.compress) {
         const auto packed = deflate(payload);
         if (!packed) {
-            *error = tr("compression failed");
+            *error = Tr::tr("compression failed");
             return std::nullopt;
         }
         body = *packed;
@@ -114,7 +119,7 @@ std::optional<QByteArray> seal(QByteArrayView payload, const SealOptions &option
     unsigned char salt[kSalt], nonce[kNonce], key[32], tag[kTag];
     if (RAND_bytes(salt, kSalt) != 1 || RAND_bytes(nonce, kNonce) != 1
         || !deriveKey(options.passphrase, QByteArrayView(reinterpret_cast<char *>(salt), kSalt), options.scryptLog2N, key)) {
-        *error = tr("key derivation failed");
+        *error = Tr::tr("key derivation failed");
         return std::nullopt;
     }
     appendU32(out, quint32(1 + kSalt + kNonce + body.size() + kTag));
@@ -129,7 +134,7 @@ std::optional<QByteArray> seal(QByteArrayView payload, const SealOptions &option
             && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag, tag) == 1;
     OPENSSL_cleanse(key, sizeof key);
     if (!ok) {
-        *error = tr("encryption failed");
+        *error = Tr::tr("encryption failed");
         return std::nullopt;
     }
     out.append(char(options.scryptLog2N));
@@ -149,25 +154,25 @@ bool isWellFormed(QByteArrayView c)
 std::optional<QByteArray> open(QByteArrayView c, QByteArrayView passphrase, QString *error)
 {
     if (!isWellFormed(c)) {
-        *error = tr("not a Kyozo payload, or a damaged one (bad header)");
+        *error = Tr::tr("not a Kyozo payload, or a damaged one (bad header)");
         return std::nullopt;
     }
     const quint8 flags = quint8(c[3]);
     QByteArray body;
     if (!(flags & kEncrypted)) {
         if (c.size() < kHeader + 4 || crc(c.first(c.size() - 4)) != readU32(c, c.size() - 4)) {
-            *error = tr("the payload is damaged (CRC-32 mismatch)");
+            *error = Tr::tr("the payload is damaged (CRC-32 mismatch)");
             return std::nullopt;
         }
         body = c.sliced(kHeader, c.size() - kHeader - 4).toByteArray();
     } else {
         if (passphrase.isEmpty()) {
-            *error = tr("the payload is encrypted: a password is needed");
+            *error = Tr::tr("the payload is encrypted: a password is needed");
             return std::nullopt;
         }
         const qsizetype fixed = kHeader + 1 + kSalt + kNonce + kTag;
         if (c.size() < fixed) {
-            *error = tr("the payload is damaged (too short)");
+            *error = Tr::tr("the payload is damaged (too short)");
             return std::nullopt;
         }
         const int log2N = quint8(c[kHeader]);
@@ -177,7 +182,7 @@ std::optional<QByteArray> open(QByteArrayView c, QByteArrayView passphrase, QStr
         QByteArray tag = c.sliced(c.size() - kTag).toByteArray();
         unsigned char key[32];
         if (!deriveKey(passphrase, salt, log2N, key)) {
-            *error = tr("the payload is damaged (bad key parameters)");
+            *error = Tr::tr("the payload is damaged (bad key parameters)");
             return std::nullopt;
         }
         CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
@@ -192,14 +197,14 @@ std::optional<QByteArray> open(QByteArrayView c, QByteArrayView passphrase, QStr
         OPENSSL_cleanse(key, sizeof key);
         if (!ok) {
             // GCM cannot tell the two apart, and must not: say both.
-            *error = tr("wrong password, or the payload is damaged (authentication failed)");
+            *error = Tr::tr("wrong password, or the payload is damaged (authentication failed)");
             return std::nullopt;
         }
     }
     if (flags & kDeflate) {
         const auto unpacked = inflate(body);
         if (!unpacked) {
-            *error = tr("the payload is damaged (cannot decompress)");
+            *error = Tr::tr("the payload is damaged (cannot decompress)");
             return std::nullopt;
         }
         return unpacked;

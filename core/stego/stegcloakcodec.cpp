@@ -18,7 +18,12 @@ namespace Kyozo::Stego {
 
 namespace {
 
-QString tr(const char *text) { return QCoreApplication::translate("StegCloak", text); }
+// lupdate takes the context from Q_DECLARE_TR_FUNCTIONS; a free tr() would be filed under the
+// enclosing class ("lacks Q_OBJECT macro") and its translation never found at run time.
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(StegCloak)
+};
 
 // zwc[0..5] of stegcloak.js: U+200C U+200D U+2061 U+2062 U+2063 U+2064.
 constexpr std::array<char32_t, 6> kZwc = { 0x200C, 0x200D, 0x2061, 0x2062, 0x2063, 0x2064 };
@@ -184,24 +189,24 @@ std::optional<QByteArray> StegCloakCodec::open(const Stream &stream, QByteArrayV
     if (stream.encrypted) {
         const qsizetype header = stream.integrity ? 40 : 8;
         if (password.isEmpty()) {
-            *error = tr("the StegCloak payload is encrypted: a password is needed");
+            *error = Tr::tr("the StegCloak payload is encrypted: a password is needed");
             return std::nullopt;
         }
         if (stream.bytes.size() < header) {
-            *error = tr("the StegCloak payload is damaged (too short)");
+            *error = Tr::tr("the StegCloak payload is damaged (too short)");
             return std::nullopt;
         }
         unsigned char keyIv[48];
         if (!deriveKeyIv(password, QByteArrayView(stream.bytes).first(8), keyIv)
             || !aesCtr(keyIv + 16, keyIv, QByteArrayView(stream.bytes).sliced(header), &secret)) {
-            *error = tr("decryption failed");
+            *error = Tr::tr("decryption failed");
             return std::nullopt;
         }
         if (stream.integrity) {
             const QByteArray mac = hmacSha256(keyIv + 16, secret);
             if (mac.size() != 32 || CRYPTO_memcmp(mac.constData(), stream.bytes.constData() + 8, 32) != 0) {
                 OPENSSL_cleanse(keyIv, sizeof keyIv);
-                *error = tr("wrong password, or the payload is damaged (StegCloak HMAC mismatch)");
+                *error = Tr::tr("wrong password, or the payload is damaged (StegCloak HMAC mismatch)");
                 return std::nullopt;
             }
         }
@@ -211,8 +216,8 @@ std::optional<QByteArray> StegCloakCodec::open(const Stream &stream, QByteArrayV
     Kyozo::MarkdownLD::Utf8::StreamValidator utf8;
     if (!utf8.feed(message) || !utf8.finish()) {
         *error = stream.integrity
-                ? tr("the StegCloak payload is damaged (not UTF-8)")
-                : tr("wrong password, or a damaged payload (StegCloak without integrity cannot tell)");
+                ? Tr::tr("the StegCloak payload is damaged (not UTF-8)")
+                : Tr::tr("wrong password, or a damaged payload (StegCloak without integrity cannot tell)");
         return std::nullopt;
     }
     return message;
@@ -237,7 +242,7 @@ std::optional<QByteArray> StegCloakCodec::encode(QByteArrayView cover, QByteArra
 {
     Kyozo::MarkdownLD::Utf8::StreamValidator utf8;
     if (!utf8.feed(message) || !utf8.finish()) {
-        *error = tr("StegCloak hides text: the message must be UTF-8");
+        *error = Tr::tr("StegCloak hides text: the message must be UTF-8");
         return std::nullopt;
     }
     const QList<QByteArrayView> words = [&] {
@@ -251,7 +256,7 @@ std::optional<QByteArray> StegCloakCodec::encode(QByteArrayView cover, QByteArra
         return w;
     }();
     if (words.size() < 2) {
-        *error = tr("StegCloak needs a cover of at least two words");
+        *error = Tr::tr("StegCloak needs a cover of at least two words");
         return std::nullopt;
     }
     Stream stream;
@@ -265,7 +270,7 @@ std::optional<QByteArray> StegCloakCodec::encode(QByteArrayView cover, QByteArra
         QByteArray cipher;
         if (RAND_bytes(salt, 8) != 1 || !deriveKeyIv(options.password, QByteArrayView(reinterpret_cast<char *>(salt), 8), keyIv)
             || !aesCtr(keyIv + 16, keyIv, secret, &cipher)) {
-            *error = tr("encryption failed");
+            *error = Tr::tr("encryption failed");
             return std::nullopt;
         }
         stream.bytes = QByteArray(reinterpret_cast<char *>(salt), 8);
@@ -320,8 +325,8 @@ std::optional<QByteArray> StegCloakCodec::decode(QByteArrayView text, QByteArray
         found = end > 0 ? parseRun(word.first(end)) : std::nullopt;
     }
     if (!found) {
-        *error = seen ? tr("the StegCloak payload is damaged (no stream at the start of its word)")
-                      : tr("no StegCloak payload found");
+        *error = seen ? Tr::tr("the StegCloak payload is damaged (no stream at the start of its word)")
+                      : Tr::tr("no StegCloak payload found");
         return std::nullopt;
     }
     return open(*found, password, error);
