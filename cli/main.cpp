@@ -5,10 +5,17 @@
 
 #include <QCoreApplication>
 
+#include <clocale>
+
 // kyozo-ld: the Markdown-LD parser on files and pipes (SPEC §2.7, §11).
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    // kyozo-ld answers in English and installs no translator: its output is read by scripts
+    // (tests/app/tst_translations.cpp says why). QCoreApplication has just taken the desktop's
+    // locale, and with it strerror() would answer in the desktop's language: "cannot read x:
+    // Datei oder Verzeichnis nicht gefunden". Only the messages category goes back to "C".
+    std::setlocale(LC_MESSAGES, "C");
     QCoreApplication::setApplicationName(QStringLiteral("kyozo-ld"));
     QCoreApplication::setApplicationVersion(QStringLiteral(KYOZO_VERSION));
 

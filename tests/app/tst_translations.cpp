@@ -14,11 +14,14 @@
 // - cli/: kyozo-ld's output is a contract for scripts (SPEC §11): extract's items carry the
 //   core's error messages and unsupported options answer "not supported yet", so one input
 //   gives the same bytes on every desktop. Its tr() marks stay for a later translation of
-//   --help and stderr alone.
+//   --help and stderr alone. It answers wholly in English: kyozoLdAnswersInEnglish.
 #include "markdownld/streamparser.h"
+#include "requiredtool.h"
 #include "stego/kyozocontainer.h"
+#include "testpaths.h"
 
 #include <QCoreApplication>
+#include <QLibraryInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -52,6 +55,8 @@ private slots:
     void germanIsComplete();
     void compiledIntoTheApp();
     void coreSpeaksGermanAtRunTime();
+    void qtsOwnStringsAreGerman();
+    void kyozoLdAnswersInEnglish();
 };
 
 void TestTranslations::germanIsComplete()
@@ -138,6 +143,46 @@ void TestTranslations::coreSpeaksGermanAtRunTime()
     parser.finish();
     QCOMPARE(errors.messages,
              QStringList{ QStringLiteral("JSON-LD-Block ist größer als maxBlockBytes (16 Bytes); seine Daten wurden übersprungen") });
+}
+
+// app/main.cpp also installs Qt's own German for the desktop's language: the standard buttons
+// of "Unsaved changes" and the file dialogs. Debian ships it in qt6-translations-l10n, which
+// kyozo-dev installs; without it those buttons stay English in a German window.
+void TestTranslations::qtsOwnStringsAreGerman()
+{
+    QTranslator qt;
+    QVERIFY2(qt.load(QLocale(QLocale::German, QLocale::Germany), QStringLiteral("qtbase"), QStringLiteral("_"),
+                     QLibraryInfo::path(QLibraryInfo::TranslationsPath)),
+             "no qtbase_de.qm: the Debian package qt6-translations-l10n is missing");
+    QCOMPARE(qt.translate("QPlatformTheme", "Cancel"), QStringLiteral("Abbrechen"));
+    QCOMPARE(qt.translate("QPlatformTheme", "Discard"), QStringLiteral("Verwerfen"));
+}
+
+// kyozo-ld's one-line errors stay one language on a German desktop: the C library's part
+// (strerror) is English like the rest, not "Datei oder Verzeichnis nicht gefunden".
+void TestTranslations::kyozoLdAnswersInEnglish()
+{
+    // glibc's German messages (Debian: libc-l10n), without which the C library is English
+    // anyway and this test would prove nothing.
+    KYOZO_REQUIRE(QFile::exists(QStringLiteral("/usr/share/locale/de/LC_MESSAGES/libc.mo")),
+                  QStringLiteral("glibc's German messages (libc-l10n)"));
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString missing = dir.filePath(QStringLiteral("missing.md"));
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("LC_ALL"));
+    environment.remove(QStringLiteral("LC_MESSAGES"));
+    // A German desktop as this machine can have one without a de_DE locale: LANGUAGE picks
+    // the messages' language whenever the locale is not plain "C".
+    environment.insert(QStringLiteral("LANG"), QStringLiteral("C.UTF-8"));
+    environment.insert(QStringLiteral("LANGUAGE"), QStringLiteral("de"));
+    QProcess ld;
+    ld.setProcessEnvironment(environment);
+    ld.start(KyozoTest::binaryPath(QStringLiteral("kyozo-ld")), { QStringLiteral("extract"), missing });
+    QVERIFY(ld.waitForFinished(30000));
+    QCOMPARE(ld.exitCode(), 1); // SPEC §11: a file that cannot be read
+    QCOMPARE(QString::fromUtf8(ld.readAllStandardError()),
+             QStringLiteral("kyozo-ld: cannot read %1: No such file or directory\n").arg(missing));
 }
 
 QTEST_GUILESS_MAIN(TestTranslations)
