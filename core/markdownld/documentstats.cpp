@@ -1,43 +1,66 @@
 #include "documentstats.h"
 
-#include <QTextBoundaryFinder>
+#include <bit>
+#include <cstring>
 
-#include <algorithm>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace Kyozo::MarkdownLD {
 
-qint64 countWords(QByteArrayView utf8)
-{
-    const QString text = QString::fromUtf8(utf8);
-    QTextBoundaryFinder finder(QTextBoundaryFinder::Word, text);
-    qint64 words = 0;
-    qsizetype start = -1;
-    for (qsizetype pos = finder.toNextBoundary(); pos != -1; pos = finder.toNextBoundary()) {
-        if (finder.boundaryReasons() & QTextBoundaryFinder::EndOfItem) {
-            // A segment between boundaries is a word when it holds a letter or a digit.
-            const qsizetype from = qMax<qsizetype>(0, start);
-            if (std::any_of(text.begin() + from, text.begin() + pos,
-                            [](QChar c) { return c.isLetterOrNumber(); }))
-                ++words;
+namespace {
+
+    // '\n' bytes in a chunk: sixteen at a time where SSE2 is there (x86-64's baseline), else
+    // eight at a time in a 64-bit word.
+    qint64 countNewlines(QByteArrayView chunk)
+    {
+        const char *p = chunk.data();
+        const qsizetype n = chunk.size();
+        qint64 count = 0;
+        qsizetype at = 0;
+#if defined(__SSE2__)
+        const __m128i newline = _mm_set1_epi8('\n');
+        while (at + 16 <= n) {
+            // Each match subtracts -1 from its byte lane; 255 rounds cannot overflow a lane.
+            __m128i lanes = _mm_setzero_si128();
+            for (int round = 0; round < 255 && at + 16 <= n; ++round, at += 16) {
+                const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + at));
+                lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(v, newline));
+            }
+            const __m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128());
+            count += _mm_cvtsi128_si32(sums) + _mm_cvtsi128_si32(_mm_srli_si128(sums, 8));
         }
-        if (finder.boundaryReasons() & QTextBoundaryFinder::StartOfItem)
-            start = pos;
+#else
+        // A byte of `x` is zero exactly where a newline was; the high bit of each byte of
+        // `~(((x & 0x7f…) + 0x7f…) | x | 0x7f…)` is set exactly for the zero bytes.
+        constexpr quint64 sevens = 0x7f7f7f7f7f7f7f7fULL;
+        for (; at + 8 <= n; at += 8) {
+            quint64 word;
+            std::memcpy(&word, p + at, 8);
+            const quint64 x = word ^ 0x0a0a0a0a0a0a0a0aULL;
+            count += std::popcount(~(((x & sevens) + sevens) | x | sevens));
+        }
+#endif
+        for (; at < n; ++at)
+            count += p[at] == '\n';
+        return count;
     }
-    return words;
-}
+
+} // namespace
 
 void DocumentStats::addBytes(QByteArrayView chunk)
 {
     if (chunk.isEmpty())
         return;
     m_bytes += chunk.size();
-    m_newlines += std::count(chunk.begin(), chunk.end(), '\n');
+    m_newlines += countNewlines(chunk);
     m_endsWithNewline = chunk.back() == '\n';
 }
 
 void DocumentStats::blockClosed(const BlockEvent &event)
 {
-    ++m_blocks[QString::fromLatin1(blockKindName(event.kind))];
+    ++m_blocks[size_t(event.kind)];
     if (event.kind == BlockKind::Paragraph || event.kind == BlockKind::Heading
         || event.kind == BlockKind::Table)
         m_words += countWords(event.content);
@@ -51,18 +74,19 @@ void DocumentStats::itemFound(const SemanticItem &item)
 
 QJsonObject DocumentStats::toJson() const
 {
-    auto toObject = [](const QHash<QString, qint64> &h) {
-        QJsonObject o;
-        for (auto it = h.begin(); it != h.end(); ++it)
-            o.insert(it.key(), it.value());
-        return o;
-    };
+    QJsonObject blocks;
+    for (size_t kind = 0; kind < m_blocks.size(); ++kind) {
+        if (m_blocks[kind] > 0)
+            blocks.insert(QLatin1String(blockKindName(BlockKind(kind))), m_blocks[kind]);
+    }
+    QJsonObject items;
+    for (auto it = m_items.begin(); it != m_items.end(); ++it)
+        items.insert(it.key(), it.value());
     const qint64 lines = m_newlines + ((m_bytes > 0 && !m_endsWithNewline) ? 1 : 0);
     // Unweighted until confidence scores land (issue 3): items per 1,000 words.
     const double density = m_words > 0 ? double(m_itemCount) * 1000.0 / double(m_words) : 0.0;
-    return QJsonObject{ { "bytes", m_bytes },   { "lines", lines },
-                        { "words", m_words },   { "blocks", toObject(m_blocks) },
-                        { "items", toObject(m_items) }, { "density", density } };
+    return QJsonObject { { "bytes", m_bytes }, { "lines", lines }, { "words", m_words },
+                         { "blocks", blocks }, { "items", items }, { "density", density } };
 }
 
 } // namespace Kyozo::MarkdownLD

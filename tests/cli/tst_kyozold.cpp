@@ -100,6 +100,30 @@ private slots:
         QCOMPARE(s.value("density").toDouble(), 250.0); // 1 item per 4 words, per 1,000
     }
 
+    // Past the 16-byte vectors and 64 KiB reads the counters work in: a 66 KB paragraph of
+    // ASCII words joined by `'` and `.` (UAX #29 WB6/7, WB11/12), a heading with non-ASCII
+    // letters and curly quotes, a table, code that is not prose, and a last line without '\n'.
+    void statsCountsALongDocument()
+    {
+        QByteArray doc = QByteArray("alpha beta'gamma 3.14\n").repeated(3000); // 3 words a line
+        doc += "\n```\ncode words here\n```\n";
+        doc += "\n# Caf\xC3\xA9 na\xC3\xAFve \xE2\x80\x9Cquoted\xE2\x80\x9D\n";
+        doc += "\n| a | b |\n|---|---|\n"; // a table of its header row
+        doc += "\ntail";
+        const Run r = kyozoLd({ QStringLiteral("stats"), QStringLiteral("-") }, doc);
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject s = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(s.value("bytes").toInt(), doc.size());
+        QCOMPARE(s.value("lines").toInt(), 3000 + 1 + 3 + 1 + 1 + 1 + 2 + 1 + 1);
+        QCOMPARE(s.value("words").toInt(), 9000 + 3 + 2 + 1);
+        const QJsonObject blocks = s.value("blocks").toObject();
+        QCOMPARE(blocks.value("paragraph").toInt(), 2);
+        QCOMPARE(blocks.value("heading").toInt(), 1);
+        QCOMPARE(blocks.value("code_block").toInt(), 1);
+        QCOMPARE(blocks.value("table").toInt(), 1);
+        QCOMPARE(blocks.size(), 4);
+    }
+
     void firstItemStreamsBeforeInputEnds()
     {
         QProcess p;
