@@ -72,52 +72,66 @@ namespace {
     {
         quint64 letter = 0;
         quint64 digit = 0;
-        quint64 underscore = 0;
+        quint64 joinsNext = 0; // letter, digit or `_`
         quint64 midLetter = 0;
         quint64 midNum = 0;
+        quint64 nonAscii = 0;
     };
 
-    BlockMasks masksPortable(const char *p)
+    // The masks of the first `bytes` (1..64) bytes at p; p holds them rounded up to 16.
+    BlockMasks masksPortable(const char *p, int bytes)
     {
         BlockMasks m;
-        for (int k = 0; k < 64; ++k) {
+        for (int k = 0; k < bytes; ++k) {
             const quint8 f = kFlags[quint8(p[k])];
             m.letter |= quint64(f & Letter) << k;
             m.digit |= quint64((f & Digit) >> 1) << k;
-            m.underscore |= quint64((f & Underscore) >> 2) << k;
+            m.joinsNext |= quint64((f & (Letter | Digit | Underscore)) != 0) << k;
             m.midLetter |= quint64((f & MidLetter) >> 3) << k;
             m.midNum |= quint64((f & MidNum) >> 4) << k;
+            m.nonAscii |= quint64(quint8(p[k]) >> 7) << k;
         }
         return m;
     }
 
 #if defined(__SSE2__)
-    BlockMasks masksSse2(const char *p)
+    BlockMasks masksSse2(const char *p, int bytes)
     {
         BlockMasks m;
+        // Signed compares after a bias: `x + (0x80 - first)` is below `-128 + count` exactly
+        // for the `count` bytes from `first` on (bytes >= 0x80 land elsewhere).
         const __m128i caseBit = _mm_set1_epi8(0x20);
-        const __m128i beforeA = _mm_set1_epi8('a' - 1), afterZ = _mm_set1_epi8('z' + 1);
-        const __m128i before0 = _mm_set1_epi8('0' - 1), after9 = _mm_set1_epi8('9' + 1);
+        const __m128i letterBias = _mm_set1_epi8(char(0x80 - 'a')),
+                      letterLimit = _mm_set1_epi8(-128 + 26);
+        const __m128i digitBias = _mm_set1_epi8(char(0x80 - '0')),
+                      digitLimit = _mm_set1_epi8(-128 + 10);
         const __m128i underscore = _mm_set1_epi8('_'), quote = _mm_set1_epi8('\'');
         const __m128i comma = _mm_set1_epi8(','), dot = _mm_set1_epi8('.'),
                       semicolon = _mm_set1_epi8(';');
-        for (int k = 0; k < 64; k += 16) {
+        __m128i anyHigh = _mm_setzero_si128();
+        for (int k = 0; k < bytes; k += 16) {
             const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + k));
-            // Signed compares: bytes >= 0x80 are negative and fall outside every range.
-            const __m128i lower = _mm_or_si128(v, caseBit);
             const __m128i isLetter
-                = _mm_and_si128(_mm_cmpgt_epi8(lower, beforeA), _mm_cmplt_epi8(lower, afterZ));
-            const __m128i isDigit
-                = _mm_and_si128(_mm_cmpgt_epi8(v, before0), _mm_cmplt_epi8(v, after9));
+                = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, caseBit), letterBias), letterLimit);
+            const __m128i isDigit = _mm_cmplt_epi8(_mm_add_epi8(v, digitBias), digitLimit);
             const __m128i isQuote = _mm_cmpeq_epi8(v, quote);
             const __m128i isMidNum
                 = _mm_or_si128(_mm_or_si128(isQuote, _mm_cmpeq_epi8(v, comma)),
                                _mm_or_si128(_mm_cmpeq_epi8(v, dot), _mm_cmpeq_epi8(v, semicolon)));
             m.letter |= quint64(quint16(_mm_movemask_epi8(isLetter))) << k;
             m.digit |= quint64(quint16(_mm_movemask_epi8(isDigit))) << k;
-            m.underscore |= quint64(quint16(_mm_movemask_epi8(_mm_cmpeq_epi8(v, underscore)))) << k;
+            const __m128i joinsNext
+                = _mm_or_si128(_mm_or_si128(isLetter, isDigit), _mm_cmpeq_epi8(v, underscore));
+            m.joinsNext |= quint64(quint16(_mm_movemask_epi8(joinsNext))) << k;
             m.midLetter |= quint64(quint16(_mm_movemask_epi8(isQuote))) << k;
             m.midNum |= quint64(quint16(_mm_movemask_epi8(isMidNum))) << k;
+            anyHigh = _mm_or_si128(anyHigh, v);
+        }
+        if (_mm_movemask_epi8(anyHigh)) { // rare: only then where
+            for (int k = 0; k < bytes; k += 16) {
+                const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + k));
+                m.nonAscii |= quint64(quint16(_mm_movemask_epi8(v))) << k;
+            }
         }
         return m;
     }
@@ -138,71 +152,56 @@ namespace {
     }
 
     // The word starts of a block, given the block before it (its bits 62 and 63 are the two
-    // bytes before this block's first; zero at the start of the text).
-    int wordStarts(const BlockMasks &m, const BlockMasks &before)
+    // bytes before this block's first; zero at the start of the text). Whether byte j starts a
+    // word depends on bytes j-2..j only.
+    quint64 wordStarts(const BlockMasks &m, const BlockMasks &before)
     {
         auto back1 = [](quint64 now, quint64 prev) { return (now << 1) | (prev >> 63); };
         auto back2 = [](quint64 now, quint64 prev) { return (now << 2) | (prev >> 62); };
         const quint64 alnum = m.letter | m.digit;
-        const quint64 joined
-            = back1(alnum | m.underscore, before.letter | before.digit | before.underscore)
+        const quint64 joined = back1(m.joinsNext, before.joinsNext)
             | (back1(m.midLetter, before.midLetter) & back2(m.letter, before.letter) & m.letter)
             | (back1(m.midNum, before.midNum) & back2(m.digit, before.digit) & m.digit);
-        return popcount64(alnum & ~joined);
+        return alnum & ~joined;
     }
 
-    template<BlockMasks (*masks)(const char *)> qint64 countAscii(const char *p, qsizetype n)
+    // Counts the words that start before the first non-ASCII byte of p[0, n) and returns
+    // that byte's offset in `*stop` (n when there is none).
+    template<BlockMasks (*masks)(const char *, int)>
+    qint64 countAsciiUntilNonAscii(const char *p, qsizetype n, qsizetype *stop)
     {
         qint64 words = 0;
         BlockMasks before;
-        qsizetype at = 0;
-        for (; at + 64 <= n; at += 64) {
-            const BlockMasks m = masks(p + at);
-            words += wordStarts(m, before);
+        for (qsizetype at = 0; at < n; at += 64) {
+            BlockMasks m;
+            if (at + 64 <= n) {
+                m = masks(p + at, 64);
+            } else {
+                // The tail, padded with NUL bytes (Other, they start no word) to whole 16s.
+                char tail[64] = {};
+                std::memcpy(tail, p + at, size_t(n - at));
+                m = masks(tail, int(n - at));
+            }
+            const quint64 starts = wordStarts(m, before);
+            if (m.nonAscii) {
+                const int first = std::countr_zero(m.nonAscii);
+                *stop = at + first;
+                return words + popcount64(starts & ((quint64(1) << first) - 1));
+            }
+            words += popcount64(starts);
             before = m;
         }
-        if (at < n) {
-            // The tail, padded with NUL bytes: they are Other and start no word.
-            char tail[64] = {};
-            std::memcpy(tail, p + at, size_t(n - at));
-            words += wordStarts(masks(tail), before);
-        }
+        *stop = n;
         return words;
     }
 
-    qint64 countAsciiFast(const char *p, qsizetype n)
+    qint64 countAsciiFast(const char *p, qsizetype n, qsizetype *stop)
     {
 #if defined(__SSE2__)
-        return countAscii<masksSse2>(p, n);
+        return countAsciiUntilNonAscii<masksSse2>(p, n, stop);
 #else
-        return countAscii<masksPortable>(p, n);
+        return countAsciiUntilNonAscii<masksPortable>(p, n, stop);
 #endif
-    }
-
-    // The first byte >= 0x80 at or after `from`, or `n`.
-    qsizetype findNonAscii(const char *p, qsizetype from, qsizetype n)
-    {
-        qsizetype at = from;
-#if defined(__SSE2__)
-        for (; at + 16 <= n; at += 16) {
-            const int mask
-                = _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p + at)));
-            if (mask)
-                return at + std::countr_zero(unsigned(mask));
-        }
-#else
-        for (; at + 8 <= n; at += 8) {
-            quint64 word;
-            std::memcpy(&word, p + at, 8);
-            if (word & 0x8080808080808080ULL)
-                break;
-        }
-#endif
-        for (; at < n; ++at) {
-            if (quint8(p[at]) >= 0x80)
-                return at;
-        }
-        return n;
     }
 
     bool isCutAfter(char c)
@@ -251,9 +250,11 @@ qint64 countWords(QByteArrayView utf8)
     qint64 words = 0;
     qsizetype done = 0; // bytes before `done` are counted, and `done` is a cut (or 0)
     for (;;) {
-        const qsizetype nonAscii = findNonAscii(p, done, n);
-        if (nonAscii == n)
-            break;
+        qsizetype stop = 0;
+        words += countAsciiFast(p + done, n - done, &stop);
+        if (done + stop == n)
+            return words;
+        const qsizetype nonAscii = done + stop;
         // The piece for QTextBoundaryFinder: from the last cut before the non-ASCII byte to
         // the first cut after it. A cut needs ASCII on both sides, so that a combining mark
         // or a joiner stays with the character before it (WB4, WB3c).
@@ -270,23 +271,26 @@ qint64 countWords(QByteArrayView utf8)
         }
         if (holdsThai(p + from, to - from))
             return countWordsWithBoundaryFinder(utf8);
-        words += countAsciiFast(p + done, from - done);
+        // The words that start in [from, nonAscii) were counted above, and belong to the
+        // piece: `from` is a cut, so they are the same counted alone.
+        words -= countAsciiFast(p + from, nonAscii - from, &stop);
         words += countWordsWithBoundaryFinder(QByteArrayView(p + from, to - from));
         done = to;
     }
-    return words + countAsciiFast(p + done, n - done);
 }
 
 namespace WordCountDetail {
 
     qint64 countAsciiWords(QByteArrayView ascii)
     {
-        return countAsciiFast(ascii.data(), ascii.size());
+        qsizetype stop = 0;
+        return countAsciiFast(ascii.data(), ascii.size(), &stop);
     }
 
     qint64 countAsciiWordsPortable(QByteArrayView ascii)
     {
-        return countAscii<masksPortable>(ascii.data(), ascii.size());
+        qsizetype stop = 0;
+        return countAsciiUntilNonAscii<masksPortable>(ascii.data(), ascii.size(), &stop);
     }
 
 } // namespace WordCountDetail
