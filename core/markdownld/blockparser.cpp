@@ -125,7 +125,7 @@ bool BlockParser::matchContinuation(OpenBlock &block, bool *fenceClosed)
             advanceOffset(1, true);
         return true;
     case BlockKind::ListItem:
-        if (m_blank && block.hasChildren) {
+        if (m_blank && block.children > 0) {
             advanceOffset(m_firstNonspace - m_offset, false);
             return true;
         }
@@ -205,7 +205,7 @@ void BlockParser::openBlock(OpenBlock block)
     while (!m_stack.isEmpty() && !canContain(m_stack.last().kind, block.kind))
         closeTop();
     if (!m_stack.isEmpty())
-        m_stack.last().hasChildren = true;
+        ++m_stack.last().children;
     const bool leaf = !canContain(block.kind, BlockKind::Paragraph)
             && block.kind != BlockKind::List;
     if (leaf) {
@@ -228,9 +228,13 @@ void BlockParser::closeTop()
 {
     const OpenBlock block = m_stack.takeLast();
     if (block.kind == BlockKind::Paragraph && !m_contentTruncated) {
-        // cmark drops a paragraph made only of link reference definitions.
-        if (linkReferenceDefinitionsLength(m_content) == m_content.size())
+        // cmark drops a paragraph made only of link reference definitions (finalize()
+        // frees the node), so a list item it was the only child of has none again.
+        if (linkReferenceDefinitionsLength(m_content) == m_content.size()) {
+            if (!m_stack.isEmpty())
+                --m_stack.last().children;
             return;
+        }
     }
     if (m_listener)
         m_listener->blockClosed(eventFor(block));
@@ -411,6 +415,12 @@ void BlockParser::processLine(QByteArrayView text, qint64 startByte, qint64 line
                 p.kind = BlockKind::Heading;
                 p.level = level;
                 advanceOffset(text.size() - m_offset, false);
+            } else {
+                // cmark's resolve_reference_link_definitions() has taken the definitions out
+                // of the paragraph, which stays open: its content starts afresh with this
+                // line (so a GFM table's header row may be its first line again).
+                m_content.clear();
+                m_contentLines.clear();
             }
         } else if (!indented && !(ck == BlockKind::Paragraph && !allMatched)
                    && Scan::thematicBreak(text, fns)) {
@@ -474,7 +484,9 @@ void BlockParser::processLine(QByteArrayView text, qint64 startByte, qint64 line
     if (!opened && lastMatched < m_stack.size() && !m_blank && tipWasParagraph
         && m_stack.last().kind == BlockKind::Paragraph) {
         // Lazy continuation: the paragraph keeps the line though its containers did not match.
-        appendContent(m_firstNonspace);
+        // cmark's add_line() keeps it from the offset its matched containers left, leading
+        // spaces included (a GFM table header row " |a|b|" has three cells then).
+        appendContent(m_offset);
         extendOpenBlocks(lineIsBlank);
         return;
     }

@@ -39,7 +39,7 @@ private:
         qint64 listStart = 1;
         int markerOffset = 0;
         int padding = 0;
-        bool hasChildren = false;
+        int children = 0; // open or closed, as the nodes cmark keeps (first_child)
         char fenceChar = 0;
         int fenceLength = 0;
         int fenceOffset = 0;

@@ -21,14 +21,12 @@ qsizetype skipSpacesAndOneNewline(QByteArrayView t, qsizetype p, bool *sawNewlin
     return p;
 }
 
-// Returns the end of one definition starting at p, or -1.
+// Returns the end of one definition starting at p, or -1. It must start with '[' right at
+// p, as in cmark's resolve_reference_link_definitions(): paragraph lines come without their
+// indentation, except a lazy continuation line, whose leading spaces cmark keeps and which
+// therefore holds no definition to cmark.
 qsizetype oneDefinition(QByteArrayView t, qsizetype p)
 {
-    int spaces = 0;
-    while (p < t.size() && t[p] == ' ' && spaces < 3) {
-        ++p;
-        ++spaces;
-    }
     if (p >= t.size() || t[p] != '[')
         return -1;
     ++p;

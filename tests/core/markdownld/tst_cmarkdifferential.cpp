@@ -223,6 +223,7 @@ qint64 frontMatterEndLine(const QByteArray &doc)
 struct Comparison
 {
     qint64 blocks = 0;
+    qint64 tables = 0; // cmark's
     QStringList disagreements;
 };
 
@@ -233,6 +234,9 @@ void compare(const QString &name, const QByteArray &doc, Comparison *out)
     const QStringList theirs = cmarkBlocks(doc, &fmEnd);
     const QStringList ours = ourBlocks(doc, fmEnd);
     out->blocks += theirs.size();
+    out->tables += std::count_if(theirs.begin(), theirs.end(), [](const QString &k) {
+        return k.section(QLatin1Char('/'), -1).startsWith(QLatin1String("table@"));
+    });
     QStringList onlyOurs, onlyTheirs;
     std::set_difference(ours.begin(), ours.end(), theirs.begin(), theirs.end(),
                         std::back_inserter(onlyOurs));
@@ -361,13 +365,46 @@ private slots:
                             .arg(e.value(QLatin1String("section")).toString()),
                     doc, &c);
         }
-        qInfo("%s: %lld examples, %lld blocks compared, %lld disagreements; "
+        qInfo("%s: %lld examples, %lld blocks compared (%lld tables), %lld disagreements; "
               "front matter to Kyozo in examples %s",
-              qPrintable(package), qint64(cases.size()), c.blocks, qint64(c.disagreements.size()),
+              qPrintable(package), qint64(cases.size()), c.blocks, c.tables,
+              qint64(c.disagreements.size()),
               qPrintable(frontMatter.join(QLatin1String(", "))));
         for (const QString &d : std::as_const(c.disagreements))
             qWarning("%s", qPrintable(d));
         QVERIFY(c.disagreements.isEmpty());
+    }
+
+    // Seeded random documents built from the pieces GFM table recognition turns on
+    // (pipes, dashes, colons, backslashes, spaces, tabs, \v, indentation, containers, lazy
+    // and blank lines, link reference definitions, other block starts), each compared with
+    // cmark-gfm: a bounded count, the same documents every run.
+    void randomTables()
+    {
+        static const char *const pieces[] = {
+            "|", "|", "|", "-", "-", "--", ":", " ", " ", "\t", "a", "b c", "\\", "\\|",
+            "    ", "> ", "- ", "1. ", "  ", "\n", "\n", "\n", "\n\n", "[r]: /u\n", "***",
+            "===", "#", "`", "<div>", "\v", "a | b\n", "|-|-|\n", "--|--\n", ":-:\n", "| x |\n",
+        };
+        QRandomGenerator random(20261201);
+        Comparison c;
+        const int documents = 50000;
+        for (int i = 0; i < documents && c.disagreements.size() < 40; ++i) {
+            QByteArray doc;
+            const int n = 3 + int(random.bounded(30));
+            for (int k = 0; k < n; ++k)
+                doc += pieces[random.bounded(int(std::size(pieces)))];
+            compare(QStringLiteral("random document %1 '%2'")
+                            .arg(i)
+                            .arg(QString::fromLatin1(doc.toPercentEncoding(" |-:\\>[]/#=*`<"))),
+                    doc, &c);
+        }
+        qInfo("random documents: %d, %lld blocks compared (%lld tables), %lld disagreements",
+              documents, c.blocks, c.tables, qint64(c.disagreements.size()));
+        for (const QString &d : std::as_const(c.disagreements))
+            qWarning("%s", qPrintable(d));
+        QVERIFY(c.disagreements.isEmpty());
+        QVERIFY2(c.tables >= 5000, "the random documents should hold at least 5,000 tables");
     }
 
     void machineFiles()
