@@ -31,12 +31,14 @@ quint16 KyozoServer::start(QString *error)
     m_accounts = std::make_unique<AccountStore>(m_database->connection());
     m_notebooks = std::make_unique<NotebookStore>(m_database->connection());
     m_hub = std::make_unique<ChannelHub>(m_accounts.get(), m_config.limits);
-    m_http = std::make_unique<HttpServer>(m_accounts.get(), m_notebooks.get(), m_hub.get());
+    m_http = std::make_unique<HttpServer>(m_config.http, m_config.limits.maxNotebookBytes, m_accounts.get(),
+                                          m_notebooks.get(), m_hub.get());
     const quint16 port = m_http->listen(m_config.address, m_config.port);
     if (port == 0)
-        *error = QCoreApplication::translate("KyozoServer", "cannot listen on %1:%2")
+        *error = QCoreApplication::translate("KyozoServer", "cannot listen on %1:%2: %3")
                          .arg(m_config.address.toString())
-                         .arg(m_config.port);
+                         .arg(m_config.port)
+                         .arg(m_http->errorString());
     return port;
 }
 

@@ -8,6 +8,21 @@ namespace Kyozo::Server {
 
 namespace {
 QString tr(const char *text) { return QCoreApplication::translate("ServerConfig", text); }
+
+// The HTTP front's keys live in [limits] beside the channel limits (docs/server.md).
+bool loadHttpLimits(toml::node_view<toml::node> l, HttpLimits &http)
+{
+    http.maxHeaderBytes = l["max_header_bytes"].value_or(http.maxHeaderBytes);
+    http.maxBodyBytes = l["max_body_bytes"].value_or(http.maxBodyBytes);
+    http.headerTimeoutMs = l["header_timeout_ms"].value_or(http.headerTimeoutMs);
+    http.idleTimeoutMs = l["idle_timeout_ms"].value_or(http.idleTimeoutMs);
+    http.maxConnectionsPerAddress = l["max_connections_per_address"].value_or(http.maxConnectionsPerAddress);
+    http.listenBacklog = l["listen_backlog"].value_or(http.listenBacklog);
+    // http-parser stops at 80 KiB of head whatever we allow (HTTP_MAX_HEADER_SIZE).
+    return http.maxHeaderBytes >= 1024 && http.maxHeaderBytes <= 80 * 1024 && http.maxBodyBytes >= 0
+            && http.headerTimeoutMs >= 10 && http.idleTimeoutMs >= 10 && http.maxConnectionsPerAddress >= 1
+            && http.listenBacklog >= 1;
+}
 } // namespace
 
 bool ServerConfig::setListen(const QString &text, QString *error)
@@ -57,7 +72,8 @@ bool ServerConfig::load(const QString &path, QString *error)
     limits.revocationPollMs = l["revocation_poll_ms"].value_or(limits.revocationPollMs);
     limits.presenceBatchMs = l["presence_batch_ms"].value_or(limits.presenceBatchMs);
     limits.maxQueuedFrames = l["max_queued_frames"].value_or(limits.maxQueuedFrames);
-    if (limits.maxFrameBytes < 1024 || limits.messagesPerSecond <= 0 || limits.messageBurst < 1
+    limits.maxNotebookBytes = l["max_notebook_bytes"].value_or(limits.maxNotebookBytes);
+    if (!loadHttpLimits(l, http) || limits.maxNotebookBytes < 0 || limits.maxFrameBytes < 1024 || limits.messagesPerSecond <= 0 || limits.messageBurst < 1
         || limits.heartbeatTimeoutMs < 100 || limits.revocationPollMs < 10 || limits.presenceBatchMs < 0
         || limits.maxQueuedFrames < 1) {
         *error = tr("%1: a [limits] value is out of range").arg(path);

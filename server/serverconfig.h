@@ -17,6 +17,21 @@ struct Limits
     int revocationPollMs = 500;          // revoked tokens' sockets close within this + a query
     int presenceBatchMs = 50;            // presence diffs of one topic are merged this long
     int maxQueuedFrames = 10000;         // close 1008 when a socket falls this far behind
+    // A notebook's text: REST bodies that create one (413 above) and, with co-editing, a
+    // notebook's size after an op (SPEC §11: bounded before authentication).
+    qint64 maxNotebookBytes = 64 * 1024 * 1024;
+};
+
+// The HTTP front (server/http/): bounds on what a client may send before and without a
+// token (SPEC §11, issue 14 items 1 and 2). Read from [limits] like the channel limits.
+struct HttpLimits
+{
+    qint64 maxHeaderBytes = 64 * 1024;  // request line + headers; 431 above
+    qint64 maxBodyBytes = 1024 * 1024;  // any body but a notebook's; 413 above
+    int headerTimeoutMs = 10 * 1000;    // the whole head must arrive in this time
+    int idleTimeoutMs = 60 * 1000;      // a keep-alive connection without a request
+    int maxConnectionsPerAddress = 256; // one more is answered 503 and closed
+    int listenBacklog = 1024;           // listen(2) backlog
 };
 
 struct ServerConfig
@@ -25,6 +40,7 @@ struct ServerConfig
     quint16 port = 4000;
     DatabaseUrl database = DatabaseUrl::defaultUrl();
     Limits limits;
+    HttpLimits http;
 
     // "ADDR:PORT" (IPv6 in brackets).
     bool setListen(const QString &text, QString *error);

@@ -1,179 +1,137 @@
 #include "httpserver.h"
 
 #include "channels/channelhub.h"
-#include "storage/accountstore.h"
-#include "storage/notebookstore.h"
+#include "httpconnection.h"
 
-#include <QHttpServerRequest>
-#include <QHttpServerResponder>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLoggingCategory>
-#include <QRegularExpression>
 #include <QTcpSocket>
-#include <QUrlQuery>
+#include <QWebSocket>
 
-Q_LOGGING_CATEGORY(lcHttp, "kyozo.server.http")
+// Per-request and per-connection lines are debug output, off unless asked for
+// (QT_LOGGING_RULES="kyozo.server.http.debug=true"): connection churn must not flood logs.
+Q_LOGGING_CATEGORY(lcHttp, "kyozo.server.http", QtInfoMsg)
 
 namespace Kyozo::Server {
 
 namespace {
 
-using Status = QHttpServerResponder::StatusCode;
+    // While accept() fails for want of descriptors (EMFILE, ENFILE), Qt pauses accepting; it is
+    // tried again this often. New clients wait in the listen backlog meanwhile, and the open
+    // connections keep being served (issue 14 item 2).
+    constexpr int kAcceptRetryMs = 100;
 
-void writeJson(QHttpServerResponder &r, const QJsonObject &body, Status status)
-{
-    r.write(QJsonDocument(body), status);
-}
-
-// SPEC §11: errors are {"error":{"code","message"}} with the right status.
-void writeError(QHttpServerResponder &r, Status status, const char *code, const QString &message)
-{
-    writeJson(r, QJsonObject{ { "error", QJsonObject{ { "code", QString::fromLatin1(code) }, { "message", message } } } },
-              status);
-}
-
-QString bearerToken(const QHttpServerRequest &request)
-{
-    const QByteArray auth = request.value("authorization");
-    if (auth.size() > 7 && auth.left(7).compare("bearer ", Qt::CaseInsensitive) == 0)
-        return QString::fromLatin1(auth.mid(7).trimmed());
-    return {};
-}
-
-bool isUpgrade(const QHttpServerRequest &request)
-{
-    return request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
-}
+    // IPv4 clients of a dual-stack socket appear as ::ffff:a.b.c.d; they count as a.b.c.d.
+    QHostAddress clientAddress(const QTcpSocket *socket)
+    {
+        QHostAddress address = socket->peerAddress();
+        bool isV4 = false;
+        const quint32 v4 = address.toIPv4Address(&isV4);
+        return isV4 ? QHostAddress(v4) : address;
+    }
 
 } // namespace
 
-HttpServer::HttpServer(AccountStore *accounts, NotebookStore *notebooks, ChannelHub *hub, QObject *parent)
-    : QAbstractHttpServer(parent), m_accounts(accounts), m_notebooks(notebooks), m_hub(hub)
+HttpServer::HttpServer(const HttpLimits &limits, qint64 maxNotebookBytes, AccountStore *accounts,
+                       NotebookStore *notebooks, ChannelHub *hub, QObject *parent)
+    : QObject(parent)
+    , m_limits(limits)
+    , m_maxNotebookBytes(maxNotebookBytes)
+    , m_hub(hub)
+    , m_api(limits, maxNotebookBytes, accounts, notebooks, hub)
+    , m_webSockets(QStringLiteral("kyozo-server"), QWebSocketServer::NonSecureMode)
 {
-    connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
-        while (hasPendingWebSocketConnections())
-            m_hub->accept(nextPendingWebSocketConnection());
+    m_tcp.setListenBacklogSize(limits.listenBacklog);
+    m_tcp.setMaxPendingConnections(1024); // taken at once by onNewConnection
+    connect(&m_tcp, &QTcpServer::newConnection, this, &HttpServer::onNewConnection);
+    connect(&m_tcp, &QTcpServer::acceptError, this, &HttpServer::onAcceptError);
+    m_acceptRetry.setSingleShot(true);
+    m_acceptRetry.setInterval(kAcceptRetryMs);
+    connect(&m_acceptRetry, &QTimer::timeout, &m_tcp, &QTcpServer::resumeAccepting);
+    // The handshake was read by us already; what is left is QWebSocketServer's own reading.
+    m_webSockets.setHandshakeTimeout(limits.headerTimeoutMs);
+    connect(&m_webSockets, &QWebSocketServer::newConnection, this, [this] {
+        while (m_webSockets.hasPendingConnections())
+            m_hub->accept(std::unique_ptr<QWebSocket>(m_webSockets.nextPendingConnection()));
     });
 }
 
-bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+HttpServer::~HttpServer()
 {
-    if (isUpgrade(request)) {
-        const QUrlQuery query(request.url());
-        const QString vsn = query.queryItemValue(QStringLiteral("vsn"));
-        const bool ok = request.url().path() == QLatin1String("/socket/websocket")
-                && (vsn.isEmpty() || vsn == QLatin1String("2.0.0"))
-                && m_accounts->authenticate(query.queryItemValue(QStringLiteral("token")));
-        if (!ok) {
-            m_refusedUpgrades.insert(socket);
-            connect(socket, &QObject::destroyed, this, [this, socket] { m_refusedUpgrades.remove(socket); });
-        }
-        return ok;
-    }
-    QHttpServerResponder responder = makeResponder(request, socket);
-    handleRest(request, responder);
-    return true;
+    m_tcp.close();
+    // The sockets outlive this object's members while QObject deletes its children.
+    for (QTcpSocket *socket : m_tcp.findChildren<QTcpSocket *>())
+        socket->disconnect(this);
 }
 
-void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
+quint16 HttpServer::listen(const QHostAddress &address, quint16 port)
 {
-    QHttpServerResponder responder = makeResponder(request, socket);
-    if (m_refusedUpgrades.remove(socket)) {
-        qCInfo(lcHttp) << "refused a WebSocket upgrade on" << request.url().path();
-        writeError(responder, Status::Forbidden, "forbidden",
-                   tr("a valid token is required (/socket/websocket?vsn=2.0.0&token=…)"));
-        return;
-    }
-    writeError(responder, Status::NotFound, "not_found", tr("no such route"));
+    if (!m_tcp.listen(address, port))
+        return 0;
+    return m_tcp.serverPort();
 }
 
-void HttpServer::handleRest(const QHttpServerRequest &request, QHttpServerResponder &r)
+void HttpServer::onAcceptError(QAbstractSocket::SocketError error)
 {
-    const QString path = request.url().path();
-    const auto method = request.method();
-    if (path == QLatin1String("/healthz") && method == QHttpServerRequest::Method::Get) {
-        writeJson(r, QJsonObject{ { "status", QStringLiteral("ok") } }, Status::Ok);
-        return;
+    // Qt has paused accepting (QTcpServerPrivate::readNotification): resume after a pause
+    // rather than at once, which would spin on the same error.
+    if (!m_acceptRetry.isActive()) {
+        if (error == QAbstractSocket::SocketResourceError)
+            qCDebug(lcHttp) << "accept failed (out of descriptors?), retrying in" << kAcceptRetryMs
+                            << "ms";
+        else
+            qCWarning(lcHttp) << "accept failed:" << m_tcp.errorString();
+        m_acceptRetry.start();
     }
-    if (path == QLatin1String("/metrics") && method == QHttpServerRequest::Method::Get) {
-        const ChannelMetrics m = m_hub->metrics();
-        const QByteArray text = QStringLiteral(
-                "# HELP kyozo_sockets Open WebSocket connections.\n# TYPE kyozo_sockets gauge\nkyozo_sockets %1\n"
-                "# HELP kyozo_channels_joined Channels joined across all sockets.\n# TYPE kyozo_channels_joined gauge\nkyozo_channels_joined %2\n"
-                "# HELP kyozo_messages_in_total Frames received.\n# TYPE kyozo_messages_in_total counter\nkyozo_messages_in_total %3\n"
-                "# HELP kyozo_messages_out_total Frames sent.\n# TYPE kyozo_messages_out_total counter\nkyozo_messages_out_total %4\n"
-                "# HELP kyozo_errors_total Refused or malformed client messages.\n# TYPE kyozo_errors_total counter\nkyozo_errors_total %5\n"
-                "# HELP kyozo_frames_queued Frames waiting for slow readers.\n# TYPE kyozo_frames_queued gauge\nkyozo_frames_queued %6\n")
-                .arg(m.sockets).arg(m.channelsJoined).arg(m.messagesIn).arg(m.messagesOut).arg(m.errors).arg(m.framesQueued)
-                .toUtf8();
-        r.write(text, "text/plain; version=0.0.4", Status::Ok);
-        return;
+}
+
+void HttpServer::onNewConnection()
+{
+    while (QTcpSocket *socket = m_tcp.nextPendingConnection()) {
+        const QHostAddress address = clientAddress(socket);
+        int &open = m_perAddress[address];
+        if (open >= m_limits.maxConnectionsPerAddress) {
+            if (open == 0)
+                m_perAddress.remove(address);
+            refuse(socket);
+            continue;
+        }
+        ++open;
+        connect(socket, &QObject::destroyed, this, [this, address] {
+            auto it = m_perAddress.find(address);
+            if (it != m_perAddress.end() && --*it <= 0)
+                m_perAddress.erase(it);
+        });
+        auto *connection = new HttpConnection(socket, m_limits, m_maxNotebookBytes, &m_api, this);
+        connect(connection, &HttpConnection::finished, this, [connection, socket] {
+            connection->deleteLater();
+            socket->deleteLater();
+        });
+        connect(connection, &HttpConnection::upgradeRequested, this,
+                [this, connection](QTcpSocket *s) {
+                    connection->deleteLater();
+                    // QWebSocket reads frames with its own bounds (max_frame_bytes); the head cap
+                    // of the HTTP front would stall frames larger than it.
+                    s->setReadBufferSize(0);
+                    m_webSockets.handleConnection(s);
+                });
     }
-    if (!path.startsWith(QLatin1String("/api/v1/"))) {
-        writeError(r, Status::NotFound, "not_found", tr("no such route"));
-        return;
-    }
-    const std::optional<Identity> caller = m_accounts->authenticate(bearerToken(request));
-    if (!caller) {
-        writeError(r, Status::Unauthorized, "unauthorized", tr("a valid bearer token is required"));
-        return;
-    }
-    static const QRegularExpression createRe(QStringLiteral("^/api/v1/workspaces/([^/]+)/notebooks$"));
-    static const QRegularExpression getRe(QStringLiteral("^/api/v1/notebooks/([^/]+)$"));
-    if (const auto m = createRe.match(path); m.hasMatch()) {
-        if (method != QHttpServerRequest::Method::Post) {
-            writeError(r, Status::MethodNotAllowed, "method_not_allowed", tr("use POST"));
-            return;
-        }
-        const QString workspaceName = QUrl::fromPercentEncoding(m.captured(1).toUtf8());
-        const std::optional<QString> workspace = m_accounts->workspaceIdByName(workspaceName);
-        const std::optional<Role> role = workspace ? m_accounts->role(caller->userId, *workspace) : std::nullopt;
-        if (!role) { // not a member: the workspace's existence does not leak
-            writeError(r, Status::NotFound, "not_found", tr("no workspace %1").arg(workspaceName));
-            return;
-        }
-        if (*role == Role::Viewer) {
-            writeError(r, Status::Forbidden, "forbidden", tr("viewers cannot create notebooks"));
-            return;
-        }
-        QJsonParseError parseError;
-        const QJsonDocument body = QJsonDocument::fromJson(request.body(), &parseError);
-        const QJsonObject o = body.object();
-        if (parseError.error != QJsonParseError::NoError || !body.isObject()
-            || !o.value(QLatin1String("title")).isString()
-            || !(o.value(QLatin1String("content")).isString() || o.value(QLatin1String("content")).isUndefined())) {
-            writeError(r, Status::BadRequest, "bad_request",
-                       tr("expected a JSON object {\"title\": string, \"content\": string}"));
-            return;
-        }
-        QString error;
-        const std::optional<QString> id = m_notebooks->create(*workspace, o.value(QLatin1String("title")).toString(),
-                                                              o.value(QLatin1String("content")).toString(), &error);
-        if (!id) {
-            qCWarning(lcHttp) << "creating a notebook failed:" << error;
-            writeError(r, Status::InternalServerError, "internal", tr("the notebook could not be stored"));
-            return;
-        }
-        writeJson(r, QJsonObject{ { "id", *id } }, Status::Created);
-        return;
-    }
-    if (const auto m = getRe.match(path); m.hasMatch()) {
-        if (method != QHttpServerRequest::Method::Get) {
-            writeError(r, Status::MethodNotAllowed, "method_not_allowed", tr("use GET"));
-            return;
-        }
-        const std::optional<Notebook> nb = m_notebooks->find(m.captured(1));
-        if (!nb || !m_accounts->role(caller->userId, nb->workspaceId)) {
-            writeError(r, Status::NotFound, "not_found", tr("no notebook %1").arg(m.captured(1)));
-            return;
-        }
-        writeJson(r, QJsonObject{ { "id", nb->id }, { "title", nb->title }, { "content", nb->content },
-                                  { "revision", nb->revision } },
-                  Status::Ok);
-        return;
-    }
-    writeError(r, Status::NotFound, "not_found", tr("no such route"));
+}
+
+// max_connections_per_address: one more is answered 503 and closed, before it is read.
+void HttpServer::refuse(QTcpSocket *socket)
+{
+    qCDebug(lcHttp) << "too many connections from" << socket->peerAddress();
+    HttpResponse r = jsonError(
+        503, "too_many_connections",
+        tr("more than %1 connections from one address").arg(m_limits.maxConnectionsPerAddress));
+    r.headers.append({ QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1") });
+    socket->write(r.serialize(false, true, false));
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    QTimer::singleShot(m_limits.headerTimeoutMs, socket, [socket] {
+        socket->abort();
+        socket->deleteLater();
+    });
+    socket->disconnectFromHost();
 }
 
 } // namespace Kyozo::Server

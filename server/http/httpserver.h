@@ -1,39 +1,46 @@
 #pragma once
 
-#include <QAbstractHttpServer>
-#include <QSet>
+#include "restapi.h"
 
-class QHttpServerResponder;
+#include <QHash>
+#include <QHostAddress>
+#include <QTcpServer>
+#include <QTimer>
+#include <QWebSocketServer>
 
 namespace Kyozo::Server {
 
-class AccountStore;
-class ChannelHub;
-class NotebookStore;
-
 // One port for everything (SPEC §4, §8): the WebSocket endpoint, REST under /api/v1,
-// /healthz and /metrics. A QAbstractHttpServer subclass rather than QHttpServer because
-// SPEC §11 wants a missing, unknown or revoked token refused with HTTP 403 *before* the
-// upgrade: Qt 6.4 hands an upgrade to the WebSocket server whenever handleRequest()
-// returns true, and answering from a QHttpServer route still hands the socket over.
-// Returning false for a refused upgrade makes Qt call missingHandler(), which writes 403.
-class HttpServer : public QAbstractHttpServer
+// /healthz and /metrics. Our own HTTP/1.1 front on QTcpServer rather than Qt 6.4's
+// QAbstractHttpServer, which reads a whole request into memory before any handler runs,
+// with no size limit, no timeout and no hook (issue 14). Requests are parsed by
+// HttpRequestParser (libhttp-parser) with every bound enforced while reading; upgrades
+// whose token passed are handed to QWebSocketServer::handleConnection().
+class HttpServer : public QObject
 {
     Q_OBJECT
 public:
-    HttpServer(AccountStore *accounts, NotebookStore *notebooks, ChannelHub *hub,
-               QObject *parent = nullptr);
+    HttpServer(const HttpLimits &limits, qint64 maxNotebookBytes, AccountStore *accounts,
+               NotebookStore *notebooks, ChannelHub *hub, QObject *parent = nullptr);
+    ~HttpServer() override;
 
-protected:
-    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
-    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    // Returns the port it listens on, 0 on failure (errorString() says why).
+    quint16 listen(const QHostAddress &address, quint16 port);
+    QString errorString() const { return m_tcp.errorString(); }
 
 private:
-    void handleRest(const QHttpServerRequest &request, QHttpServerResponder &responder);
-    AccountStore *m_accounts;
-    NotebookStore *m_notebooks;
+    void onNewConnection();
+    void onAcceptError(QAbstractSocket::SocketError error);
+    void refuse(QTcpSocket *socket);
+
+    HttpLimits m_limits;
+    qint64 m_maxNotebookBytes;
     ChannelHub *m_hub;
-    QSet<QTcpSocket *> m_refusedUpgrades;
+    RestApi m_api;
+    QTcpServer m_tcp;
+    QWebSocketServer m_webSockets;
+    QHash<QHostAddress, int> m_perAddress; // open TCP connections, upgraded ones included
+    QTimer m_acceptRetry;
 };
 
 } // namespace Kyozo::Server

@@ -1,0 +1,84 @@
+#pragma once
+
+#include "httpmessage.h"
+
+#include <functional>
+#include <memory>
+
+struct http_parser;
+
+namespace Kyozo::Server {
+
+// Incremental HTTP/1.1 request parsing on Debian's libhttp-parser, with every bound enforced
+// while the bytes arrive (issue 14 item 1): the head (request line + headers) is capped, and
+// a body's cap, chosen per route once the head is known, is checked against Content-Length
+// before any body byte is read and against the running total of a chunked body.
+//
+// No sockets here, so that unit tests and the fuzz target drive it with plain bytes. feed()
+// stops after the head and after each complete request, so a connection answers pipelined
+// requests one at a time, in order, and never buffers more than one request.
+class HttpRequestParser
+{
+public:
+    enum class Event {
+        NeedMore, // everything given was consumed; give more
+        HeadComplete, // request() has the method, target and headers; feed() again for the body
+        RequestComplete, // request() is whole; takeRequest(), then feed() the rest
+        Failed, // error() says why; the connection cannot be resynchronised
+    };
+    enum class Error {
+        None,
+        HeaderTooLarge, // 431
+        UriTooLong, // 414
+        BodyTooLarge, // 413
+        Malformed, // 400
+    };
+    // Called once the head is complete; returns the body cap in bytes for that request.
+    using BodyLimit = std::function<qint64(const HttpRequest &head)>;
+
+    HttpRequestParser(qint64 maxHeaderBytes, BodyLimit bodyLimit);
+    ~HttpRequestParser();
+    HttpRequestParser(const HttpRequestParser &) = delete;
+    HttpRequestParser &operator=(const HttpRequestParser &) = delete;
+
+    // Consumes a prefix of `data` and reports what it reached; `*consumed` is the prefix's
+    // length. What is not consumed belongs to what follows and must be fed again.
+    Event feed(const char *data, qsizetype size, qsizetype *consumed);
+
+    const HttpRequest &request() const { return m_request; }
+    // The complete request; the parser is then ready for the next one on the connection.
+    HttpRequest takeRequest();
+    Error error() const { return m_error; }
+    // http-parser's own name for a Malformed request (for debug logs).
+    QByteArray errorDetail() const;
+    // No byte of a request has been seen since the last one completed.
+    bool atRequestStart() const { return m_phase == Phase::Start; }
+    bool inHead() const { return m_phase == Phase::Start || m_phase == Phase::Head; }
+    // The status code an error is answered with (0 for none).
+    static int statusFor(Error error);
+
+private:
+    enum class Phase { Start, Head, Body, Complete, Failed };
+    static int onMessageBegin(http_parser *p);
+    static int onUrl(http_parser *p, const char *at, size_t length);
+    static int onHeaderField(http_parser *p, const char *at, size_t length);
+    static int onHeaderValue(http_parser *p, const char *at, size_t length);
+    static int onHeadersComplete(http_parser *p);
+    static int onBody(http_parser *p, const char *at, size_t length);
+    static int onMessageComplete(http_parser *p);
+    Event fail(Error error);
+    void restart();
+
+    std::unique_ptr<http_parser> m_parser;
+    qint64 m_maxHeaderBytes;
+    BodyLimit m_bodyLimit;
+    qint64 m_headBytes = 0;
+    qint64 m_bodyCap = 0;
+    HttpRequest m_request;
+    bool m_inValue = false; // the last header callback was a value
+    Phase m_phase = Phase::Start;
+    Error m_error = Error::None;
+    Event m_pausedAt = Event::NeedMore;
+};
+
+} // namespace Kyozo::Server

@@ -1,0 +1,304 @@
+#include "restapi.h"
+
+#include "channels/channelhub.h"
+#include "storage/accountstore.h"
+#include "storage/notebookstore.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QUrlQuery>
+
+Q_DECLARE_LOGGING_CATEGORY(lcHttp)
+
+namespace Kyozo::Server {
+
+namespace {
+
+    // RFC 6750 §3: a 401 names the scheme; a token that was sent but refused says so.
+    HttpResponse unauthorized(bool tokenSent)
+    {
+        HttpResponse r
+            = jsonError(401, "unauthorized", RestApi::tr("a valid bearer token is required"));
+        r.headers.append(
+            { QByteArrayLiteral("WWW-Authenticate"),
+              tokenSent ? QByteArrayLiteral("Bearer realm=\"kyozo\", error=\"invalid_token\"")
+                        : QByteArrayLiteral("Bearer realm=\"kyozo\"") });
+        return r;
+    }
+
+    QString bearerToken(const HttpRequest &request)
+    {
+        const QByteArray auth = request.header("authorization");
+        if (auth.size() > 7 && auth.left(7).compare("bearer ", Qt::CaseInsensitive) == 0)
+            return QString::fromLatin1(auth.mid(7).trimmed());
+        return {};
+    }
+
+    // JSON routes take application/json (and +json types). A missing type, and curl's default
+    // for -d (application/x-www-form-urlencoded), are read as JSON too: scripts send those.
+    bool isJsonContentType(const QByteArray &contentType)
+    {
+        const qsizetype semicolon = contentType.indexOf(';');
+        const QByteArray type
+            = (semicolon < 0 ? contentType : contentType.left(semicolon)).trimmed().toLower();
+        return type.isEmpty() || type == "application/json" || type.endsWith("+json")
+            || type == "application/x-www-form-urlencoded";
+    }
+
+    // RFC 8259 §8.2 allows "\ud800" in JSON text, but such a string has no UTF-8 form: the
+    // notebook would be stored as invalid UTF-8. Unpaired surrogates are refused instead.
+    bool isWellFormedUtf16(QStringView text)
+    {
+        for (qsizetype i = 0; i < text.size(); ++i) {
+            const QChar c = text[i];
+            if (c.isHighSurrogate()) {
+                if (i + 1 == text.size() || !text[i + 1].isLowSurrogate())
+                    return false;
+                ++i;
+            } else if (c.isLowSurrogate()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    QList<QByteArrayView> segments(QByteArrayView path)
+    {
+        QList<QByteArrayView> out;
+        qsizetype start = 0;
+        if (path.startsWith('/'))
+            start = 1;
+        while (true) {
+            const qsizetype slash = path.indexOf('/', start);
+            out.append(path.sliced(start, (slash < 0 ? path.size() : slash) - start));
+            if (slash < 0)
+                return out;
+            start = slash + 1;
+        }
+    }
+
+} // namespace
+
+const QList<Route> &RestApi::routes()
+{
+    using A = Route::Access;
+    using B = Route::Body;
+    // SPEC §11. Order does not matter: no two patterns match the same path.
+    static const QList<Route> table {
+        { "GET", "/healthz", A::Public, B::None, &RestApi::healthz },
+        { "GET", "/metrics", A::Public, B::None, &RestApi::metrics },
+        { "POST", "/api/v1/workspaces/{workspace}/notebooks", A::Bearer, B::Notebook,
+          &RestApi::createNotebook },
+        { "GET", "/api/v1/notebooks/{id}", A::Bearer, B::None, &RestApi::getNotebook },
+        { "GET", "/socket/websocket", A::SocketToken, B::None, nullptr },
+    };
+    return table;
+}
+
+RestApi::Match RestApi::match(QByteArrayView method, QByteArrayView path)
+{
+    const QList<QByteArrayView> got = segments(path);
+    Match result;
+    for (const Route &route : routes()) {
+        const QList<QByteArrayView> want = segments(route.pattern);
+        if (want.size() != got.size())
+            continue;
+        QStringList params;
+        bool same = true;
+        for (qsizetype i = 0; same && i < want.size(); ++i) {
+            // Percent-decoded once, here and nowhere else: te%2561m is "te%61m", not "team".
+            const QByteArray decoded = QByteArray::fromPercentEncoding(got[i].toByteArray());
+            if (want[i].startsWith('{'))
+                params.append(QString::fromUtf8(decoded));
+            else
+                same = decoded == want[i];
+        }
+        if (!same)
+            continue;
+        if (route.method == method || (route.method == "GET" && method == "HEAD")) {
+            result.route = &route;
+            result.params = params;
+            result.allowed.clear();
+            return result;
+        }
+        result.allowed.append(route.method.toByteArray());
+        if (route.method == "GET")
+            result.allowed.append(QByteArrayLiteral("HEAD"));
+    }
+    return result;
+}
+
+RestApi::RestApi(const HttpLimits &limits, qint64 maxNotebookBytes, AccountStore *accounts,
+                 NotebookStore *notebooks, ChannelHub *hub)
+    : m_limits(limits)
+    , m_maxNotebookBytes(maxNotebookBytes)
+    , m_accounts(accounts)
+    , m_notebooks(notebooks)
+    , m_hub(hub)
+{
+}
+
+qint64 RestApi::bodyLimit(const HttpRequest &head) const
+{
+    const Match m = match(head.method, head.path);
+    return m.route && m.route->body == Route::Body::Notebook ? m_maxNotebookBytes
+                                                             : m_limits.maxBodyBytes;
+}
+
+std::optional<QString> RestApi::authenticate(const HttpRequest &request, HttpResponse *refusal)
+{
+    const QString token = bearerToken(request);
+    const std::optional<Identity> caller
+        = token.isEmpty() ? std::nullopt : m_accounts->authenticate(token);
+    if (!caller) {
+        *refusal = unauthorized(!token.isEmpty() || !request.header("authorization").isNull());
+        return std::nullopt;
+    }
+    return caller->userId;
+}
+
+HttpRequestHandler::HeadVerdict RestApi::onHead(const HttpRequest &head)
+{
+    const Match m = match(head.method, head.path);
+    if (!m.route)
+        return {}; // 404 or 405 once the (capped) body is read
+    switch (m.route->access) {
+    case Route::Access::Public:
+        return {};
+    case Route::Access::SocketToken: {
+        if (!head.upgrade || head.header("upgrade").compare("websocket", Qt::CaseInsensitive) != 0)
+            return {}; // answered 400 by handle()
+        // SPEC §11: a missing, unknown or revoked token is refused before the upgrade.
+        const QUrlQuery query(QString::fromUtf8(head.query));
+        const QString vsn = query.queryItemValue(QStringLiteral("vsn"), QUrl::FullyDecoded);
+        if ((vsn.isEmpty() || vsn == QLatin1String("2.0.0"))
+            && m_accounts->authenticate(
+                query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded)))
+            return { HeadVerdict::Upgrade, {} };
+        qCDebug(lcHttp) << "refused a WebSocket upgrade";
+        return { HeadVerdict::Respond,
+                 jsonError(403, "forbidden",
+                           tr("a valid token is required (/socket/websocket?vsn=2.0.0&token=…)")) };
+    }
+    case Route::Access::Bearer: {
+        // Refused before the body is read: without a token nothing but the head is taken in.
+        HttpResponse refusal;
+        if (!authenticate(head, &refusal))
+            return { HeadVerdict::Respond, refusal };
+        if (m.route->body != Route::Body::None && !isJsonContentType(head.header("content-type")))
+            return { HeadVerdict::Respond,
+                     jsonError(415, "unsupported_media_type", tr("send application/json")) };
+        return {};
+    }
+    }
+    return {};
+}
+
+HttpResponse RestApi::handle(const HttpRequest &request)
+{
+    const Match m = match(request.method, request.path);
+    if (!m.route && !m.allowed.isEmpty()) {
+        // RFC 9110 §15.5.6: a 405 lists the methods the resource has.
+        HttpResponse r = jsonError(405, "method_not_allowed",
+                                   tr("use %1").arg(QString::fromLatin1(m.allowed.join(", "))));
+        r.headers.append({ QByteArrayLiteral("Allow"), m.allowed.join(", ") });
+        return r;
+    }
+    if (!m.route)
+        return jsonError(404, "not_found", tr("no such route"));
+    if (!m.route->handler)
+        return jsonError(400, "bad_request",
+                         tr("expected a WebSocket upgrade (/socket/websocket?vsn=2.0.0&token=…)"));
+    Route::Call call { request, m.params, {} };
+    if (m.route->access == Route::Access::Bearer) {
+        HttpResponse refusal;
+        const std::optional<QString> user = authenticate(request, &refusal);
+        if (!user)
+            return refusal;
+        call.userId = *user;
+    }
+    return (this->*m.route->handler)(call);
+}
+
+HttpResponse RestApi::healthz(const Route::Call &)
+{
+    return jsonResponse(200, QJsonObject { { QStringLiteral("status"), QStringLiteral("ok") } });
+}
+
+HttpResponse RestApi::metrics(const Route::Call &)
+{
+    const ChannelMetrics m = m_hub->metrics();
+    const QByteArray text
+        = QStringLiteral("# HELP kyozo_sockets Open WebSocket connections.\n# TYPE kyozo_sockets "
+                         "gauge\nkyozo_sockets %1\n"
+                         "# HELP kyozo_channels_joined Channels joined across all sockets.\n# TYPE "
+                         "kyozo_channels_joined gauge\nkyozo_channels_joined %2\n"
+                         "# HELP kyozo_messages_in_total Frames received.\n# TYPE "
+                         "kyozo_messages_in_total counter\nkyozo_messages_in_total %3\n"
+                         "# HELP kyozo_messages_out_total Frames sent.\n# TYPE "
+                         "kyozo_messages_out_total counter\nkyozo_messages_out_total %4\n"
+                         "# HELP kyozo_errors_total Refused or malformed client messages.\n# TYPE "
+                         "kyozo_errors_total counter\nkyozo_errors_total %5\n"
+                         "# HELP kyozo_frames_queued Frames waiting for slow readers.\n# TYPE "
+                         "kyozo_frames_queued gauge\nkyozo_frames_queued %6\n")
+              .arg(m.sockets)
+              .arg(m.channelsJoined)
+              .arg(m.messagesIn)
+              .arg(m.messagesOut)
+              .arg(m.errors)
+              .arg(m.framesQueued)
+              .toUtf8();
+    return HttpResponse { 200, QByteArrayLiteral("text/plain; version=0.0.4"), text, {} };
+}
+
+HttpResponse RestApi::createNotebook(const Route::Call &call)
+{
+    const QString &workspaceName = call.params.at(0);
+    const std::optional<QString> workspace = m_accounts->workspaceIdByName(workspaceName);
+    const std::optional<Role> role
+        = workspace ? m_accounts->role(call.userId, *workspace) : std::nullopt;
+    if (!role) // not a member: the workspace's existence does not leak
+        return jsonError(404, "not_found", tr("no workspace %1").arg(workspaceName));
+    if (*role == Role::Viewer)
+        return jsonError(403, "forbidden", tr("viewers cannot create notebooks"));
+    QJsonParseError parseError;
+    const QJsonDocument body = QJsonDocument::fromJson(call.request.body, &parseError);
+    const QJsonObject o = body.object();
+    const QJsonValue title = o.value(QLatin1String("title"));
+    const QJsonValue content = o.value(QLatin1String("content"));
+    if (parseError.error != QJsonParseError::NoError || !body.isObject() || !title.isString()
+        || !(content.isString() || content.isUndefined())) {
+        return jsonError(400, "bad_request",
+                         tr("expected a JSON object {\"title\": string, \"content\": string}"));
+    }
+    if (!isWellFormedUtf16(title.toString()) || !isWellFormedUtf16(content.toString()))
+        return jsonError(400, "bad_request",
+                         tr("the title or content holds an unpaired surrogate (\\ud800-\\udfff)"));
+    // SPEC §11: a missing content is an empty notebook; "" rather than a null string, which
+    // the database would take for SQL NULL.
+    const QString text = content.isString() ? content.toString() : QStringLiteral("");
+    QString error;
+    const std::optional<QString> id
+        = m_notebooks->create(*workspace, title.toString(), text, &error);
+    if (!id) {
+        qCWarning(lcHttp) << "creating a notebook failed:" << error;
+        return jsonError(500, "internal", tr("the notebook could not be stored"));
+    }
+    return jsonResponse(201, QJsonObject { { QStringLiteral("id"), *id } });
+}
+
+HttpResponse RestApi::getNotebook(const Route::Call &call)
+{
+    const QString &id = call.params.at(0);
+    const std::optional<Notebook> nb = m_notebooks->find(id);
+    if (!nb || !m_accounts->role(call.userId, nb->workspaceId))
+        return jsonError(404, "not_found", tr("no notebook %1").arg(id));
+    return jsonResponse(200,
+                        QJsonObject { { QStringLiteral("id"), nb->id },
+                                      { QStringLiteral("title"), nb->title },
+                                      { QStringLiteral("content"), nb->content },
+                                      { QStringLiteral("revision"), nb->revision } });
+}
+
+} // namespace Kyozo::Server

@@ -1,0 +1,82 @@
+#pragma once
+
+#include "httpconnection.h"
+
+#include <QCoreApplication>
+#include <QList>
+#include <QStringList>
+
+namespace Kyozo::Server {
+
+class AccountStore;
+class ChannelHub;
+class NotebookStore;
+class RestApi;
+
+// One row of the route table: everything a client can reach over HTTP, in one place (SPEC
+// §11, docs/server.md "REST"). A later OpenAPI check reads this table.
+struct Route
+{
+    enum class Access {
+        Public, // no token (/healthz, /metrics)
+        Bearer, // Authorization: Bearer TOKEN; 401 with WWW-Authenticate otherwise
+        SocketToken, // ?token= on a WebSocket upgrade; 403 before the handshake otherwise
+    };
+    enum class Body {
+        None, // no body expected; bodies are still capped at max_body_bytes
+        Json, // a JSON object up to max_body_bytes; an explicit non-JSON type is 415
+        Notebook, // a JSON object holding a notebook, up to max_notebook_bytes
+    };
+    struct Call
+    {
+        const HttpRequest &request;
+        QStringList params; // the pattern's {names}, percent-decoded exactly once
+        QString userId; // the caller, for Bearer routes
+    };
+    using Handler = HttpResponse (RestApi::*)(const Call &call);
+
+    QByteArrayView method; // GET routes answer HEAD too
+    QByteArrayView pattern; // segments; "{name}" matches one segment
+    Access access;
+    Body body;
+    Handler handler; // null for the WebSocket upgrade, which ChannelHub takes over
+};
+
+// SPEC §11's REST contracts behind the HTTP front: the route table and its handlers.
+class RestApi : public HttpRequestHandler
+{
+    Q_DECLARE_TR_FUNCTIONS(RestApi)
+public:
+    RestApi(const HttpLimits &limits, qint64 maxNotebookBytes, AccountStore *accounts,
+            NotebookStore *notebooks, ChannelHub *hub);
+
+    static const QList<Route> &routes();
+
+    struct Match
+    {
+        const Route *route = nullptr; // null: no route, or none for this method
+        QStringList params;
+        QByteArrayList allowed; // the path's methods when the method is not one of them (405)
+    };
+    static Match match(QByteArrayView method, QByteArrayView path);
+
+    qint64 bodyLimit(const HttpRequest &head) const override;
+    HeadVerdict onHead(const HttpRequest &head) override;
+    HttpResponse handle(const HttpRequest &request) override;
+
+private:
+    HttpResponse healthz(const Route::Call &call);
+    HttpResponse metrics(const Route::Call &call);
+    HttpResponse createNotebook(const Route::Call &call);
+    HttpResponse getNotebook(const Route::Call &call);
+    // 401 (with WWW-Authenticate) or the caller's user id.
+    std::optional<QString> authenticate(const HttpRequest &request, HttpResponse *refusal);
+
+    HttpLimits m_limits;
+    qint64 m_maxNotebookBytes;
+    AccountStore *m_accounts;
+    NotebookStore *m_notebooks;
+    ChannelHub *m_hub;
+};
+
+} // namespace Kyozo::Server
