@@ -125,12 +125,14 @@ bool BlockParser::matchContinuation(OpenBlock &block, bool *fenceClosed)
             advanceOffset(1, true);
         return true;
     case BlockKind::ListItem:
-        if (m_blank && block.children > 0) {
-            advanceOffset(m_firstNonspace - m_offset, false);
-            return true;
-        }
+        // In cmark's order (blocks.c, parse_item): the indentation first, so a blank line
+        // indented enough keeps the columns beyond the item for the blocks inside it.
         if (m_indent >= block.markerOffset + block.padding) {
             advanceOffset(block.markerOffset + block.padding, true);
+            return true;
+        }
+        if (m_blank && block.children > 0) {
+            advanceOffset(m_firstNonspace - m_offset, false);
             return true;
         }
         return false;

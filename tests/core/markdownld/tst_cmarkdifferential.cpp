@@ -376,15 +376,16 @@ private slots:
     }
 
     // Seeded random documents built from the pieces GFM table recognition turns on
-    // (pipes, dashes, colons, backslashes, spaces, tabs, \v, indentation, containers, lazy
-    // and blank lines, link reference definitions, other block starts), each compared with
-    // cmark-gfm: a bounded count, the same documents every run.
+    // (pipes, dashes, colons, backslashes, spaces, tabs, \v, \f, indentation, containers,
+    // lazy and blank lines, CRLF, link reference definitions, other block starts), each
+    // compared with cmark-gfm: a bounded count, the same documents every run. (No lone CR:
+    // the README's known limits say it is no line break to Kyozo.)
     void randomTables()
     {
         static const char *const pieces[] = {
             "|", "|", "|", "-", "-", "--", ":", " ", " ", "\t", "a", "b c", "\\", "\\|",
             "    ", "> ", "- ", "1. ", "  ", "\n", "\n", "\n", "\n\n", "[r]: /u\n", "***",
-            "===", "#", "`", "<div>", "\v", "a | b\n", "|-|-|\n", "--|--\n", ":-:\n", "| x |\n",
+            "===", "#", "`", "<div>", "\v", "a | b\n", "|-|-|\n", "--|--\n", ":-:\n", "| x |\n", "\r\n", "\f", "```\n", "<!--", "-->\n", "1) ", "* ", "+ ", ">", "   ", "\t|", "| a | b |\n",
         };
         QRandomGenerator random(20261201);
         Comparison c;
@@ -404,7 +405,7 @@ private slots:
         for (const QString &d : std::as_const(c.disagreements))
             qWarning("%s", qPrintable(d));
         QVERIFY(c.disagreements.isEmpty());
-        QVERIFY2(c.tables >= 5000, "the random documents should hold at least 5,000 tables");
+        QVERIFY2(c.tables >= 2500, "the random documents should hold at least 2,500 tables");
     }
 
     void machineFiles()
