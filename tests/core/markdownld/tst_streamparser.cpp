@@ -153,6 +153,46 @@ private slots:
         QCOMPARE(p[1].range.startLine, 4);
     }
 
+    void tableInterruptingAParagraph()
+    {
+        // cmark-gfm's table extension: the paragraph's last line is the header row, the lines
+        // before it stay a paragraph. "> intro \xC3\xA9" is bytes 0-9 (é is two), "> more"
+        // 11-16, "> | a | b |" 18-28 (its text from byte 20), the delimiter row 30-40 and
+        // the body row 42-52.
+        const Recorder r = run("> intro \xC3\xA9\n> more\n> | a | b |\n> |---|---|\n> | 1 | 2 |\n");
+        const QList<Closed> p = r.of(BlockKind::Paragraph);
+        QCOMPARE(p.size(), 1);
+        QCOMPARE(p[0].content, QByteArray("intro \xC3\xA9\nmore"));
+        QCOMPARE(p[0].range.startByte, 2);
+        QCOMPARE(p[0].range.startLine, 1);
+        QCOMPARE(p[0].range.startColumn, 3);
+        QCOMPARE(p[0].range.endLine, 2);
+        QCOMPARE(p[0].range.endByte, 17);
+        const QList<Closed> t = r.of(BlockKind::Table);
+        QCOMPARE(t.size(), 1);
+        QCOMPARE(t[0].content, QByteArray("| a | b |"));
+        QCOMPARE(t[0].range.startByte, 20);
+        QCOMPARE(t[0].range.startLine, 3);
+        QCOMPARE(t[0].range.startColumn, 3);
+        QCOMPARE(t[0].range.endLine, 5);
+        QCOMPARE(t[0].range.endByte, 53);
+
+        // A lazy header row keeps its leading spaces (three cells: "  ", "a", "b"), so the
+        // table starts at the line's first byte; the two-cell delimiter row makes none.
+        const Recorder lazy = run("> x\n  |a|b|\n> |-|-|-|\n");
+        QCOMPARE(lazy.of(BlockKind::Table).size(), 1);
+        QCOMPARE(lazy.of(BlockKind::Table)[0].range.startByte, 4);
+        QCOMPARE(lazy.of(BlockKind::Table)[0].range.startColumn, 1);
+        QCOMPARE(lazy.of(BlockKind::Paragraph)[0].range.endByte, 3);
+        QVERIFY(run("> x\n  |a|b|\n> |-|-|\n").of(BlockKind::Table).isEmpty());
+
+        // Lines before the header row are a paragraph even if they are only a definition
+        // (cmark never finalizes that paragraph); a delimiter row indented four columns is
+        // paragraph text.
+        QCOMPARE(run("[a]: /url\n| x |\n|---|\n").of(BlockKind::Paragraph).size(), 1);
+        QVERIFY(run("Foo\n    ---\n").of(BlockKind::Table).isEmpty());
+    }
+
     void referenceDefinitionsAreNoParagraph()
     {
         QVERIFY(run("[a]: /url\n[b]: <x> 'title'\n").of(BlockKind::Paragraph).isEmpty());
