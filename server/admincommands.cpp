@@ -32,7 +32,7 @@ int runAdminCommand(const DatabaseUrl &url, const QStringList &words)
     QString error;
     if (!database.open(url, &error))
         return fail(1, error);
-    AccountStore accounts(database.connection());
+    AccountStore accounts(database);
 
     if (noun == QLatin1String("user") && verb == QLatin1String("add")) {
         QString workspace;

@@ -26,10 +26,10 @@ KyozoServer::~KyozoServer()
 quint16 KyozoServer::start(QString *error)
 {
     m_database = std::make_unique<Database>();
-    if (!m_database->open(m_config.database, error))
+    if (!m_database->open(m_config.database, error, m_config.storage))
         return 0;
-    m_accounts = std::make_unique<AccountStore>(m_database->connection());
-    m_notebooks = std::make_unique<NotebookStore>(m_database->connection());
+    m_accounts = std::make_unique<AccountStore>(*m_database);
+    m_notebooks = std::make_unique<NotebookStore>(*m_database);
     m_hub = std::make_unique<ChannelHub>(m_accounts.get(), m_config.limits);
     m_http = std::make_unique<HttpServer>(m_config.http, m_config.limits.maxNotebookBytes, m_accounts.get(),
                                           m_notebooks.get(), m_hub.get());

@@ -64,6 +64,14 @@ bool ServerConfig::load(const QString &path, QString *error)
             return false;
         database = *url;
     }
+    // Not [database]: TOML cannot have both the `database` key and a `database` table.
+    storage.sqliteMaxPageCount
+        = config["storage"]["sqlite_max_page_count"].value_or(storage.sqliteMaxPageCount);
+    if (storage.sqliteMaxPageCount < 0) {
+        *error = tr("%1: [storage] sqlite_max_page_count must be 0 (no quota) or a number of pages")
+                     .arg(path);
+        return false;
+    }
     const auto l = config["limits"];
     limits.maxFrameBytes = l["max_frame_bytes"].value_or(limits.maxFrameBytes);
     limits.messagesPerSecond = l["messages_per_second"].value_or(limits.messagesPerSecond);

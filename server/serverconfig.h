@@ -1,5 +1,6 @@
 #pragma once
 
+#include "storage/database.h"
 #include "storage/databaseurl.h"
 
 #include <QHostAddress>
@@ -39,6 +40,7 @@ struct ServerConfig
     QHostAddress address = QHostAddress::LocalHost;
     quint16 port = 4000;
     DatabaseUrl database = DatabaseUrl::defaultUrl();
+    StorageOptions storage; // [storage]
     Limits limits;
     HttpLimits http;
 

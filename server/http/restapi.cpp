@@ -2,6 +2,7 @@
 
 #include "channels/channelhub.h"
 #include "storage/accountstore.h"
+#include "storage/database.h"
 #include "storage/notebookstore.h"
 
 #include <QJsonDocument>
@@ -223,6 +224,11 @@ HttpResponse RestApi::handle(const HttpRequest &request)
 
 HttpResponse RestApi::healthz(const Route::Call &)
 {
+    // docs/server.md "Storage": 503 while the database cannot take writes.
+    if (const std::optional<QString> reason = m_notebooks->database().degradedReason())
+        return jsonResponse(503,
+                            QJsonObject { { QStringLiteral("status"), QStringLiteral("degraded") },
+                                          { QStringLiteral("reason"), *reason } });
     return jsonResponse(200, QJsonObject { { QStringLiteral("status"), QStringLiteral("ok") } });
 }
 
@@ -283,6 +289,12 @@ HttpResponse RestApi::createNotebook(const Route::Call &call)
         = m_notebooks->create(*workspace, title.toString(), text, &error);
     if (!id) {
         qCWarning(lcHttp) << "creating a notebook failed:" << error;
+        // docs/server.md "Storage": a full database is 507, one that cannot be written 503.
+        const std::optional<Degradation> d = m_notebooks->database().degraded();
+        if (d && d->kind == Degradation::Kind::Full)
+            return jsonError(507, "insufficient_storage", d->reason);
+        if (d)
+            return jsonError(503, "unavailable", d->reason);
         return jsonError(500, "internal", tr("the notebook could not be stored"));
     }
     return jsonResponse(201, QJsonObject { { QStringLiteral("id"), *id } });

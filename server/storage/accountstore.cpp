@@ -44,7 +44,7 @@ QSqlQuery &AccountStore::prepared(const QString &sql)
     // per idle socket that malloc could not give back (bench/server --connect-only).
     auto it = m_prepared.find(sql);
     if (it == m_prepared.end()) {
-        it = m_prepared.emplace(sql, QSqlQuery(m_db)).first;
+        it = m_prepared.emplace(sql, QSqlQuery(m_db.connection())).first;
         it->second.prepare(sql);
     }
     return it->second;
@@ -66,13 +66,13 @@ std::optional<QString> AccountStore::ensure(const char *table, const QString &na
     const std::optional<QString> existing = idOf(table, name, error);
     if (!existing || !existing->isEmpty())
         return existing;
-    QSqlQuery q(m_db);
+    QSqlQuery q(m_db.connection());
     const QString id = newId();
     q.prepare(QStringLiteral("INSERT INTO %1 (id, name, created_at) VALUES (?, ?, ?)").arg(QLatin1String(table)));
     q.addBindValue(id);
     q.addBindValue(name);
     q.addBindValue(now());
-    if (!execute(q, error))
+    if (!executeWrite(m_db, q, error))
         return std::nullopt;
     return id;
 }
@@ -84,16 +84,20 @@ bool AccountStore::addUser(const QString &name, const QString &workspace, std::o
         *error = tr("a user name must be non-empty and have no surrounding spaces");
         return false;
     }
+    // The user, the workspace and the membership are stored together or not at all.
+    Transaction transaction(m_db);
+    if (!transaction.begun())
+        return transaction.commit(error);
     const std::optional<QString> userId = ensure("users", name, error);
     if (!userId)
         return false;
     if (workspace.isEmpty())
-        return true;
+        return transaction.commit(error);
     const std::optional<QString> workspaceId = ensure("workspaces", workspace, error);
     if (!workspaceId)
         return false;
     const Role r = role.value_or(Role::Editor);
-    QSqlQuery q(m_db);
+    QSqlQuery q(m_db.connection());
     q.prepare(QStringLiteral("SELECT role FROM memberships WHERE user_id = ? AND workspace_id = ?"));
     q.addBindValue(*userId);
     q.addBindValue(*workspaceId);
@@ -101,18 +105,18 @@ bool AccountStore::addUser(const QString &name, const QString &workspace, std::o
         return false;
     const bool exists = q.next();
     if (exists && !role)
-        return true; // idempotent: no role given keeps the one there is
+        return transaction.commit(error); // idempotent: no role given keeps the one there is
     q.prepare(exists ? QStringLiteral("UPDATE memberships SET role = ? WHERE user_id = ? AND workspace_id = ?")
                      : QStringLiteral("INSERT INTO memberships (role, user_id, workspace_id) VALUES (?, ?, ?)"));
     q.addBindValue(roleName(r));
     q.addBindValue(*userId);
     q.addBindValue(*workspaceId);
-    return execute(q, error);
+    return executeWrite(m_db, q, error) && transaction.commit(error);
 }
 
 QList<UserSummary> AccountStore::users(QString *error)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q(m_db.connection());
     q.prepare(QStringLiteral("SELECT u.name, w.name, m.role FROM users u "
                              "LEFT JOIN memberships m ON m.user_id = u.id "
                              "LEFT JOIN workspaces w ON w.id = m.workspace_id ORDER BY u.name, w.name"));
@@ -140,24 +144,24 @@ std::optional<QString> AccountStore::createToken(const QString &userName, QStrin
         return std::nullopt;
     }
     const QString token = newToken();
-    QSqlQuery q(m_db);
+    QSqlQuery q(m_db.connection());
     q.prepare(QStringLiteral("INSERT INTO tokens (id, user_id, token_hash, created_at) VALUES (?, ?, ?, ?)"));
     q.addBindValue(newId());
     q.addBindValue(*userId);
     q.addBindValue(tokenHash(token));
     q.addBindValue(now());
-    if (!execute(q, error))
+    if (!executeWrite(m_db, q, error)) // one statement in autocommit mode: one transaction
         return std::nullopt;
     return token;
 }
 
 bool AccountStore::revokeToken(const QString &token, QString *error)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q(m_db.connection());
     q.prepare(QStringLiteral("UPDATE tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL"));
     q.addBindValue(now());
     q.addBindValue(tokenHash(token));
-    if (!execute(q, error))
+    if (!executeWrite(m_db, q, error))
         return false;
     if (q.numRowsAffected() != 1) {
         *error = tr("no such token (or it was already revoked)");
@@ -221,7 +225,7 @@ std::optional<QString> AccountStore::workspaceOf(const Protocol::Topic &topic)
 
 QStringList AccountStore::tokensRevokedSince(qint64 sinceMs, qint64 *newestMs)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q(m_db.connection());
     q.prepare(QStringLiteral("SELECT id, revoked_at FROM tokens WHERE revoked_at IS NOT NULL AND revoked_at >= ?"));
     q.addBindValue(sinceMs);
     QStringList ids;

@@ -11,6 +11,8 @@
 
 namespace Kyozo::Server {
 
+class Database;
+
 enum class Role { Viewer, Editor, Owner };
 std::optional<Role> roleFromString(const QString &text);
 QString roleName(Role role);
@@ -32,8 +34,13 @@ struct UserSummary
 class AccountStore
 {
 public:
-    explicit AccountStore(QSqlDatabase db) : m_db(std::move(db)) { }
+    explicit AccountStore(Database &db)
+        : m_db(db)
+    {
+    }
 
+    // Writes are durable when they return true (Database: synchronous commit), and a
+    // failed one stores nothing of itself.
     // Idempotent: creates what is missing; an existing membership takes the new role.
     bool addUser(const QString &name, const QString &workspace, std::optional<Role> role,
                  QString *error);
@@ -53,7 +60,7 @@ private:
     QSqlQuery &prepared(const QString &sql);
     std::optional<QString> idOf(const char *table, const QString &name, QString *error);
     std::optional<QString> ensure(const char *table, const QString &name, QString *error);
-    QSqlDatabase m_db;
+    Database &m_db;
     // Statements prepared once per SQL text (node-based: references stay valid).
     std::unordered_map<QString, QSqlQuery> m_prepared;
 };

@@ -5,25 +5,93 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
+#include <optional>
+
+class QSqlError;
 
 namespace Kyozo::Server {
 
+// Operator settings of the storage layer (docs/server.md, `[storage]`).
+struct StorageOptions
+{
+    // SQLite `PRAGMA max_page_count` on the server's connection: a size quota in pages of
+    // the database's page size (4096 by default); 0 leaves SQLite's own limit.
+    qint64 sqliteMaxPageCount = 0;
+};
+
+// Why the database cannot take writes right now (GET /healthz, REST write errors).
+struct Degradation
+{
+    enum class Kind {
+        Full, // SQLite quota or disk full, PostgreSQL 53100 disk_full
+        Unwritable, // read-only file, file system or transaction; standby; connection lost
+    };
+    Kind kind;
+    QString reason;
+};
+
 // One open connection, schema migrated to the newest version this build knows.
+//
+// Durability (docs/server.md "Storage"): a write the server acknowledges is on stable
+// storage first. SQLite runs in WAL mode with synchronous=FULL, which syncs the WAL before
+// each commit returns ("In WAL mode when synchronous is NORMAL, ... a transaction committed
+// ... might roll back following a power loss or system crash", sqlite.org/pragma.html
+// #pragma_synchronous); PostgreSQL keeps synchronous_commit on.
 class Database
 {
 public:
     ~Database();
-    bool open(const DatabaseUrl &url, QString *error);
+    bool open(const DatabaseUrl &url, QString *error, const StorageOptions &options = {});
     QSqlDatabase &connection() { return m_db; }
     int schemaVersion();
 
+    // Stores report the outcome of every write: a failure of the storage itself (disk
+    // full, read-only, I/O, connection) is remembered until a later write succeeds.
+    void noteWriteSucceeded();
+    void noteWriteFailed(const QSqlError &error);
+
+    // Why writes fail or would fail, or nothing when the database takes writes. Cheap
+    // enough for every GET /healthz: the remembered failure, plus for SQLite whether the
+    // connection is read-only, a statvfs(3) of the database's file system and the page
+    // quota, for PostgreSQL one round trip (read-only transaction, standby, connection).
+    std::optional<Degradation> degraded();
+    std::optional<QString> degradedReason();
+
 private:
     bool migrate(QString *error);
+    std::optional<Degradation> probeSqlite();
+    std::optional<Degradation> probePostgres();
     QSqlDatabase m_db;
     QString m_connectionName;
+    DatabaseUrl::Driver m_driver = DatabaseUrl::Driver::Sqlite;
+    QString m_sqlitePath;
+    qint64 m_sqliteMaxPageCount = 0;
+    std::optional<QSqlQuery> m_probe;
+    std::optional<Degradation> m_lastWriteFailure;
 };
 
 // Runs a prepared statement with positional values; on failure sets *error to the driver's text.
 bool execute(QSqlQuery &query, QString *error);
+
+// A write that the server acknowledges: runs it and tells the database how it went.
+bool executeWrite(Database &db, QSqlQuery &query, QString *error);
+
+// BEGIN on construction, ROLLBACK on destruction unless commit() succeeded: statements
+// that belong together are stored together or not at all.
+class Transaction
+{
+public:
+    explicit Transaction(Database &db);
+    ~Transaction();
+    Transaction(const Transaction &) = delete;
+    Transaction &operator=(const Transaction &) = delete;
+    bool begun() const { return m_begun; }
+    bool commit(QString *error);
+
+private:
+    Database &m_db;
+    bool m_begun = false;
+    bool m_done = false;
+};
 
 } // namespace Kyozo::Server

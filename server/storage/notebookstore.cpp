@@ -14,7 +14,8 @@ std::optional<QString> NotebookStore::create(const QString &workspaceId, const Q
 {
     const QString id = newId();
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    QSqlQuery q(m_db);
+    QSqlQuery q(m_db.connection());
+    // One statement in autocommit mode is one transaction.
     q.prepare(QStringLiteral("INSERT INTO notebooks (id, workspace_id, title, content, revision, created_at, updated_at) "
                              "VALUES (?, ?, ?, ?, 0, ?, ?)"));
     q.addBindValue(id);
@@ -23,14 +24,14 @@ std::optional<QString> NotebookStore::create(const QString &workspaceId, const Q
     q.addBindValue(content);
     q.addBindValue(now);
     q.addBindValue(now);
-    if (!execute(q, error))
+    if (!executeWrite(m_db, q, error))
         return std::nullopt;
     return id;
 }
 
 std::optional<Notebook> NotebookStore::find(const QString &id)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q(m_db.connection());
     q.prepare(QStringLiteral("SELECT id, workspace_id, title, content, revision FROM notebooks WHERE id = ?"));
     q.addBindValue(id);
     if (!execute(q, nullptr) || !q.next())

@@ -15,16 +15,25 @@ struct Notebook
     qint64 revision = 0;
 };
 
+class Database;
+
 class NotebookStore
 {
 public:
-    explicit NotebookStore(QSqlDatabase db) : m_db(std::move(db)) { }
+    explicit NotebookStore(Database &db)
+        : m_db(db)
+    {
+    }
+    // Durable when it returns an id (Database: synchronous commit); on failure nothing of
+    // it is stored and Database::degraded() says whether the storage is the cause.
     std::optional<QString> create(const QString &workspaceId, const QString &title,
                                   const QString &content, QString *error);
     std::optional<Notebook> find(const QString &id);
+    // The database it stores to (GET /healthz asks it whether it takes writes).
+    Database &database() { return m_db; }
 
 private:
-    QSqlDatabase m_db;
+    Database &m_db;
 };
 
 } // namespace Kyozo::Server

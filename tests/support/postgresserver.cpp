@@ -1,11 +1,10 @@
 #include "postgresserver.h"
 
+#include "systemuser.h"
+
 #include <QDir>
 #include <QProcess>
 #include <QTcpServer>
-
-#include <pwd.h>
-#include <unistd.h>
 
 namespace KyozoTest {
 
@@ -35,10 +34,16 @@ quint16 freePort()
 QString PostgresServer::runAsServerUser(const QString &program, const QStringList &args, QString *error)
 {
     QProcess p;
-    if (::geteuid() == 0)
-        p.start(QStringLiteral("runuser"), QStringList{ QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--"), program } + args);
-    else
-        p.start(program, args);
+    if (runningAsRoot()) {
+        const std::optional<SystemUser> postgres = systemUser(QStringLiteral("postgres"));
+        if (!postgres) {
+            *error = QStringLiteral(
+                "running as root and there is no 'postgres' user to run the server as");
+            return {};
+        }
+        runAs(p, *postgres);
+    }
+    p.start(program, args);
     if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
         *error = QStringLiteral("%1 failed: %2").arg(program, QString::fromLocal8Bit(p.readAllStandardError() + p.readAllStandardOutput()));
         return {};
@@ -54,16 +59,14 @@ bool PostgresServer::start(QString *error)
         return false;
     }
     m_dir = std::make_unique<QTemporaryDir>();
-    if (::geteuid() == 0) {
-        const passwd *pw = ::getpwnam("postgres");
-        if (!pw) {
+    if (runningAsRoot()) {
+        const std::optional<SystemUser> postgres = systemUser(QStringLiteral("postgres"));
+        if (!postgres) {
             *error = QStringLiteral("running as root and there is no 'postgres' user to run the server as");
             return false;
         }
-        if (::chown(QFile::encodeName(m_dir->path()).constData(), pw->pw_uid, pw->pw_gid) != 0) {
-            *error = QStringLiteral("cannot hand the data directory to the postgres user");
+        if (!giveTo(m_dir->path(), *postgres, error))
             return false;
-        }
     }
     const QString data = m_dir->filePath(QStringLiteral("data"));
     if (runAsServerUser(m_bin + QStringLiteral("/initdb"),
@@ -100,15 +103,22 @@ QString PostgresServer::createDatabase(QString *error)
     return QStringLiteral("postgres://kyozo@127.0.0.1:%1/%2").arg(m_port).arg(name);
 }
 
+void PostgresServer::stop()
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    QString error;
+    runAsServerUser(m_bin + QStringLiteral("/pg_ctl"),
+                    { QStringLiteral("-D"), m_dir->filePath(QStringLiteral("data")),
+                      QStringLiteral("-m"), QStringLiteral("immediate"), QStringLiteral("-w"),
+                      QStringLiteral("stop") },
+                    &error);
+}
+
 PostgresServer::~PostgresServer()
 {
-    if (m_running) {
-        QString error;
-        runAsServerUser(m_bin + QStringLiteral("/pg_ctl"),
-                        { QStringLiteral("-D"), m_dir->filePath(QStringLiteral("data")), QStringLiteral("-m"),
-                          QStringLiteral("immediate"), QStringLiteral("-w"), QStringLiteral("stop") },
-                        &error);
-    }
+    stop();
 }
 
 } // namespace KyozoTest

@@ -17,6 +17,8 @@ public:
     bool start(QString *error);
     // A fresh, empty database on it: postgres://kyozo@127.0.0.1:PORT/NAME
     QString createDatabase(QString *error);
+    // Immediate shutdown (clients see their connection drop); the destructor does it too.
+    void stop();
 
 private:
     QString runAsServerUser(const QString &program, const QStringList &args, QString *error);

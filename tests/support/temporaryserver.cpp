@@ -38,6 +38,15 @@ bool TemporaryServer::start(const QString &configToml, QString *error)
         return false;
     f.write(configToml.toUtf8());
     f.close();
+    if (m_user) {
+        QString why;
+        if (!giveTo(m_dir.path(), *m_user, &why)) {
+            if (error)
+                *error = why;
+            return false;
+        }
+        runAs(m_process, *m_user);
+    }
     m_process.setProcessChannelMode(QProcess::SeparateChannels);
     m_process.start(binaryPath(QStringLiteral("kyozo-server")),
                     { QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--database"),
@@ -72,39 +81,69 @@ int TemporaryServer::stop()
     return m_process.exitCode();
 }
 
-int serverAdmin(const QString &databaseUrl, const QStringList &args, QByteArray *out, QByteArray *err)
+namespace {
+    int runAdmin(const QString &databaseUrl, const QStringList &args, QByteArray *out,
+                 QByteArray *err, const std::optional<SystemUser> &user)
+    {
+        QProcess p;
+        if (user)
+            runAs(p, *user);
+        p.start(binaryPath(QStringLiteral("kyozo-server")),
+                QStringList { QStringLiteral("--database"), databaseUrl } + args);
+        p.waitForFinished(30000);
+        if (out)
+            *out = p.readAllStandardOutput();
+        if (err)
+            *err = p.readAllStandardError();
+        return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    }
+
+    QString addUserWithToken(const QString &databaseUrl, const QString &name,
+                             const QString &workspace, const QString &role,
+                             const std::optional<SystemUser> &user)
+    {
+        QStringList add { QStringLiteral("user"), QStringLiteral("add"), name };
+        if (!workspace.isEmpty())
+            add += { QStringLiteral("--workspace"), workspace, QStringLiteral("--role"), role };
+        if (runAdmin(databaseUrl, add, nullptr, nullptr, user) != 0)
+            return {};
+        QByteArray out;
+        if (runAdmin(databaseUrl, { QStringLiteral("token"), QStringLiteral("create"), name }, &out,
+                     nullptr, user)
+            != 0)
+            return {};
+        return QString::fromUtf8(out).trimmed();
+    }
+} // namespace
+
+int serverAdmin(const QString &databaseUrl, const QStringList &args, QByteArray *out,
+                QByteArray *err)
 {
-    QProcess p;
-    p.start(binaryPath(QStringLiteral("kyozo-server")), QStringList{ QStringLiteral("--database"), databaseUrl } + args);
-    p.waitForFinished(30000);
-    if (out)
-        *out = p.readAllStandardOutput();
-    if (err)
-        *err = p.readAllStandardError();
-    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    return runAdmin(databaseUrl, args, out, err, std::nullopt);
 }
 
-QString userWithToken(const QString &databaseUrl, const QString &name, const QString &workspace, const QString &role)
+QString userWithToken(const QString &databaseUrl, const QString &name, const QString &workspace,
+                      const QString &role)
 {
-    QStringList add{ QStringLiteral("user"), QStringLiteral("add"), name };
-    if (!workspace.isEmpty())
-        add += { QStringLiteral("--workspace"), workspace, QStringLiteral("--role"), role };
-    if (serverAdmin(databaseUrl, add) != 0)
-        return {};
-    QByteArray out;
-    if (serverAdmin(databaseUrl, { QStringLiteral("token"), QStringLiteral("create"), name }, &out) != 0)
-        return {};
-    return QString::fromUtf8(out).trimmed();
+    return addUserWithToken(databaseUrl, name, workspace, role, std::nullopt);
 }
 
 int TemporaryServer::admin(const QStringList &args, QByteArray *out, QByteArray *err) const
 {
-    return serverAdmin(m_database, args, out, err);
+    if (m_user) {
+        QString why;
+        giveTo(m_dir.path(), *m_user, &why); // files an earlier admin command or the test made
+    }
+    return runAdmin(m_database, args, out, err, m_user);
 }
 
 QString TemporaryServer::userWithToken(const QString &name, const QString &workspace, const QString &role) const
 {
-    return KyozoTest::userWithToken(m_database, name, workspace, role);
+    if (m_user) {
+        QString why;
+        giveTo(m_dir.path(), *m_user, &why);
+    }
+    return addUserWithToken(m_database, name, workspace, role, m_user);
 }
 
 QUrl TemporaryServer::url(const QString &path) const

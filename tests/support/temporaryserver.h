@@ -1,5 +1,7 @@
 #pragma once
 
+#include "systemuser.h"
+
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QUrl>
@@ -19,6 +21,10 @@ class TemporaryServer
 public:
     explicit TemporaryServer(QString databaseUrl = {});
     ~TemporaryServer();
+
+    // Runs the server and admin commands as `user` (when the suite runs as root; root
+    // ignores file modes). start() hands the temporary directory to the user.
+    void setUser(const SystemUser &user) { m_user = user; }
 
     // Starts the server; `configToml` is written to the --config file.
     bool start(const QString &configToml = {}, QString *error = nullptr);
@@ -42,6 +48,7 @@ public:
 private:
     QTemporaryDir m_dir;
     QString m_database;
+    std::optional<SystemUser> m_user;
     QProcess m_process;
     quint16 m_port = 0;
 };

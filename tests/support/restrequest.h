@@ -1,0 +1,27 @@
+#pragma once
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QString>
+#include <QUrl>
+
+namespace KyozoTest {
+
+// One REST answer of kyozo-server (SPEC §11).
+struct RestResponse
+{
+    int status = 0; // 0 when no answer came within 10 s
+    QJsonObject json;
+    QByteArray body;
+    QByteArray contentType;
+    QString networkError; // QNetworkReply::errorString() when the request did not get through
+    // {"error":{"code"}} of an error answer.
+    QString errorCode() const;
+};
+
+// `method url` with a bearer token (when given) and a JSON body; runs the event loop while
+// it waits, at most 10 s.
+RestResponse restRequest(const QByteArray &method, const QUrl &url, const QString &token = {},
+                         const QByteArray &body = {});
+
+} // namespace KyozoTest
