@@ -15,6 +15,8 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -349,6 +351,54 @@ private slots:
         stored.append({ after.json.value("id").toString(), body });
         QVERIFY(allReadBack(server, token, stored));
         QCOMPARE(server.stop(), 0);
+    }
+
+    void diskFullIsReportedAndLosesNothing()
+    {
+        // A real ENOSPC, which SQLite reports as SQLITE_FULL (os_unix.c unixWrite): the
+        // database on a 1 MiB tmpfs of the test's own.
+        if (!runningAsRoot())
+            QSKIP("mounting a small tmpfs needs root (mount(2), CAP_SYS_ADMIN)");
+        QTemporaryDir mountPoint;
+        QProcess mount;
+        mount.start(QStringLiteral("mount"),
+                    { "-t", "tmpfs", "-o", "size=1m,mode=0755", "kyozo-test", mountPoint.path() });
+        if (!mount.waitForFinished(10000) || mount.exitStatus() != QProcess::NormalExit
+            || mount.exitCode() != 0)
+            QSKIP(qPrintable("cannot mount a tmpfs here: "
+                             + QString::fromLocal8Bit(mount.readAllStandardError())));
+        const auto unmount = qScopeGuard([&] {
+            QProcess::execute(QStringLiteral("umount"), { "-l", mountPoint.path() });
+        });
+        TemporaryServer server(QStringLiteral("sqlite:") + mountPoint.filePath("kyozo.sqlite"));
+        const QString token = server.userWithToken("ada", "lab", "owner");
+        QVERIFY(!token.isEmpty());
+        QString error;
+        QVERIFY2(server.start({}, &error), qPrintable(error));
+        const QUrl create = server.url("/api/v1/workspaces/lab/notebooks");
+        QList<Stored> stored;
+        RestResponse refused;
+        for (int i = 0; i < 100; ++i) { // 64 KiB each: the 1 MiB fill up within about 16
+            const QByteArray body = notebookBody(QStringLiteral("n%1").arg(i), 65536);
+            const RestResponse r = restRequest("POST", create, token, body);
+            if (r.status != 201) {
+                refused = r;
+                break;
+            }
+            stored.append({ r.json.value("id").toString(), body });
+        }
+        QCOMPARE(refused.status, 507);
+        QCOMPARE(refused.errorCode(), QStringLiteral("insufficient_storage"));
+        const auto [status, text, reason] = health(server);
+        QCOMPARE(status, 503);
+        QCOMPARE(text, QStringLiteral("degraded"));
+        QVERIFY(!reason.isEmpty());
+        QVERIFY(stored.size() >= 2);
+        QVERIFY(allReadBack(server, token, stored));
+        QCOMPARE(server.stop(), 0);
+        OwnConnection own(server.databaseUrl());
+        QCOMPARE(own.value("SELECT COUNT(*) FROM notebooks").toInt(),
+                 stored.size()); // nothing half-stored
     }
 
     void readOnlyDatabaseIsReportedAndStillReads()
