@@ -11,17 +11,17 @@ namespace KyozoTest {
 namespace {
 QString describe(const char *what, const BlockEvent &e)
 {
-    return QStringLiteral("%1 %2 %3:%4-%5 bytes %6-%7 level %8 html %9 info '%10' content '%11'%12")
-            .arg(QLatin1String(what), QLatin1String(blockKindName(e.kind)))
-            .arg(e.range.startLine)
-            .arg(e.range.startColumn)
-            .arg(e.range.endLine)
-            .arg(e.range.startByte)
-            .arg(e.range.endByte)
-            .arg(e.level)
-            .arg(e.htmlType)
-            .arg(QString::fromUtf8(e.info), QString::fromUtf8(e.content))
-            .arg(e.contentTruncated ? QStringLiteral(" truncated") : QString());
+    // One arg() call: chained ones would substitute into content that itself holds "%1".
+    const auto n = [](qint64 v) { return QString::number(v); };
+    return QStringLiteral("%1 %2 %3:%4-%5 bytes %6-%7 level %8 html %9 info '%10' content '%11'%12"
+                          "%13 start %14%15")
+            .arg(QLatin1String(what), QLatin1String(blockKindName(e.kind)), n(e.range.startLine),
+                 n(e.range.startColumn), n(e.range.endLine), n(e.range.startByte),
+                 n(e.range.endByte), n(e.level), n(e.htmlType), QString::fromUtf8(e.info),
+                 QString::fromUtf8(e.content),
+                 e.contentTruncated ? QStringLiteral(" truncated") : QString(),
+                 e.ordered ? QStringLiteral(" ordered") : QString(), n(e.listStart),
+                 e.unclosed ? QStringLiteral(" unclosed") : QString());
 }
 } // namespace
 
