@@ -73,7 +73,20 @@ qsizetype tagNameEnd(QByteArrayView line, qsizetype pos)
     return pos;
 }
 
-bool isHtmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+// cmark's scanners.re: spacechar = [ \t\v\f\r\n].
+bool isHtmlSpace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\v' || c == '\n' || c == '\f' || c == '\r';
+}
+
+// What may follow an HTML block start of condition 7 on its line: [\t\n\f ]* (scanners.re).
+bool restIsTabFormFeedOrSpace(QByteArrayView line, qsizetype p)
+{
+    for (; p < line.size(); ++p)
+        if (line[p] != ' ' && line[p] != '\t' && line[p] != '\f')
+            return false;
+    return true;
+}
 
 // cmark-gfm's table extension (extensions/ext_scanners.re) counts these as spaces around
 // table cells and delimiters: spacechar = [ \t\v\f].
@@ -205,7 +218,7 @@ bool htmlBlockStart7(QByteArrayView line, qsizetype pos)
             ++p;
         if (at(line, p) != '>')
             return false;
-        return isBlankFrom(line, p + 1);
+        return restIsTabFormFeedOrSpace(line, p + 1);
     }
     // Attributes: whitespace, name, optional value specification.
     for (;;) {
@@ -248,7 +261,7 @@ bool htmlBlockStart7(QByteArrayView line, qsizetype pos)
         }
     }
     p += at(line, p) == '/' ? 2 : 1;
-    return isBlankFrom(line, p);
+    return restIsTabFormFeedOrSpace(line, p);
 }
 
 bool htmlBlockEnds(QByteArrayView line, int htmlType)
