@@ -136,15 +136,14 @@ QStringList cmarkBlocks(const QByteArray &doc, qint64 *frontMatterEnd)
 // cmark-gfm 0.29 finalizes an HTML block of conditions 1-5 on the line that holds its end
 // condition while that line is still current, so its end_line is one less than the line
 // (blocks.c finalize(): the `line_number - 1` branch). We report the true end line; this is
-// the one place where the comparison shifts ours to cmark's, and only in exactly that case.
-int cmarkHtmlEndLine(const QList<QByteArrayView> &lines, int htmlType, int endLine)
+// the one place where the comparison shifts ours to cmark's, and only in exactly that case:
+// the block's last line, without its containers' prefixes (cmark scans from the line's
+// first non-space after them), holds the end condition.
+bool endsOnEndCondition(const BlockEvent &e)
 {
-    if (htmlType < 1 || htmlType > 5 || endLine < 1 || endLine > lines.size())
-        return endLine;
-    QByteArrayView line = lines[endLine - 1];
-    if (line.endsWith('\r'))
-        line.chop(1);
-    return Scan::htmlBlockEnds(line, htmlType) ? endLine - 1 : endLine;
+    if (e.kind != BlockKind::HtmlBlock || e.htmlType < 1 || e.htmlType > 5 || e.contentTruncated)
+        return false;
+    return Scan::htmlBlockEnds(e.content.sliced(e.content.lastIndexOf('\n') + 1), e.htmlType);
 }
 
 // Our blocks with the containers each sits in, from the order of the parser's events
@@ -158,6 +157,7 @@ public:
         qint64 startLine, endLine;
         int level, htmlType;
         bool unclosed;
+        bool endsOnEndCondition;
         QString path;
     };
     QList<Block> blocks;
@@ -174,7 +174,7 @@ public:
             || e.kind == BlockKind::ListItem)
             m_open.removeLast();
         blocks.append({ e.kind, e.range.startLine, e.range.endLine, e.level, e.htmlType, e.unclosed,
-                        m_open.join(QString()) });
+                        endsOnEndCondition(e), m_open.join(QString()) });
     }
 
 private:
@@ -201,8 +201,8 @@ QStringList ourBlocks(const QByteArray &doc, qint64 frontMatterEnd)
         if (b.kind == BlockKind::FrontMatter || b.startLine <= frontMatterEnd)
             continue;
         int end = int(b.endLine);
-        if (b.kind == BlockKind::HtmlBlock)
-            end = cmarkHtmlEndLine(lines, b.htmlType, end);
+        if (b.endsOnEndCondition)
+            end -= 1;
         else if (b.kind == BlockKind::FencedCode && b.unclosed && end < lines.size())
             end += 1;
         keys.append(
