@@ -4,8 +4,14 @@
 #include "httpconnection.h"
 
 #include <QLoggingCategory>
+#include <QSocketNotifier>
 #include <QTcpSocket>
 #include <QWebSocket>
+
+#include <cerrno>
+#include <cstring>
+#include <sys/socket.h>
+#include <unistd.h>
 
 // Per-request and per-connection lines are debug output, off unless asked for
 // (QT_LOGGING_RULES="kyozo.server.http.debug=true"): connection churn must not flood logs.
@@ -15,9 +21,9 @@ namespace Kyozo::Server {
 
 namespace {
 
-    // While accept() fails for want of descriptors (EMFILE, ENFILE), Qt pauses accepting; it is
-    // tried again this often. New clients wait in the listen backlog meanwhile, and the open
-    // connections keep being served (issue 14 item 2).
+    // While accept() fails for want of descriptors (EMFILE, ENFILE) or memory, accepting pauses
+    // and is tried again this often. New clients wait in the listen backlog meanwhile, and the
+    // open connections keep being served (issue 14 item 2).
     constexpr int kAcceptRetryMs = 100;
 
     // IPv4 clients of a dual-stack socket appear as ::ffff:a.b.c.d; they count as a.b.c.d.
@@ -41,12 +47,12 @@ HttpServer::HttpServer(const HttpLimits &limits, qint64 maxNotebookBytes, Accoun
     , m_webSockets(QStringLiteral("kyozo-server"), QWebSocketServer::NonSecureMode)
 {
     m_tcp.setListenBacklogSize(limits.listenBacklog);
-    m_tcp.setMaxPendingConnections(1024); // taken at once by onNewConnection
-    connect(&m_tcp, &QTcpServer::newConnection, this, &HttpServer::onNewConnection);
-    connect(&m_tcp, &QTcpServer::acceptError, this, &HttpServer::onAcceptError);
     m_acceptRetry.setSingleShot(true);
     m_acceptRetry.setInterval(kAcceptRetryMs);
-    connect(&m_acceptRetry, &QTimer::timeout, &m_tcp, &QTcpServer::resumeAccepting);
+    connect(&m_acceptRetry, &QTimer::timeout, this, [this] {
+        if (m_acceptNotifier)
+            m_acceptNotifier->setEnabled(true);
+    });
     // The handshake was read by us already; what is left is QWebSocketServer's own reading.
     m_webSockets.setHandshakeTimeout(limits.headerTimeoutMs);
     connect(&m_webSockets, &QWebSocketServer::newConnection, this, [this] {
@@ -57,9 +63,10 @@ HttpServer::HttpServer(const HttpLimits &limits, qint64 maxNotebookBytes, Accoun
 
 HttpServer::~HttpServer()
 {
+    m_acceptNotifier.reset();
     m_tcp.close();
     // The sockets outlive this object's members while QObject deletes its children.
-    for (QTcpSocket *socket : m_tcp.findChildren<QTcpSocket *>())
+    for (QTcpSocket *socket : findChildren<QTcpSocket *>(Qt::FindDirectChildrenOnly))
         socket->disconnect(this);
 }
 
@@ -67,54 +74,79 @@ quint16 HttpServer::listen(const QHostAddress &address, quint16 port)
 {
     if (!m_tcp.listen(address, port))
         return 0;
+    // QTcpServer binds and listens; accepting is ours. Qt 6.4 takes EMFILE from accept() for a
+    // passing condition and polls again at once, which spins a core for as long as the
+    // descriptors stay exhausted (seen with strace: accept4 = -EMFILE, ppoll, again).
+    m_tcp.pauseAccepting();
+    m_acceptNotifier
+        = std::make_unique<QSocketNotifier>(m_tcp.socketDescriptor(), QSocketNotifier::Read);
+    connect(m_acceptNotifier.get(), &QSocketNotifier::activated, this, &HttpServer::acceptPending);
     return m_tcp.serverPort();
 }
 
-void HttpServer::onAcceptError(QAbstractSocket::SocketError error)
+void HttpServer::acceptPending()
 {
-    // Qt has paused accepting (QTcpServerPrivate::readNotification): resume after a pause
-    // rather than at once, which would spin on the same error.
-    if (!m_acceptRetry.isActive()) {
-        if (error == QAbstractSocket::SocketResourceError)
-            qCDebug(lcHttp) << "accept failed (out of descriptors?), retrying in" << kAcceptRetryMs
-                            << "ms";
-        else
-            qCWarning(lcHttp) << "accept failed:" << m_tcp.errorString();
-        m_acceptRetry.start();
+    const int listener = int(m_tcp.socketDescriptor());
+    // A bounded batch per wake-up, so that a connect flood does not starve open connections.
+    for (int i = 0; i < 64; ++i) {
+        const int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd < 0) {
+            switch (errno) {
+            case EINTR:
+            case ECONNABORTED: // that client is gone already
+            case EPROTO:
+                continue;
+            case EMFILE:
+            case ENFILE:
+            case ENOBUFS:
+            case ENOMEM:
+                qCDebug(lcHttp) << "accept failed:" << strerror(errno) << "- retrying in"
+                                << kAcceptRetryMs << "ms";
+                m_acceptNotifier->setEnabled(false);
+                m_acceptRetry.start();
+                return;
+            default: // EAGAIN: nothing left to accept
+                return;
+            }
+        }
+        auto *socket = new QTcpSocket(this);
+        if (!socket->setSocketDescriptor(fd)) {
+            ::close(fd);
+            delete socket;
+            continue;
+        }
+        serve(socket);
     }
 }
 
-void HttpServer::onNewConnection()
+void HttpServer::serve(QTcpSocket *socket)
 {
-    while (QTcpSocket *socket = m_tcp.nextPendingConnection()) {
-        const QHostAddress address = clientAddress(socket);
-        int &open = m_perAddress[address];
-        if (open >= m_limits.maxConnectionsPerAddress) {
-            if (open == 0)
-                m_perAddress.remove(address);
-            refuse(socket);
-            continue;
-        }
-        ++open;
-        connect(socket, &QObject::destroyed, this, [this, address] {
-            auto it = m_perAddress.find(address);
-            if (it != m_perAddress.end() && --*it <= 0)
-                m_perAddress.erase(it);
-        });
-        auto *connection = new HttpConnection(socket, m_limits, m_maxNotebookBytes, &m_api, this);
-        connect(connection, &HttpConnection::finished, this, [connection, socket] {
-            connection->deleteLater();
-            socket->deleteLater();
-        });
-        connect(connection, &HttpConnection::upgradeRequested, this,
-                [this, connection](QTcpSocket *s) {
-                    connection->deleteLater();
-                    // QWebSocket reads frames with its own bounds (max_frame_bytes); the head cap
-                    // of the HTTP front would stall frames larger than it.
-                    s->setReadBufferSize(0);
-                    m_webSockets.handleConnection(s);
-                });
+    const QHostAddress address = clientAddress(socket);
+    int &open = m_perAddress[address];
+    if (open >= m_limits.maxConnectionsPerAddress) {
+        if (open == 0)
+            m_perAddress.remove(address);
+        refuse(socket);
+        return;
     }
+    ++open;
+    connect(socket, &QObject::destroyed, this, [this, address] {
+        auto it = m_perAddress.find(address);
+        if (it != m_perAddress.end() && --*it <= 0)
+            m_perAddress.erase(it);
+    });
+    auto *connection = new HttpConnection(socket, m_limits, m_maxNotebookBytes, &m_api, this);
+    connect(connection, &HttpConnection::finished, this, [connection, socket] {
+        connection->deleteLater();
+        socket->deleteLater();
+    });
+    connect(connection, &HttpConnection::upgradeRequested, this, [this, connection](QTcpSocket *s) {
+        connection->deleteLater();
+        // QWebSocket reads frames with its own bounds (max_frame_bytes); the head cap
+        // of the HTTP front would stall frames larger than it.
+        s->setReadBufferSize(0);
+        m_webSockets.handleConnection(s);
+    });
 }
 
 // max_connections_per_address: one more is answered 503 and closed, before it is read.

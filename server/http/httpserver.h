@@ -4,9 +4,11 @@
 
 #include <QHash>
 #include <QHostAddress>
+#include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTimer>
 #include <QWebSocketServer>
+#include <memory>
 
 namespace Kyozo::Server {
 
@@ -29,8 +31,8 @@ public:
     QString errorString() const { return m_tcp.errorString(); }
 
 private:
-    void onNewConnection();
-    void onAcceptError(QAbstractSocket::SocketError error);
+    void acceptPending();
+    void serve(QTcpSocket *socket);
     void refuse(QTcpSocket *socket);
 
     HttpLimits m_limits;
@@ -40,6 +42,7 @@ private:
     QTcpServer m_tcp;
     QWebSocketServer m_webSockets;
     QHash<QHostAddress, int> m_perAddress; // open TCP connections, upgraded ones included
+    std::unique_ptr<QSocketNotifier> m_acceptNotifier;
     QTimer m_acceptRetry;
 };
 
