@@ -40,17 +40,30 @@ bool HiddenDataScanner::mayContainInvisible(QByteArrayView line)
 
 void HiddenDataScanner::scanLine(QByteArrayView text, qint64 startByte, qint64 lineNumber, const ItemSink &sink)
 {
+    // The word around each run is found walking forward once over the line: runs come in
+    // order, so the last space before a run and the first space after it only move right.
+    // (Scanning back from every run re-read the line per run: quadratic on one long word
+    // of many runs, issue 14 item 8.) The word's text is copied only for a payload.
+    qsizetype lastSpaceEnd = 0; // just past the last space before `spacesSeenTo`
+    qsizetype spacesSeenTo = 0;
+    qsizetype nextSpace = -1; // the first space at or after the previous run's end
     for (const InvisibleRun &whole : detectRuns(text)) {
         const QByteArrayView wholeBytes = text.sliced(whole.start, whole.end - whole.start);
         // Kyozo runs follow their word; StegCloak runs precede theirs.
-        qsizetype wordStart = whole.start;
-        while (wordStart > 0 && !isSpace(text[wordStart - 1]))
-            --wordStart;
-        qsizetype wordEnd = whole.end;
-        while (wordEnd < text.size() && !isSpace(text[wordEnd]))
-            ++wordEnd;
-        const QString before = QString::fromUtf8(text.sliced(wordStart, whole.start - wordStart));
-        const QString after = QString::fromUtf8(text.sliced(whole.end, wordEnd - whole.end));
+        for (; spacesSeenTo < whole.start; ++spacesSeenTo)
+            if (isSpace(text[spacesSeenTo]))
+                lastSpaceEnd = spacesSeenTo + 1;
+        const qsizetype wordStart = lastSpaceEnd;
+        if (nextSpace < whole.end) {
+            nextSpace = whole.end;
+            while (nextSpace < text.size() && !isSpace(text[nextSpace]))
+                ++nextSpace;
+        }
+        const qsizetype wordEnd = nextSpace;
+        const auto before
+            = [&] { return QString::fromUtf8(text.sliced(wordStart, whole.start - wordStart)); };
+        const auto after
+            = [&] { return QString::fromUtf8(text.sliced(whole.end, wordEnd - whole.end)); };
 
         // StegCloak first, on the whole run: its streams may hold the Kyozo marker. Parsed and
         // opened once: a plain stream's payload is what shows that it decodes.
@@ -59,8 +72,9 @@ void HiddenDataScanner::scanLine(QByteArrayView text, qint64 startByte, qint64 l
             const auto payload = stream->encrypted ? std::nullopt : StegCloakCodec::open(*stream, {}, &error);
             if (payload || (stream->encrypted && StegCloakCodec::decodes(*stream))) {
                 SemanticItem i = item(ItemKind::HiddenData, startByte, lineNumber, whole);
-                i.properties = QJsonObject{ { "format", QStringLiteral("stegcloak") },
-                                            { "encrypted", stream->encrypted }, { "word", after } };
+                i.properties = QJsonObject { { "format", QStringLiteral("stegcloak") },
+                                             { "encrypted", stream->encrypted },
+                                             { "word", after() } };
                 if (payload) {
                     i.properties.insert(QLatin1String("payload"), textOrNull(*payload));
                     i.properties.insert(QLatin1String("payloadBase64"), QString::fromLatin1(payload->toBase64()));
@@ -78,8 +92,9 @@ void HiddenDataScanner::scanLine(QByteArrayView text, qint64 startByte, qint64 l
                 const auto payload = encrypted ? std::nullopt : Container::open(*container, {}, &error);
                 if (encrypted || payload) {
                     SemanticItem i = item(ItemKind::HiddenData, startByte, lineNumber, run);
-                    i.properties = QJsonObject{ { "format", QStringLiteral("kyozo") }, { "encrypted", encrypted },
-                                                { "word", before } };
+                    i.properties = QJsonObject { { "format", QStringLiteral("kyozo") },
+                                                 { "encrypted", encrypted },
+                                                 { "word", before() } };
                     if (payload) {
                         i.properties.insert(QLatin1String("payload"), textOrNull(*payload));
                         i.properties.insert(QLatin1String("payloadBase64"), QString::fromLatin1(payload->toBase64()));
