@@ -90,6 +90,10 @@ HttpRequestParser::Event HttpRequestParser::feed(const char *data, qsizetype siz
         const size_t n
             = http_parser_execute(m_parser.get(), &settings, data + total, size_t(slice));
         const http_errno err = HTTP_PARSER_ERRNO(m_parser.get());
+        // RFC 9112 §5.2: obs-fold (a head line starting with SP or HTAB) is refused, before
+        // the head is acted on; http-parser would glue the line onto the previous value.
+        if (head && hasObsFold(data + total, qsizetype(n)))
+            return fail(Error::Malformed);
         if (head)
             m_headBytes += qint64(n);
         total += qsizetype(n);
@@ -111,6 +115,17 @@ HttpRequestParser::Event HttpRequestParser::feed(const char *data, qsizetype siz
     return Event::NeedMore;
 }
 
+bool HttpRequestParser::hasObsFold(const char *head, qsizetype size)
+{
+    for (qsizetype i = 0; i < size; ++i) {
+        const char c = head[i];
+        if ((c == ' ' || c == '\t') && m_lastHeadByte == '\n')
+            return true;
+        m_lastHeadByte = c;
+    }
+    return false;
+}
+
 HttpRequest HttpRequestParser::takeRequest()
 {
     HttpRequest done = std::move(m_request);
@@ -124,6 +139,7 @@ void HttpRequestParser::restart()
     m_headBytes = 0;
     m_bodyCap = 0;
     m_inValue = false;
+    m_lastHeadByte = 0;
     m_phase = Phase::Start;
 }
 
@@ -144,6 +160,12 @@ int HttpRequestParser::onHeaderField(http_parser *p, const char *at, size_t leng
     HttpRequestParser *d = self(p);
     if (d->m_phase != Phase::Head)
         return 0; // trailers of a chunked body: bounded by http-parser, not kept
+    // RFC 9112 §5.1: no whitespace in a field name or before its colon (400). http-parser
+    // built without HTTP_PARSER_STRICT takes SP as a token character.
+    if (QByteArrayView(at, qsizetype(length)).contains(' ')) {
+        d->m_error = Error::Malformed;
+        return -1;
+    }
     if (d->m_inValue || d->m_request.headers.isEmpty()) {
         if (d->m_request.headers.size() == kMaxHeaders) {
             d->m_error = Error::HeaderTooLarge;
@@ -171,8 +193,12 @@ int HttpRequestParser::onHeadersComplete(http_parser *p)
     HttpRequestParser *d = self(p);
     HttpRequest &r = d->m_request;
     d->m_phase = Phase::Body;
-    for (auto &header : r.headers)
+    // RFC 9110 §5.5: a field value has no leading or trailing whitespace (http-parser keeps
+    // the trailing one).
+    for (auto &header : r.headers) {
         header.first = header.first.toLower();
+        header.second = header.second.trimmed();
+    }
     // http_parser_url keeps 16-bit offsets.
     if (r.target.size() > 0xFFFF) {
         d->m_error = Error::UriTooLong;

@@ -67,6 +67,7 @@ private:
     static int onBody(http_parser *p, const char *at, size_t length);
     static int onMessageComplete(http_parser *p);
     Event fail(Error error);
+    bool hasObsFold(const char *head, qsizetype size);
     void restart();
 
     std::unique_ptr<http_parser> m_parser;
@@ -76,6 +77,7 @@ private:
     qint64 m_bodyCap = 0;
     HttpRequest m_request;
     bool m_inValue = false; // the last header callback was a value
+    char m_lastHeadByte = 0; // across feed() calls, to see a line fold split between them
     Phase m_phase = Phase::Start;
     Error m_error = Error::None;
     Event m_pausedAt = Event::NeedMore;
