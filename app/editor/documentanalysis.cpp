@@ -62,6 +62,23 @@ void DocumentAnalysis::analyse(const QString &text)
     m_lineStarts.append(0);
     for (qsizetype i = m_text.indexOf(u'\n'); i >= 0; i = m_text.indexOf(u'\n', i + 1))
         m_lineStarts.append(i + 1);
+    m_astral.clear();
+    m_astralStarts.clear();
+    for (int line = 0; line < lineCount(); ++line) {
+        m_astralStarts.append(int(m_astral.size()));
+        const QChar *text = m_text.constData() + m_lineStarts[line];
+        const int length = lineLength(line);
+        // As utf16Column() always counted: a high surrogate starts a two-unit code point.
+        for (int unit = 0, cp = 0; unit < length; ++cp) {
+            if (text[unit].isHighSurrogate()) {
+                m_astral.append(cp);
+                unit += 2;
+            } else {
+                ++unit;
+            }
+        }
+    }
+    m_astralStarts.append(int(m_astral.size()));
 
     Collector collector;
     StreamParser parser;
@@ -74,8 +91,20 @@ void DocumentAnalysis::analyse(const QString &text)
     m_spans.clear();
     m_codeBlocks.clear();
     m_items = std::move(collector.items);
-    for (const SemanticItem &item : std::as_const(m_items))
+    m_hiddenMarkers.clear();
+    for (qsizetype i = 0; i < m_items.size(); ++i) {
+        const SemanticItem &item = m_items[i];
         addItem(item);
+        if (item.kind == ItemKind::HiddenData || item.kind == ItemKind::SuspiciousHidden) {
+            const int line = int(item.range.startLine) - 1;
+            if (line >= 0 && line < lineCount())
+                m_hiddenMarkers.append({ line, utf16Column(line, item.range.startColumn), i });
+        }
+    }
+    std::stable_sort(m_hiddenMarkers.begin(), m_hiddenMarkers.end(),
+                     [](const HiddenMarker &a, const HiddenMarker &b) {
+                         return a.line != b.line ? a.line < b.line : a.column < b.column;
+                     });
 
     for (const auto &[e, info] : std::as_const(collector.fences)) {
         if (isLinkedDataFence(info))
@@ -205,11 +234,14 @@ int DocumentAnalysis::utf16Column(int line0, qint64 codePointColumn) const
 {
     if (line0 < 0 || line0 >= lineCount())
         return 0;
-    const int length = lineLength(line0);
-    int unit = 0;
-    for (qint64 cp = 1; cp < codePointColumn && unit < length; ++cp)
-        unit += m_text.at(m_lineStarts[line0] + unit).isHighSurrogate() ? 2 : 1;
-    return std::min(unit, length);
+    const qint64 before = codePointColumn - 1; // code points before the column
+    if (before <= 0)
+        return 0;
+    // Each code point is one unit, and one more for every two-unit one before the column.
+    const auto first = m_astral.cbegin() + m_astralStarts[line0];
+    const auto last = m_astral.cbegin() + m_astralStarts[line0 + 1];
+    const qint64 astral = std::lower_bound(first, last, before) - first;
+    return int(std::min<qint64>(before + astral, lineLength(line0)));
 }
 
 const CodeBlock *DocumentAnalysis::codeBlockAt(int line) const

@@ -42,6 +42,15 @@ struct LineSpan
     Role role = Role::Heading;
 };
 
+// Where a hidden-data or suspicious-hidden item's run starts: its line and UTF-16 column,
+// worked out once per analysis (the editor draws a marker there on every repaint).
+struct HiddenMarker
+{
+    int line = 0; // 0-based
+    int column = 0; // UTF-16 code units into the line
+    qsizetype item = 0; // index into DocumentAnalysis::items()
+};
+
 // A fenced code block whose info string names a language (not linked data).
 struct CodeBlock
 {
@@ -71,8 +80,12 @@ public:
     quint16 rolesOfLine(int line) const { return line >= 0 && line < m_lineRoles.size() ? m_lineRoles[line] : 0; }
     // `out` is cleared first; callers reuse it across lines.
     void spansOfLine(int line, QList<LineSpan> *out) const;
-    // UTF-16 column of a 1-based line and code-point column, for cursor jumps.
+    // UTF-16 column of a 0-based line and 1-based code-point column, for cursor jumps:
+    // O(log n), from an index of the line's characters outside the BMP (issue 14 item 8: a
+    // scan from the line's start per item made a line of many runs quadratic).
     int utf16Column(int line0, qint64 codePointColumn) const;
+    // The runs of the hidden items, ordered by (line, column): binary-searchable by position.
+    const QList<HiddenMarker> &hiddenMarkers() const { return m_hiddenMarkers; }
 
 private:
     void addItem(const MarkdownLD::SemanticItem &item);
@@ -83,6 +96,11 @@ private:
 
     QString m_text;
     QList<qsizetype> m_lineStarts; // UTF-16 offset of each line in m_text
+    // Code-point index in its line of each high surrogate, line by line; m_astralStarts[l]
+    // is the first of line l (one more entry than lines).
+    QList<int> m_astral;
+    QList<int> m_astralStarts;
+    QList<HiddenMarker> m_hiddenMarkers;
     QByteArray m_utf8;             // what the parser read; item byte ranges index it
     QList<LineRange> m_ranges;     // whole-line roles as found
     QList<quint16> m_lineRoles;    // per line, a bit per whole-line Role

@@ -8,20 +8,14 @@
 #include <QHelpEvent>
 #include <QPainter>
 #include <QTextBlock>
+#include <QTextLayout>
 #include <QToolTip>
+
+#include <algorithm>
 
 namespace Kyozo::App {
 
 using MarkdownLD::ItemKind;
-
-namespace {
-
-bool isHiddenItem(const MarkdownLD::SemanticItem &item)
-{
-    return item.kind == ItemKind::HiddenData || item.kind == ItemKind::SuspiciousHidden;
-}
-
-} // namespace
 
 NotebookEditor::NotebookEditor(QWidget *parent)
     : QPlainTextEdit(parent), m_code(new CodeHighlighter(this)), m_highlighter(new SemanticHighlighter(document(), m_code))
@@ -103,34 +97,57 @@ bool NotebookEditor::hideInSelection(const QString &secret, const QString &passp
 void NotebookEditor::paintEvent(QPaintEvent *event)
 {
     QPlainTextEdit::paintEvent(event);
-    const DocumentAnalysis &analysis = m_highlighter->analysis();
-    const QTextBlock first = firstVisibleBlock();
-    if (!first.isValid())
+    // Only the markers inside the repainted rectangle (the cursor's blink repaints a few pixels
+    // twice a second), found by binary search over the analysis's markers, which it orders by
+    // position once per analysis: a repaint costs what it shows, not the document's runs times
+    // its lines (issue 14 item 8).
+    const QList<HiddenMarker> &markers = m_highlighter->analysis().hiddenMarkers();
+    if (markers.isEmpty())
         return;
-    const int firstLine = first.blockNumber();
-    const int bottom = viewport()->height();
+    const QRect area = event->rect();
+    const QPointF offset = contentOffset();
     QPainter painter(viewport());
     painter.setRenderHint(QPainter::Antialiasing);
-    for (const MarkdownLD::SemanticItem &item : analysis.items()) {
-        const int line = int(item.range.startLine) - 1;
-        if (!isHiddenItem(item) || line < firstLine)
-            continue;
-        const QTextBlock block = document()->findBlockByNumber(line);
-        if (!block.isValid())
-            continue;
-        QTextCursor at(block);
-        at.setPosition(block.position() + analysis.utf16Column(line, item.range.startColumn));
-        const QRect r = cursorRect(at);
-        if (r.top() > bottom)
+    painter.setPen(Qt::NoPen);
+    const QColor hidden = palette().color(QPalette::Highlight);
+    const QColor suspicious(0xd3, 0x2f, 0x2f);
+    for (QTextBlock block = firstVisibleBlock(); block.isValid(); block = block.next()) {
+        const QRectF geometry = blockBoundingGeometry(block).translated(offset);
+        if (geometry.top() > area.bottom())
             break;
-        const QColor color = item.kind == ItemKind::HiddenData ? palette().color(QPalette::Highlight)
-                                                                : QColor(0xd3, 0x2f, 0x2f);
-        // A small diamond standing between the characters that hide the run.
-        const QPointF c(r.left() + 0.5, r.center().y());
-        const qreal s = std::max(3.0, r.height() / 5.0);
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(color);
-        painter.drawPolygon(QPolygonF({ c + QPointF(0, -s), c + QPointF(s, 0), c + QPointF(0, s), c + QPointF(-s, 0) }));
+        if (geometry.bottom() < area.top() || !block.isVisible())
+            continue;
+        const QTextLayout *layout = block.layout();
+        const int line = block.blockNumber();
+        for (int i = 0; i < layout->lineCount(); ++i) {
+            const QTextLine row = layout->lineAt(i);
+            const qreal top = geometry.top() + row.y();
+            if (top > area.bottom())
+                break;
+            if (top + row.height() < area.top())
+                continue;
+            // The positions this row shows a cursor at, as QTextLayout::lineForTextPosition
+            // assigns them: the last row also takes the block's end.
+            const int from = row.textStart();
+            const int to
+                = row.textStart() + row.textLength() + (i + 1 == layout->lineCount() ? 1 : 0);
+            auto it = std::lower_bound(markers.cbegin(), markers.cend(), std::pair(line, from),
+                                       [](const HiddenMarker &m, std::pair<int, int> at) {
+                                           return m.line != at.first ? m.line < at.first
+                                                                     : m.column < at.second;
+                                       });
+            for (; it != markers.cend() && it->line == line && it->column < to; ++it) {
+                const MarkdownLD::SemanticItem &item
+                    = m_highlighter->analysis().items().at(it->item);
+                painter.setBrush(item.kind == ItemKind::HiddenData ? hidden : suspicious);
+                // A small diamond standing between the characters that hide the run.
+                const QPointF c(geometry.left() + row.cursorToX(it->column) + 0.5,
+                                top + row.height() / 2);
+                const qreal s = std::max(3.0, row.height() / 5.0);
+                painter.drawPolygon(QPolygonF({ c + QPointF(0, -s), c + QPointF(s, 0),
+                                                c + QPointF(0, s), c + QPointF(-s, 0) }));
+            }
+        }
     }
 }
 
@@ -164,10 +181,14 @@ QString NotebookEditor::hiddenDataAt(const QPoint &viewportPos)
             runStart = span.start;
     if (runStart < 0)
         return {};
-    for (const MarkdownLD::SemanticItem &item : analysis.items())
-        if (isHiddenItem(item) && int(item.range.startLine) - 1 == line
-            && analysis.utf16Column(line, item.range.startColumn) == runStart)
-            return tr("Hidden data: %1").arg(hiddenPayloadText(item));
+    const QList<HiddenMarker> &markers = analysis.hiddenMarkers();
+    const auto it
+        = std::lower_bound(markers.cbegin(), markers.cend(), std::pair(line, runStart),
+                           [](const HiddenMarker &m, std::pair<int, int> at) {
+                               return m.line != at.first ? m.line < at.first : m.column < at.second;
+                           });
+    if (it != markers.cend() && it->line == line && it->column == runStart)
+        return tr("Hidden data: %1").arg(hiddenPayloadText(analysis.items().at(it->item)));
     return {};
 }
 
