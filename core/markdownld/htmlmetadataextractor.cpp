@@ -1,5 +1,6 @@
 #include "htmlmetadataextractor.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QList>
 
@@ -113,17 +114,34 @@ bool isVoidElement(const QByteArray &name)
     return voids.contains(name);
 }
 
-void addValue(QJsonObject &o, const QString &key, const QJsonValue &v)
+// An item's properties while its tags are read: a property written more than once becomes
+// an array of its values, in document order. The values are kept in lists until the item is
+// made: appending to an array that lives inside a QJsonObject copies the array, which made n
+// values of one property (n <meta name="dc.subject">) cost n squared (issue 14 item 8).
+class Properties
 {
-    if (!o.contains(key)) {
-        o.insert(key, v);
-        return;
+public:
+    void add(const QString &key, const QJsonValue &value) { m_values[key].append(value); }
+    bool isEmpty() const { return m_values.isEmpty(); }
+    QJsonObject toObject() const
+    {
+        QJsonObject o;
+        for (auto it = m_values.cbegin(); it != m_values.cend(); ++it) {
+            if (it.value().size() == 1) {
+                o.insert(it.key(), it.value().first());
+            } else {
+                QJsonArray a;
+                for (const QJsonValue &v : it.value())
+                    a.append(v);
+                o.insert(it.key(), a);
+            }
+        }
+        return o;
     }
-    QJsonValue existing = o.value(key);
-    QJsonArray a = existing.isArray() ? existing.toArray() : QJsonArray{ existing };
-    a.append(v);
-    o.insert(key, a);
-}
+
+private:
+    QHash<QString, QList<QJsonValue>> m_values;
+};
 
 // schema.org property names as compact IRIs; other vocabularies keep the name as written.
 QString propertyName(const QString &itemType, const QString &prop)
@@ -137,7 +155,7 @@ QString propertyName(const QString &itemType, const QString &prop)
 struct Scope
 {
     QString itemType;
-    QJsonObject properties;
+    Properties properties;
     QString id;
     QString propOfParent; // itemprop under which it nests into its parent, if any
     int depth = 0;        // element depth of the itemscope element
@@ -173,8 +191,8 @@ public:
             bool found = false;
             for (const char *a : valueAttrs) {
                 if (tag.has(a)) {
-                    addValue(m_scopes.last().properties, propertyName(m_scopes.last().itemType, prop),
-                             tag.value(a));
+                    m_scopes.last().properties.add(propertyName(m_scopes.last().itemType, prop),
+                                                   tag.value(a));
                     found = true;
                     break;
                 }
@@ -193,8 +211,8 @@ public:
         if (!m_textProps.isEmpty() && m_textProps.last().depth == m_depth) {
             const TextProp p = m_textProps.takeLast();
             if (p.scope < m_scopes.size())
-                addValue(m_scopes[p.scope].properties,
-                         propertyName(m_scopes[p.scope].itemType, p.name), p.text.simplified());
+                m_scopes[p.scope].properties.add(propertyName(m_scopes[p.scope].itemType, p.name),
+                                                 p.text.simplified());
         }
         if (!m_scopes.isEmpty() && m_scopes.last().depth == m_depth)
             closeScope();
@@ -217,12 +235,12 @@ private:
     void closeScope()
     {
         Scope s = m_scopes.takeLast();
-        QJsonObject node = s.properties;
+        QJsonObject node = s.properties.toObject();
         if (!m_scopes.isEmpty() && !s.propOfParent.isEmpty()) {
             if (!s.itemType.isEmpty())
                 node.insert(QLatin1String("@type"), s.itemType);
-            addValue(m_scopes.last().properties, propertyName(m_scopes.last().itemType, s.propOfParent),
-                     node);
+            m_scopes.last().properties.add(propertyName(m_scopes.last().itemType, s.propOfParent),
+                                           node);
             return;
         }
         SemanticItem item;
@@ -249,12 +267,8 @@ private:
 void HtmlMetadataExtractor::extract(QByteArrayView html, const ContentMap &map,
                                     const SourceRange &blockRange, const ItemSink &sink)
 {
-    SemanticItem dc;
-    dc.kind = ItemKind::DublinCore;
-    dc.range = blockRange;
-    SemanticItem og;
-    og.kind = ItemKind::OpenGraph;
-    og.range = blockRange;
+    Properties dc;
+    Properties og;
     QJsonObject dcContext;
     MicrodataBuilder microdata(blockRange, sink);
 
@@ -300,9 +314,9 @@ void HtmlMetadataExtractor::extract(QByteArrayView html, const ContentMap &map,
             const qsizetype dot = name.indexOf(QLatin1Char('.'));
             const QString prefix = name.left(dot).toLower();
             if (dot > 0 && (prefix == QLatin1String("dc") || prefix == QLatin1String("dcterms")))
-                addValue(dc.properties, prefix + QLatin1Char(':') + name.mid(dot + 1), content);
+                dc.add(prefix + QLatin1Char(':') + name.mid(dot + 1), content);
             else if (property.startsWith(QLatin1String("og:")))
-                addValue(og.properties, property, content);
+                og.add(property, content);
         } else if (tag.name == "link") {
             const QString rel = tag.value("rel");
             if (rel.startsWith(QLatin1String("schema."), Qt::CaseInsensitive))
@@ -311,13 +325,22 @@ void HtmlMetadataExtractor::extract(QByteArrayView html, const ContentMap &map,
         microdata.startTag(tag);
     }
     microdata.finish();
-    if (!dc.properties.isEmpty()) {
+    if (!dc.isEmpty()) {
+        SemanticItem item;
+        item.kind = ItemKind::DublinCore;
+        item.range = blockRange;
+        item.properties = dc.toObject();
         if (!dcContext.isEmpty())
-            dc.properties.insert(QLatin1String("@context"), dcContext);
-        sink(dc);
+            item.properties.insert(QLatin1String("@context"), dcContext);
+        sink(item);
     }
-    if (!og.properties.isEmpty())
-        sink(og);
+    if (!og.isEmpty()) {
+        SemanticItem item;
+        item.kind = ItemKind::OpenGraph;
+        item.range = blockRange;
+        item.properties = og.toObject();
+        sink(item);
+    }
 }
 
 } // namespace Kyozo::MarkdownLD

@@ -81,6 +81,9 @@ void TestPathological::linearInInputSize_data()
     QTest::newRow("many JSON-LD blocks") << DocumentMaker([](qint64 n) {
         return times("```json-ld\n{\"@type\": \"Thing\", \"name\": \"x\"}\n```\n\n", n);
     }) << qint64(1000);
+    QTest::newRow("HTML block of meta tags") << DocumentMaker([](qint64 n) {
+        return "<div>\n" + times("<meta name=\"dc.title\" content=\"x\">\n", n) + "</div>\n";
+    }) << qint64(1000);
     QTest::newRow("HTML tag with many attributes")
         << DocumentMaker([](qint64 n) { return "<div " + times("a=\"b\" ", n) + ">\n\n"; })
         << qint64(1000);
