@@ -25,6 +25,8 @@ public:
     quint16 start(QString *error);
     // SPEC §11: close every socket with 1001, flush storage.
     void shutdown();
+    // Its Phoenix channels (SIGTERM waits for their allClosed); null before start().
+    ChannelHub *channels() const { return m_hub.get(); }
 
 private:
     ServerConfig m_config;

@@ -1,4 +1,5 @@
 #include "admincommands.h"
+#include "channels/channelhub.h"
 #include "kyozoserver.h"
 #include "system/shutdownsignal.h"
 
@@ -26,16 +27,29 @@ int main(int argc, char *argv[])
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QCoreApplication::translate(
-            "kyozo-server", "Kyozo channel server: Phoenix Channels v2 over WebSockets and a REST API on one port."));
+        "kyozo-server",
+        "Kyozo channel server: Phoenix Channels v2 over WebSockets and a REST API on one port."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption listen(QStringLiteral("listen"), QCoreApplication::translate("kyozo-server", "Address and port (default 127.0.0.1:4000)."), QStringLiteral("ADDR:PORT"));
-    const QCommandLineOption database(QStringLiteral("database"), QCoreApplication::translate("kyozo-server", "sqlite:PATH or postgres://user@host:port/db."), QStringLiteral("URL"));
-    const QCommandLineOption config(QStringLiteral("config"), QCoreApplication::translate("kyozo-server", "TOML configuration file (docs/server.md)."), QStringLiteral("FILE"));
+    const QCommandLineOption listen(
+        QStringLiteral("listen"),
+        QCoreApplication::translate("kyozo-server", "Address and port (default 127.0.0.1:4000)."),
+        QStringLiteral("ADDR:PORT"));
+    const QCommandLineOption database(
+        QStringLiteral("database"),
+        QCoreApplication::translate("kyozo-server", "sqlite:PATH or postgres://user@host:port/db."),
+        QStringLiteral("URL"));
+    const QCommandLineOption config(
+        QStringLiteral("config"),
+        QCoreApplication::translate("kyozo-server", "TOML configuration file (docs/server.md)."),
+        QStringLiteral("FILE"));
     parser.addOptions({ listen, database, config });
     // Admin commands take their own options (user add NAME --workspace W --role R).
     parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
-    parser.addPositionalArgument(QStringLiteral("command"), QCoreApplication::translate("kyozo-server", "Optional admin command: user add|list, token create|revoke."));
+    parser.addPositionalArgument(
+        QStringLiteral("command"),
+        QCoreApplication::translate("kyozo-server",
+                                    "Optional admin command: user add|list, token create|revoke."));
     if (!parser.parse(QCoreApplication::arguments())) {
         std::fprintf(stderr, "kyozo-server: %s\n", qPrintable(parser.errorText()));
         return 2;
@@ -71,16 +85,18 @@ int main(int argc, char *argv[])
         return 1;
     }
     const QString host = settings.address.protocol() == QAbstractSocket::IPv6Protocol
-            ? QLatin1Char('[') + settings.address.toString() + QLatin1Char(']')
-            : settings.address.toString();
+        ? QLatin1Char('[') + settings.address.toString() + QLatin1Char(']')
+        : settings.address.toString();
     std::printf("listening on http://%s:%u\n", qPrintable(host), unsigned(port));
     std::fflush(stdout);
 
     Kyozo::System::ShutdownSignal shutdown;
     QObject::connect(&shutdown, &Kyozo::System::ShutdownSignal::requested, &app, [&] {
+        // SPEC §11, SIGTERM: flush, exit 0. Every socket gets its 1001 and the client's close
+        // is waited for, up to shutdown_timeout_ms; then exit, whatever is still open.
+        QObject::connect(server.channels(), &ChannelHub::allClosed, &app, &QCoreApplication::quit);
+        QTimer::singleShot(settings.limits.shutdownTimeoutMs, &app, &QCoreApplication::quit);
         server.shutdown();
-        // Give the close frames a moment to leave, then stop.
-        QTimer::singleShot(200, &app, &QCoreApplication::quit);
     });
     return app.exec();
 }

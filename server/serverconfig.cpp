@@ -81,9 +81,18 @@ bool ServerConfig::load(const QString &path, QString *error)
     limits.presenceBatchMs = l["presence_batch_ms"].value_or(limits.presenceBatchMs);
     limits.maxQueuedFrames = l["max_queued_frames"].value_or(limits.maxQueuedFrames);
     limits.maxNotebookBytes = l["max_notebook_bytes"].value_or(limits.maxNotebookBytes);
+    limits.maxQueuedBytes = l["max_queued_bytes"].value_or(limits.maxQueuedBytes);
+    limits.maxQueuedBytesTotal = l["max_queued_bytes_total"].value_or(limits.maxQueuedBytesTotal);
+    limits.bytesPerSecond = l["bytes_per_second"].value_or(limits.bytesPerSecond);
+    limits.maxSocketsPerUser = l["max_sockets_per_user"].value_or(limits.maxSocketsPerUser);
+    limits.maxJoinsPerSocket = l["max_joins_per_socket"].value_or(limits.maxJoinsPerSocket);
+    limits.closeTimeoutMs = l["close_timeout_ms"].value_or(limits.closeTimeoutMs);
+    limits.shutdownTimeoutMs = l["shutdown_timeout_ms"].value_or(limits.shutdownTimeoutMs);
     if (!loadHttpLimits(l, http) || limits.maxNotebookBytes < 0 || limits.maxFrameBytes < 1024 || limits.messagesPerSecond <= 0 || limits.messageBurst < 1
         || limits.heartbeatTimeoutMs < 100 || limits.revocationPollMs < 10 || limits.presenceBatchMs < 0
-        || limits.maxQueuedFrames < 1) {
+        || limits.maxQueuedFrames < 1 || limits.maxQueuedBytes < 1024 || limits.maxQueuedBytesTotal < 1024
+        || limits.bytesPerSecond < 1024 || limits.maxSocketsPerUser < 1 || limits.maxJoinsPerSocket < 1
+        || limits.closeTimeoutMs < 0 || limits.shutdownTimeoutMs < 0) {
         *error = tr("%1: a [limits] value is out of range").arg(path);
         return false;
     }

@@ -18,6 +18,15 @@ struct Limits
     int revocationPollMs = 500;          // revoked tokens' sockets close within this + a query
     int presenceBatchMs = 50;            // presence diffs of one topic are merged this long
     int maxQueuedFrames = 10000;         // close 1008 when a socket falls this far behind
+    // Bytes held for one socket, and for all sockets together, before the socket whose next
+    // frame would pass either is closed with 1008 (docs/server.md says how they are counted).
+    qint64 maxQueuedBytes = 8 * 1024 * 1024;
+    qint64 maxQueuedBytesTotal = 256 * 1024 * 1024;
+    double bytesPerSecond = 4 * 1024 * 1024; // incoming; close 1008 when the bucket is empty
+    int maxSocketsPerUser = 64;          // the next one is closed with 1008 after the upgrade
+    int maxJoinsPerSocket = 1000;        // topics joined at once; the next join is refused
+    int closeTimeoutMs = 2000;           // a closing socket waits this long for the client's close
+    int shutdownTimeoutMs = 5000;        // SIGTERM: exit once every socket closed, or after this
     // A notebook's text: REST bodies that create one (413 above) and, with co-editing, a
     // notebook's size after an op (SPEC §11: bounded before authentication).
     qint64 maxNotebookBytes = 64 * 1024 * 1024;

@@ -2,6 +2,7 @@
 
 #include "channels/heaptrim.h"
 #include "channels/socketsession.h"
+#include "protocol/cursorpayload.h"
 #include "protocol/phoenixmessage.h"
 #include "protocol/topic.h"
 #include "storage/accountstore.h"
@@ -24,31 +25,56 @@ using Protocol::PhoenixMessage;
 
 namespace {
 
-// Each user keeps one colour everywhere (stable across restarts: from the id, not qHash).
-QString colorFor(const QString &userId)
-{
-    static const char *palette[] = { "#e6194b", "#3cb44b", "#4363d8", "#f58231",
-                                     "#911eb4", "#008080", "#9a6324", "#800000" };
-    uint sum = 0;
-    for (QChar c : userId)
-        sum = sum * 31 + c.unicode();
-    return QString::fromLatin1(palette[sum % 8]);
-}
+    // Each user keeps one colour everywhere (stable across restarts: from the id, not qHash).
+    QString colorFor(const QString &userId)
+    {
+        static const char *palette[] = { "#e6194b", "#3cb44b", "#4363d8", "#f58231",
+                                         "#911eb4", "#008080", "#9a6324", "#800000" };
+        uint sum = 0;
+        for (QChar c : userId)
+            sum = sum * 31 + c.unicode();
+        return QString::fromLatin1(palette[sum % 8]);
+    }
 
-QJsonObject reason(const char *text) { return QJsonObject{ { "reason", QString::fromLatin1(text) } }; }
+    QJsonObject reason(const char *text)
+    {
+        return QJsonObject { { "reason", QString::fromLatin1(text) } };
+    }
 
-bool isPosition(const QJsonValue &v)
-{
-    const QJsonObject o = v.toObject();
-    return v.isObject() && o.value(QLatin1String("line")).isDouble() && o.value(QLatin1String("column")).isDouble();
-}
+    // While shutting down, how often to look whether every socket has ended.
+    constexpr int kShutdownPollMs = 10;
 
 } // namespace
 
+QByteArray ChannelMetrics::socketLifecycleText() const
+{
+    QByteArray text
+        = "# HELP kyozo_bytes_queued Bytes held for slow readers, Qt's write buffers included.\n"
+          "# TYPE kyozo_bytes_queued gauge\n"
+          "kyozo_bytes_queued "
+        + QByteArray::number(bytesQueued)
+        + "\n# HELP kyozo_sockets_opened_total WebSocket connections accepted.\n"
+          "# TYPE kyozo_sockets_opened_total counter\n"
+          "kyozo_sockets_opened_total "
+        + QByteArray::number(socketsOpened)
+        + "\n# HELP kyozo_sockets_closed_total WebSocket connections ended, by close code.\n"
+          "# TYPE kyozo_sockets_closed_total counter\n";
+    for (auto it = socketsClosed.begin(); it != socketsClosed.end(); ++it)
+        text += "kyozo_sockets_closed_total{code=\""
+            + (it.key() == kOtherCloseCode ? QByteArray("other") : QByteArray::number(it.key()))
+            + "\"} " + QByteArray::number(it.value()) + '\n';
+    return text;
+}
+
 ChannelHub::ChannelHub(AccountStore *accounts, const Limits &limits, QObject *parent)
-    : QObject(parent), m_accounts(accounts), m_limits(limits)
+    : QObject(parent)
+    , m_accounts(accounts)
     , m_revokedSince(QDateTime::currentMSecsSinceEpoch())
 {
+    m_context.limits = limits;
+    m_context.lingerParent = this;
+    m_shutdownTimer.setInterval(kShutdownPollMs);
+    connect(&m_shutdownTimer, &QTimer::timeout, this, &ChannelHub::checkAllClosed);
     m_revocationTimer.setInterval(limits.revocationPollMs);
     connect(&m_revocationTimer, &QTimer::timeout, this, &ChannelHub::checkRevocations);
     m_revocationTimer.start();
@@ -78,25 +104,46 @@ void ChannelHub::accept(std::unique_ptr<QWebSocket> socket)
         socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("unauthorized"));
         return;
     }
-    auto *session = new SocketSession(std::move(socket), *identity, m_limits, this);
+    auto *session = new SocketSession(std::move(socket), *identity, &m_context, this);
     m_sessions.insert(session);
     ++m_metrics.sockets;
+    ++m_metrics.socketsOpened;
     connect(session, &SocketSession::messageReceived, this, &ChannelHub::onMessage);
     connect(session, &SocketSession::closed, this, &ChannelHub::onClosed);
     m_idleTrimTimer.start(); // after a burst of connections too
+    // One user's sockets are capped (max_sockets_per_user): each holds presence in every
+    // topic it joins and output buffers. The next one is closed right after the upgrade,
+    // with 1008 like the other limits; a client sees why in the close frame, which it would
+    // not from a refused handshake.
+    int &count = m_socketsPerUser[identity->userId];
+    if (count >= m_context.limits.maxSocketsPerUser) {
+        m_overUserLimit.insert(session);
+        qCDebug(lcChannels) << "socket of" << identity->userName << "over max_sockets_per_user";
+        session->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                       QStringLiteral("too many sockets"));
+        return;
+    }
+    ++count;
     qCDebug(lcChannels) << "socket of" << identity->userName << "connected";
 }
 
-void ChannelHub::onMessage(SocketSession *session, const QString &frame)
+void ChannelHub::refuse(SocketSession *session, const PhoenixMessage &message, const char *why)
+{
+    ++m_metrics.errors;
+    session->send(Protocol::reply(message, false, reason(why)));
+}
+
+void ChannelHub::onMessage(SocketSession *session, const QByteArray &frame)
 {
     ++m_metrics.messagesIn;
     QString error;
-    const std::optional<PhoenixMessage> message = PhoenixMessage::decode(frame.toUtf8(), &error);
+    const std::optional<PhoenixMessage> message = PhoenixMessage::decode(frame, &error);
     if (!message) {
         // No ref to answer: say so on the socket's own topic and keep the connection.
         ++m_metrics.errors;
-        PhoenixMessage m{ std::nullopt, std::nullopt, QString::fromLatin1(Protocol::PhoenixTopic),
-                          QString::fromLatin1(Protocol::Event::Error), QJsonObject{ { "reason", error } } };
+        PhoenixMessage m { std::nullopt, std::nullopt, QString::fromLatin1(Protocol::PhoenixTopic),
+                           QString::fromLatin1(Protocol::Event::Error),
+                           QJsonObject { { "reason", error } } };
         session->send(m);
         return;
     }
@@ -105,8 +152,7 @@ void ChannelHub::onMessage(SocketSession *session, const QString &frame)
             session->heartbeat();
             session->send(Protocol::reply(*message, true, {}));
         } else {
-            ++m_metrics.errors;
-            session->send(Protocol::reply(*message, false, reason("unknown event")));
+            refuse(session, *message, "unknown event");
         }
         return;
     }
@@ -122,27 +168,31 @@ void ChannelHub::onMessage(SocketSession *session, const QString &frame)
 
 QJsonObject ChannelHub::userFields(SocketSession *session) const
 {
-    return QJsonObject{ { "user_id", session->identity().userId },
-                        { "name", session->identity().userName },
-                        { "color", colorFor(session->identity().userId) } };
+    return QJsonObject { { "user_id", session->identity().userId },
+                         { "name", session->identity().userName },
+                         { "color", colorFor(session->identity().userId) } };
 }
 
 void ChannelHub::join(SocketSession *session, const PhoenixMessage &message)
 {
     const std::optional<Protocol::Topic> topic = Protocol::Topic::parse(message.topic);
     if (!topic) {
-        ++m_metrics.errors;
-        session->send(Protocol::reply(message, false, reason("unmatched topic")));
+        refuse(session, message, "unmatched topic");
+        return;
+    }
+    // A rejoin replaces the topic's join, so it does not count twice (max_joins_per_socket).
+    const bool rejoin = session->joined().contains(message.topic);
+    if (!rejoin && session->joined().size() >= m_context.limits.maxJoinsPerSocket) {
+        refuse(session, message, "too_many_joins");
         return;
     }
     const std::optional<QString> workspace = m_accounts->workspaceOf(*topic);
     if (!workspace || !m_accounts->role(session->identity().userId, *workspace)) {
-        ++m_metrics.errors;
-        session->send(Protocol::reply(message, false, reason("unauthorized")));
+        refuse(session, message, "unauthorized");
         return;
     }
     // SPEC §4: a second join of a topic on the same socket closes the first.
-    if (session->joined().contains(message.topic))
+    if (rejoin)
         leave(session, message.topic, true);
 
     const QString phxRef = QString::number(++m_nextRef);
@@ -158,9 +208,9 @@ void ChannelHub::join(SocketSession *session, const PhoenixMessage &message)
     meta.insert(QLatin1String("client"), session->client());
     Protocol::PresenceState &presence = m_presence[message.topic];
     const QJsonObject diff = presence.join(session->identity().userId, meta);
-    session->sendText(QString::fromUtf8(Protocol::encodeFrame(message.joinRef, std::nullopt, message.topic,
-                                                              QStringLiteral("presence_state"),
-                                                              presence.encodedState())));
+    session->sendText(QString::fromUtf8(
+        Protocol::encodeFrame(message.joinRef, std::nullopt, message.topic,
+                              QStringLiteral("presence_state"), presence.encodedState())));
     queuePresenceDiff(message.topic, diff);
 }
 
@@ -176,8 +226,8 @@ void ChannelHub::leave(SocketSession *session, const QString &topic, bool closeF
         m_subscribers.remove(topic);
     --m_metrics.channelsJoined;
     if (closeFrame)
-        session->send({ joined.joinRef, std::nullopt, topic, QString::fromLatin1(Protocol::Event::Close),
-                        QJsonObject{} });
+        session->send({ joined.joinRef, std::nullopt, topic,
+                        QString::fromLatin1(Protocol::Event::Close), QJsonObject {} });
     auto presence = m_presence.find(topic);
     if (presence != m_presence.end()) {
         const QJsonObject diff = presence->leave(session->identity().userId, joined.phxRef);
@@ -191,39 +241,36 @@ void ChannelHub::leave(SocketSession *session, const QString &topic, bool closeF
 void ChannelHub::push(SocketSession *session, const PhoenixMessage &message)
 {
     if (!session->joined().contains(message.topic)) {
-        ++m_metrics.errors;
-        session->send(Protocol::reply(message, false, reason("unmatched topic")));
+        refuse(session, message, "unmatched topic");
         return;
     }
-    const QJsonObject payload = message.payload.toObject();
-    if (message.event == QLatin1String("cursor_move")) {
-        if (!isPosition(payload.value(QLatin1String("position")))) {
-            ++m_metrics.errors;
-            session->send(Protocol::reply(message, false, reason("cursor_move needs position {line, column}")));
-            return;
-        }
+    // Relayed as read back from their documented shapes (core/protocol/cursorpayload.h), not
+    // as received: nothing a client adds reaches the others.
+    const auto relay = [&](const QString &event, const QJsonObject &fields) {
         QJsonObject relayed = userFields(session);
-        relayed.insert(QLatin1String("position"), payload.value(QLatin1String("position")));
-        broadcast(message.topic, QStringLiteral("cursor"), relayed, session);
+        for (auto it = fields.begin(); it != fields.end(); ++it)
+            relayed.insert(it.key(), it.value());
+        broadcast(message.topic, event, relayed, session);
         session->send(Protocol::reply(message, true, {}));
-    } else if (message.event == QLatin1String("selection")) {
-        if (!isPosition(payload.value(QLatin1String("anchor"))) || !isPosition(payload.value(QLatin1String("head")))) {
-            ++m_metrics.errors;
-            session->send(Protocol::reply(message, false, reason("selection needs anchor and head {line, column}")));
-            return;
-        }
-        QJsonObject relayed = userFields(session);
-        relayed.insert(QLatin1String("anchor"), payload.value(QLatin1String("anchor")));
-        relayed.insert(QLatin1String("head"), payload.value(QLatin1String("head")));
-        broadcast(message.topic, QStringLiteral("selection"), relayed, session);
-        session->send(Protocol::reply(message, true, {}));
+    };
+    if (message.event == QLatin1String(Protocol::Event::CursorMove)) {
+        const auto move = Protocol::CursorMove::fromJson(message.payload);
+        if (!move)
+            refuse(session, message, "bad_payload");
+        else
+            relay(QString::fromLatin1(Protocol::Event::Cursor), move->toJson());
+    } else if (message.event == QLatin1String(Protocol::Event::Selection)) {
+        const auto selection = Protocol::SelectionChange::fromJson(message.payload);
+        if (!selection)
+            refuse(session, message, "bad_payload");
+        else
+            relay(QString::fromLatin1(Protocol::Event::Selection), selection->toJson());
     } else if (message.event == QLatin1String("op") || message.event == QLatin1String("execute")
                || message.event == QLatin1String("cancel")) {
         // Co-editing (SPEC §5) and execution (§6) land in their own issues.
         session->send(Protocol::reply(message, false, reason("not_implemented")));
     } else {
-        ++m_metrics.errors;
-        session->send(Protocol::reply(message, false, reason("unknown event")));
+        refuse(session, message, "unknown event");
     }
 }
 
@@ -235,7 +282,7 @@ void ChannelHub::broadcast(const QString &topic, const QString &event, const QJs
         return;
     // Encoded once for every subscriber.
     const QString frame = QString::fromUtf8(
-            PhoenixMessage{ std::nullopt, std::nullopt, topic, event, payload }.encode());
+        PhoenixMessage { std::nullopt, std::nullopt, topic, event, payload }.encode());
     // In address order, which is about the order the sockets were accepted in: their objects
     // then follow one another in memory, as a QSet's hash order does not.
     std::vector<SocketSession *> sessions(it->cbegin(), it->cend());
@@ -255,10 +302,12 @@ void ChannelHub::queuePresenceDiff(const QString &topic, const QJsonObject &diff
         QJsonObject merged = pending.value(key).toObject();
         const QJsonObject add = diff.value(key).toObject();
         for (auto it = add.begin(); it != add.end(); ++it) {
-            QJsonArray metas = merged.value(it.key()).toObject().value(QLatin1String("metas")).toArray();
-            for (const QJsonValue &m : it.value().toObject().value(QLatin1String("metas")).toArray())
+            QJsonArray metas
+                = merged.value(it.key()).toObject().value(QLatin1String("metas")).toArray();
+            for (const QJsonValue &m :
+                 it.value().toObject().value(QLatin1String("metas")).toArray())
                 metas.append(m);
-            merged.insert(it.key(), QJsonObject{ { "metas", metas } });
+            merged.insert(it.key(), QJsonObject { { "metas", metas } });
         }
         pending.insert(key, merged);
     }
@@ -281,7 +330,16 @@ void ChannelHub::onClosed(SocketSession *session)
         leave(session, topic, false);
     m_sessions.remove(session);
     --m_metrics.sockets;
-    m_metrics.messagesOut += session->framesSent(); // those of the open sockets are added in metrics()
+    m_metrics.messagesOut
+        += session->framesSent(); // those of the open sockets are added in metrics()
+    const int code = session->closeCode();
+    ++m_metrics
+          .socketsClosed[code >= 1000 && code <= 1015 ? code : ChannelMetrics::kOtherCloseCode];
+    if (!m_overUserLimit.remove(session)) {
+        auto count = m_socketsPerUser.find(session->identity().userId);
+        if (count != m_socketsPerUser.end() && --*count <= 0)
+            m_socketsPerUser.erase(count);
+    }
     session->deleteLater();
 }
 
@@ -294,21 +352,36 @@ void ChannelHub::checkRevocations()
     m_revokedSince = newest;
     if (revoked.isEmpty())
         return;
-    for (SocketSession *s : std::as_const(m_sessions))
-        if (revoked.contains(s->identity().tokenId))
+    const QSet<QString> tokens(revoked.begin(), revoked.end());
+    // close() may end a socket at once (Qt emits disconnected from inside it when nothing
+    // waits to be written), and onClosed removes it from m_sessions: walk a copy.
+    const QList<SocketSession *> sessions = m_sessions.values();
+    for (SocketSession *s : sessions)
+        if (tokens.contains(s->identity().tokenId))
             s->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("token revoked"));
 }
 
 void ChannelHub::closeAll(int code, const QString &reason)
 {
     m_revocationTimer.stop();
-    for (SocketSession *s : std::as_const(m_sessions))
+    const QList<SocketSession *> sessions = m_sessions.values(); // see checkRevocations
+    for (SocketSession *s : sessions)
         s->close(code, reason);
+    m_shutdownTimer.start();
+}
+
+void ChannelHub::checkAllClosed()
+{
+    if (!m_sessions.isEmpty() || !findChildren<CloseLinger *>(Qt::FindDirectChildrenOnly).isEmpty())
+        return;
+    m_shutdownTimer.stop();
+    emit allClosed();
 }
 
 ChannelMetrics ChannelHub::metrics() const
 {
     ChannelMetrics m = m_metrics;
+    m.bytesQueued = m_context.queuedBytesTotal;
     for (const SocketSession *s : m_sessions) {
         m.framesQueued += s->queuedFrames();
         m.messagesOut += s->framesSent();

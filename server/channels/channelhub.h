@@ -1,10 +1,13 @@
 #pragma once
 
+#include "channels/socketsession.h"
 #include "protocol/presencestate.h"
 #include "serverconfig.h"
 
+#include <QByteArray>
 #include <QHash>
 #include <QJsonValue>
+#include <QMap>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
@@ -28,6 +31,17 @@ struct ChannelMetrics
     quint64 messagesOut = 0;
     quint64 errors = 0;
     qint64 framesQueued = 0; // waiting for slow readers to take what was sent before
+    qint64 bytesQueued
+        = 0; // what those frames and Qt's write buffers hold (max_queued_bytes_total)
+    quint64 socketsOpened = 0;
+    // By the code the connection ended with (SocketSession::closeCode); codes outside
+    // 1000-1015 (RFC 6455 §7.4) are counted under kOtherCloseCode so that a client cannot
+    // make up label values.
+    QMap<int, quint64> socketsClosed;
+    static constexpr int kOtherCloseCode = -1;
+
+    // The Prometheus text of the fields above from bytesQueued on (docs/server.md).
+    QByteArray socketLifecycleText() const;
 };
 
 // The Phoenix Channels v2 side of the server (SPEC §4, §11 socket rules): topics and
@@ -41,11 +55,19 @@ public:
 
     // A socket the HTTP server upgraded; its token (query `token`) was checked there.
     void accept(std::unique_ptr<QWebSocket> socket);
+    // Closes every socket (SIGTERM: 1001); allClosed follows once each has ended.
     void closeAll(int code, const QString &reason);
     ChannelMetrics metrics() const;
 
+signals:
+    // After closeAll: every socket has ended and no closing connection lingers.
+    void allClosed();
+
 private:
-    void onMessage(SocketSession *session, const QString &frame);
+    void onMessage(SocketSession *session, const QByteArray &frame);
+    void refuse(SocketSession *session, const Protocol::PhoenixMessage &message,
+                const char *reason);
+    void checkAllClosed();
     void onClosed(SocketSession *session);
     void join(SocketSession *session, const Protocol::PhoenixMessage &message);
     void leave(SocketSession *session, const QString &topic, bool closeFrame);
@@ -58,8 +80,11 @@ private:
     QJsonObject userFields(SocketSession *session) const;
 
     AccountStore *m_accounts;
-    Limits m_limits;
+    SessionContext m_context; // the limits, and what the sessions share
     QSet<SocketSession *> m_sessions;
+    QHash<QString, int> m_socketsPerUser; // max_sockets_per_user; counted sockets only
+    QSet<SocketSession *> m_overUserLimit; // accepted only to be closed with 1008
+    QTimer m_shutdownTimer;
     QHash<QString, QSet<SocketSession *>> m_subscribers; // O(1) leave: mass disconnects stay linear
     QHash<QString, Protocol::PresenceState> m_presence;
     QTimer m_revocationTimer;

@@ -254,7 +254,8 @@ HttpResponse RestApi::metrics(const Route::Call &)
               .arg(m.messagesOut)
               .arg(m.errors)
               .arg(m.framesQueued)
-              .toUtf8();
+              .toUtf8()
+        + m.socketLifecycleText();
     return HttpResponse { 200, QByteArrayLiteral("text/plain; version=0.0.4"), text, {} };
 }
 
