@@ -108,7 +108,8 @@ private slots:
     void sigtermClosesEverySocketWith1001()
     {
         constexpr int kSockets = 400;
-        startServer(QStringLiteral("max_sockets_per_user = 1000\n"));
+        startServer(
+            QStringLiteral("max_sockets_per_user = 1000\nmax_connections_per_address = 1000\n"));
         SocketCrowd crowd;
         QVERIFY2(crowd.open(server->socketUrl(ada), kSockets, 30000),
                  qPrintable(QString::number(crowd.connected())));

@@ -168,8 +168,8 @@ private slots:
         const qint64 grown = residentBytes(pid) - before;
         QVERIFY2(grown <= kCap + kSlack,
                  qPrintable(QStringLiteral("RSS grew by %1 bytes").arg(grown)));
-        reader->readUntilClosed(20000);
-        QCOMPARE(reader->closeCode, 1008);
+        // The socket closed was the stalled one, not the writer.
+        QCOMPARE(server->metric(QStringLiteral("kyozo_sockets")), 1);
         QVERIFY(writer.isOpen());
     }
 
