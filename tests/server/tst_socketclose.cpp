@@ -21,21 +21,6 @@ namespace {
 
 const QString kTopic = QStringLiteral("execution:workspace:lab");
 
-// Runs the event loop until `done` or the timeout.
-bool spinUntil(const std::function<bool()> &done, int timeoutMs)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!done()) {
-        if (t.elapsed() >= timeoutMs)
-            return false;
-        QEventLoop loop;
-        QTimer::singleShot(5, &loop, &QEventLoop::quit);
-        loop.exec();
-    }
-    return true;
-}
-
 // Many plain QWebSockets, opened together; each remembers when and how the server closed it.
 class SocketCrowd
 {

@@ -7,7 +7,6 @@
 
 namespace KyozoTest {
 
-namespace {
 // Runs the event loop until `done` or the timeout.
 bool spinUntil(const std::function<bool()> &done, int timeoutMs)
 {
@@ -22,6 +21,8 @@ bool spinUntil(const std::function<bool()> &done, int timeoutMs)
     }
     return true;
 }
+
+namespace {
 QJsonValue ref(const QString &s) { return s.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s); }
 } // namespace
 

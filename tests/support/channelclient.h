@@ -10,6 +10,9 @@
 
 namespace KyozoTest {
 
+// Runs the event loop until `done` or the timeout; false on timeout.
+bool spinUntil(const std::function<bool()> &done, int timeoutMs);
+
 // A minimal Phoenix v2 client over QWebSocket for protocol tests: sends frames, keeps every
 // frame received, waits for one that matches, reports how the server closed.
 class ChannelClient : public QObject
