@@ -16,11 +16,12 @@ bool loadHttpLimits(toml::node_view<toml::node> l, HttpLimits &http)
     http.maxBodyBytes = l["max_body_bytes"].value_or(http.maxBodyBytes);
     http.headerTimeoutMs = l["header_timeout_ms"].value_or(http.headerTimeoutMs);
     http.idleTimeoutMs = l["idle_timeout_ms"].value_or(http.idleTimeoutMs);
+    http.minBodyRate = l["min_body_rate"].value_or(http.minBodyRate);
     http.maxConnectionsPerAddress = l["max_connections_per_address"].value_or(http.maxConnectionsPerAddress);
     http.listenBacklog = l["listen_backlog"].value_or(http.listenBacklog);
     // http-parser stops at 80 KiB of head whatever we allow (HTTP_MAX_HEADER_SIZE).
     return http.maxHeaderBytes >= 1024 && http.maxHeaderBytes <= 80 * 1024 && http.maxBodyBytes >= 0
-            && http.headerTimeoutMs >= 10 && http.idleTimeoutMs >= 10 && http.maxConnectionsPerAddress >= 1
+            && http.headerTimeoutMs >= 10 && http.idleTimeoutMs >= 10 && http.minBodyRate >= 0 && http.maxConnectionsPerAddress >= 1
             && http.listenBacklog >= 1;
 }
 } // namespace

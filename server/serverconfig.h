@@ -40,6 +40,9 @@ struct HttpLimits
     qint64 maxBodyBytes = 1024 * 1024;  // any body but a notebook's; 413 above
     int headerTimeoutMs = 10 * 1000;    // the whole head must arrive in this time
     int idleTimeoutMs = 60 * 1000;      // a keep-alive connection without a request
+    // A body must keep up this many bytes a second on average beyond its first
+    // header_timeout_ms (Apache mod_reqtimeout's MinRate); 0 leaves only the gap timeout.
+    int minBodyRate = 500;
     int maxConnectionsPerAddress = 256; // one more is answered 503 and closed
     int listenBacklog = 1024;           // listen(2) backlog
 };

@@ -3,6 +3,8 @@
 #include <QLoggingCategory>
 #include <QTcpSocket>
 
+#include <algorithm>
+
 #include <sys/socket.h>
 
 Q_DECLARE_LOGGING_CATEGORY(lcHttp)
@@ -76,7 +78,7 @@ void HttpConnection::onDeadline()
         }
         return;
     case Deadline::Body:
-        qCDebug(lcHttp) << "request body stalled from" << m_socket->peerAddress();
+        qCDebug(lcHttp) << "request body stalled or too slow from" << m_socket->peerAddress();
         fail(408, "request_timeout", tr("the request did not arrive in time"));
         return;
     case Deadline::Idle:
@@ -170,8 +172,27 @@ bool HttpConnection::readHead()
 void HttpConnection::onHeadComplete()
 {
     const HttpRequest &head = m_parser.request();
+    // RFC 9112 §3.2: "A server MUST respond with a 400 (Bad Request) status code to any
+    // HTTP/1.1 request message that lacks a Host header field and to any request message
+    // that contains more than one Host header field line".
+    const auto hosts = std::count_if(head.headers.cbegin(), head.headers.cend(),
+                                     [](const auto &h) { return h.first == "host"; });
+    if (hosts > 1 || (hosts == 0 && head.httpMajor == 1 && head.httpMinor >= 1)) {
+        fail(400, "bad_request",
+             hosts > 1 ? tr("more than one Host header")
+                       : tr("an HTTP/1.1 request needs a Host header"));
+        return;
+    }
     HttpRequestHandler::HeadVerdict verdict = m_handler->onHead(head);
     if (verdict.kind == HttpRequestHandler::HeadVerdict::Upgrade) {
+        // RFC 6455 §4.1: a client waits for the server's handshake before it sends frames.
+        // QWebSocketServer drops whatever follows the handshake in its buffer, so frames sent
+        // early would vanish without a word; refuse them instead.
+        if (m_socket->bytesAvailable() > m_parser.headBytes()) {
+            fail(400, "bad_request",
+                 tr("data followed the WebSocket upgrade request before its answer"));
+            return;
+        }
         // Every byte of the request is back in the socket's buffer (rolled back above).
         m_timer.stop();
         m_state = State::Done;
@@ -182,6 +203,8 @@ void HttpConnection::onHeadComplete()
     }
     m_socket->skip(m_headConsumed);
     m_headConsumed = 0;
+    m_bodyClock.start();
+    m_bodyBytes = 0;
     if (verdict.kind == HttpRequestHandler::HeadVerdict::Respond) {
         // Refused before the body: the connection cannot go on without reading it.
         send(verdict.response, head.method == "HEAD", true, false);
@@ -192,7 +215,22 @@ void HttpConnection::onHeadComplete()
     if (head.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0
         && head.httpMinor >= 1)
         m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
-    arm(Deadline::Body);
+    armBodyDeadline();
+}
+
+// Two bounds on a body: no gap between reads longer than header_timeout_ms (nginx's
+// client_body_timeout), and on average min_body_rate bytes a second once the first
+// header_timeout_ms are over (Apache mod_reqtimeout's MinRate). The gap alone lets a client
+// hold a connection for ever by sending a byte now and then.
+void HttpConnection::armBodyDeadline()
+{
+    qint64 wait = m_limits.headerTimeoutMs;
+    if (m_limits.minBodyRate > 0) {
+        const qint64 allowed = m_limits.headerTimeoutMs + m_bodyBytes * 1000 / m_limits.minBodyRate;
+        wait = std::min(wait, allowed - m_bodyClock.elapsed());
+    }
+    m_deadline = Deadline::Body;
+    m_timer.start(int(std::max<qint64>(wait, 0)));
 }
 
 bool HttpConnection::readBody()
@@ -204,9 +242,10 @@ bool HttpConnection::readBody()
     const HttpRequestParser::Event event
         = m_parser.feed(m_chunk.constData(), qsizetype(got), &consumed);
     m_socket->skip(consumed);
+    m_bodyBytes += consumed;
     switch (event) {
     case HttpRequestParser::Event::NeedMore:
-        arm(Deadline::Body); // a gap longer than header_timeout_ms ends the request
+        armBodyDeadline();
         return true;
     case HttpRequestParser::Event::RequestComplete:
         onRequestComplete();

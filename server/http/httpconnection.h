@@ -3,6 +3,7 @@
 #include "httprequestparser.h"
 #include "serverconfig.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
 
@@ -62,6 +63,7 @@ private:
     void startLingering();
     void onBytesWritten();
     void arm(Deadline deadline);
+    void armBodyDeadline();
     void onDeadline();
     void finish();
 
@@ -76,6 +78,8 @@ private:
     bool m_inTransaction = false; // the head is read inside a QIODevice transaction
     qint64 m_headConsumed = 0; // head bytes the parser has taken in this transaction
     qint64 m_lingered = 0;
+    QElapsedTimer m_bodyClock; // since the head of the request whose body is read
+    qint64 m_bodyBytes = 0; // of that body, read so far
     QByteArray m_chunk;
 };
 

@@ -54,6 +54,9 @@ public:
     // No byte of a request has been seen since the last one completed.
     bool atRequestStart() const { return m_phase == Phase::Start; }
     bool inHead() const { return m_phase == Phase::Start || m_phase == Phase::Head; }
+    // Bytes of the current request's head so far (all of it once HeadComplete was returned,
+    // its last LF included, which feed() reports as not consumed).
+    qint64 headBytes() const { return m_headBytes; }
     // The status code an error is answered with (0 for none).
     static int statusFor(Error error);
 

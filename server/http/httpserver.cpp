@@ -26,6 +26,11 @@ namespace {
     // open connections keep being served (issue 14 item 2).
     constexpr int kAcceptRetryMs = 100;
 
+    QString peerKey(const QHostAddress &address, quint16 port)
+    {
+        return address.toString() + QLatin1Char(' ') + QString::number(port);
+    }
+
     // IPv4 clients of a dual-stack socket appear as ::ffff:a.b.c.d; they count as a.b.c.d.
     QHostAddress clientAddress(const QTcpSocket *socket)
     {
@@ -56,8 +61,11 @@ HttpServer::HttpServer(const HttpLimits &limits, qint64 maxNotebookBytes, Accoun
     // The handshake was read by us already; what is left is QWebSocketServer's own reading.
     m_webSockets.setHandshakeTimeout(limits.headerTimeoutMs);
     connect(&m_webSockets, &QWebSocketServer::newConnection, this, [this] {
-        while (m_webSockets.hasPendingConnections())
-            m_hub->accept(std::unique_ptr<QWebSocket>(m_webSockets.nextPendingConnection()));
+        while (m_webSockets.hasPendingConnections()) {
+            std::unique_ptr<QWebSocket> socket(m_webSockets.nextPendingConnection());
+            m_handshaking.remove(peerKey(socket->peerAddress(), socket->peerPort()));
+            m_hub->accept(std::move(socket));
+        }
     });
 }
 
@@ -145,6 +153,23 @@ void HttpServer::serve(QTcpSocket *socket)
         // QWebSocket reads frames with its own bounds (max_frame_bytes); the head cap
         // of the HTTP front would stall frames larger than it.
         s->setReadBufferSize(0);
+        // QWebSocketServer reads the handshake again with its own rules (it waits for CRLF
+        // CRLF, which http-parser does not need): a handshake it never finishes is closed
+        // after header_timeout_ms, as a head that never arrives is.
+        const QString key = peerKey(s->peerAddress(), s->peerPort());
+        const QPointer<QTcpSocket> guard(s);
+        m_handshaking.insert(key, guard);
+        QTimer::singleShot(m_limits.headerTimeoutMs, this, [this, key, guard] {
+            const auto it = m_handshaking.constFind(key);
+            if (it == m_handshaking.cend() || it.value() != guard)
+                return;
+            m_handshaking.erase(it);
+            if (guard) {
+                qCDebug(lcHttp) << "WebSocket handshake not finished in time:" << key;
+                guard->abort();
+                guard->deleteLater();
+            }
+        });
         m_webSockets.handleConnection(s);
     });
 }

@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QHostAddress>
+#include <QPointer>
 #include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTimer>
@@ -42,6 +43,9 @@ private:
     QTcpServer m_tcp;
     QWebSocketServer m_webSockets;
     QHash<QHostAddress, int> m_perAddress; // open TCP connections, upgraded ones included
+    // Sockets handed to QWebSocketServer whose handshake it has not finished, by peer
+    // "address port": Qt 6.4's handleConnection() never starts its own handshake timer.
+    QHash<QString, QPointer<QTcpSocket>> m_handshaking;
     std::unique_ptr<QSocketNotifier> m_acceptNotifier;
     QTimer m_acceptRetry;
 };

@@ -69,6 +69,20 @@ QByteArray get(const QByteArray &path, const QByteArray &extra = {})
     return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + "\r\n";
 }
 
+// A WebSocket opening handshake (RFC 6455 §4.1) with `eol` as its line ending.
+QByteArray upgradeRequest(const QString &token, const QByteArray &eol)
+{
+    QByteArray r;
+    for (const QByteArray &line :
+         { "GET /socket/websocket?vsn=2.0.0&token=" + token.toLatin1() + " HTTP/1.1",
+           QByteArray("Host: 127.0.0.1"), QByteArray("Upgrade: websocket"),
+           QByteArray("Connection: Upgrade"),
+           QByteArray("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="),
+           QByteArray("Sec-WebSocket-Version: 13"), QByteArray() })
+        r += line + eol;
+    return r;
+}
+
 int status(RawClient &c, int timeoutMs = 5000)
 {
     return c.read(timeoutMs).value_or(RawResponse {}).status;
@@ -254,6 +268,115 @@ private slots:
         QCOMPARE(healthz(server.port()), 200);
     }
 
+    // A body trickled a few bytes at a time never pauses longer than header_timeout_ms, so
+    // the gap timeout alone would keep it open for ever; below min_body_rate it gets 408. A
+    // body sent at a normal pace on the same server is taken.
+    void slowBodyIsRefusedBelowTheMinimumRate()
+    {
+        TemporaryServer server;
+        QVERIFY(server.start(kShortTimeouts + QStringLiteral("min_body_rate = 500\n")));
+        const QString token = server.userWithToken(QStringLiteral("ada"), QStringLiteral("lab"),
+                                                   QStringLiteral("editor"));
+        QVERIFY(!token.isEmpty());
+        const QByteArray content
+            = "{\"title\":\"t\",\"content\":\"" + QByteArray(3000, 'x') + "\"}";
+        const QByteArray head = "POST /api/v1/workspaces/lab/notebooks HTTP/1.1\r\nHost: x\r\n"
+                                "Authorization: Bearer "
+            + token.toLatin1() + "\r\nContent-Type: application/json\r\nContent-Length: "
+            + QByteArray::number(content.size()) + "\r\n\r\n";
+
+        RawClient fast;
+        QVERIFY(fast.connect(server.port()));
+        fast.send(head + content);
+        QCOMPARE(status(fast), 201);
+
+        // 10 bytes every 100 ms is 100 bytes a second: allowed 800 ms + 2 ms a byte, the
+        // body falls behind after about a second; it would take 30 s to finish.
+        RawClient slow;
+        QVERIFY(slow.connect(server.port()));
+        slow.send(head);
+        QElapsedTimer t;
+        t.start();
+        bool closed = false;
+        for (qsizetype sent = 0; sent < content.size() && !closed; sent += 10) {
+            slow.send(content.mid(sent, 10));
+            closed = slow.waitClosed(100);
+        }
+        QVERIFY2(closed, "a body trickled at 100 bytes a second was read to its end");
+        QVERIFY2(t.elapsed() < 10000, qPrintable(QString::number(t.elapsed())));
+        QVERIFY2(slow.pending().startsWith("HTTP/1.1 408 "), slow.pending().left(40).constData());
+    }
+
+    // RFC 9112 §3.2: an HTTP/1.1 request without Host, or with two, is 400; HTTP/1.0 needs none.
+    void hostHeaderIsRequiredInHttp11()
+    {
+        TemporaryServer server;
+        QVERIFY(server.start(kShortTimeouts));
+        for (const QByteArray &request :
+             { QByteArray("GET /healthz HTTP/1.1\r\n\r\n"),
+               QByteArray("GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n") }) {
+            RawClient c;
+            QVERIFY(c.connect(server.port()));
+            c.send(request);
+            const std::optional<RawResponse> r = c.read(5000);
+            QVERIFY(r);
+            QCOMPARE(r->status, 400);
+            QVERIFY2(r->body.contains("Host"), r->body.constData());
+        }
+        RawClient old;
+        QVERIFY(old.connect(server.port()));
+        old.send("GET /healthz HTTP/1.0\r\n\r\n");
+        QCOMPARE(status(old), 200);
+    }
+
+    // A request target over 65535 bytes is 414 from the running server, not only the parser
+    // (with the head cap raised, as the default 64 KiB would answer 431 first).
+    void longTargetIs414()
+    {
+        TemporaryServer server;
+        QVERIFY(server.start(kShortTimeouts + QStringLiteral("max_header_bytes = 81920\n")));
+        RawClient c;
+        QVERIFY(c.connect(server.port()));
+        c.send(get("/healthz?" + QByteArray(70000, 'a')));
+        QCOMPARE(status(c), 414);
+        QCOMPARE(healthz(server.port()), 200);
+    }
+
+    // RFC 6455 §4.1: a client waits for the handshake's answer before it sends frames. Bytes
+    // right behind the upgrade request would be dropped by QWebSocketServer; they get 400.
+    void bytesAfterTheUpgradeRequestAre400()
+    {
+        TemporaryServer server;
+        QVERIFY(server.start(kShortTimeouts));
+        const QString token = server.userWithToken(QStringLiteral("ada"), QStringLiteral("lab"),
+                                                   QStringLiteral("editor"));
+        const QByteArray upgrade = upgradeRequest(token, "\r\n");
+        RawClient eager;
+        QVERIFY(eager.connect(server.port()));
+        eager.send(upgrade + "\x81\x85\x01\x02\x03\x04hello"); // a masked text frame
+        QCOMPARE(status(eager), 400);
+
+        RawClient patient; // the same request alone is upgraded
+        QVERIFY(patient.connect(server.port()));
+        patient.send(upgrade);
+        QCOMPARE(status(patient), 101);
+    }
+
+    // A handshake the WebSocket layer never finishes (it wants CRLF CRLF; http-parser takes
+    // bare LF) is closed after header_timeout_ms, as a head that never arrives is.
+    void unfinishedHandshakeIsClosed()
+    {
+        TemporaryServer server;
+        QVERIFY(server.start(kShortTimeouts));
+        const QString token = server.userWithToken(QStringLiteral("ada"), QStringLiteral("lab"),
+                                                   QStringLiteral("editor"));
+        RawClient c;
+        QVERIFY(c.connect(server.port()));
+        c.send(upgradeRequest(token, "\n"));
+        QVERIFY2(c.waitClosed(8000), "a handshake with bare LF line ends stayed open for 8 s");
+        QCOMPARE(healthz(server.port()), 200);
+    }
+
     // Item 2: a keep-alive connection without a request closes after idle_timeout_ms.
     void idleKeepAliveIsClosed()
     {
@@ -415,7 +538,8 @@ private slots:
     {
         for (const char *bad :
              { "max_header_bytes = 100", "max_header_bytes = 1000000", "header_timeout_ms = 0",
-               "max_connections_per_address = 0", "listen_backlog = 0", "max_body_bytes = -1" }) {
+               "max_connections_per_address = 0", "listen_backlog = 0", "max_body_bytes = -1",
+               "min_body_rate = -1" }) {
             TemporaryServer server;
             QString error;
             QVERIFY2(
