@@ -7,6 +7,8 @@
 
 #include <QCoreApplication>
 
+#include <algorithm>
+
 namespace Kyozo::MarkdownLD {
 
 using namespace Kyozo::Stego;
@@ -47,19 +49,25 @@ void HiddenDataScanner::scanLine(QByteArrayView text, qint64 startByte, qint64 l
     qsizetype lastSpaceEnd = 0; // just past the last space before `spacesSeenTo`
     qsizetype spacesSeenTo = 0;
     qsizetype nextSpace = -1; // the first space at or after the previous run's end
-    for (const InvisibleRun &whole : detectRuns(text)) {
+    // A word ends at a space or at another invisible run: with several payloads in one word,
+    // each gets the visible text between it and its neighbour, not the other payloads'
+    // characters (which also made the output quadratic in the runs, issue 14 item 8).
+    const QList<InvisibleRun> runs = detectRuns(text);
+    for (qsizetype r = 0; r < runs.size(); ++r) {
+        const InvisibleRun &whole = runs[r];
         const QByteArrayView wholeBytes = text.sliced(whole.start, whole.end - whole.start);
         // Kyozo runs follow their word; StegCloak runs precede theirs.
         for (; spacesSeenTo < whole.start; ++spacesSeenTo)
             if (isSpace(text[spacesSeenTo]))
                 lastSpaceEnd = spacesSeenTo + 1;
-        const qsizetype wordStart = lastSpaceEnd;
+        const qsizetype wordStart = std::max(lastSpaceEnd, r > 0 ? runs[r - 1].end : 0);
         if (nextSpace < whole.end) {
             nextSpace = whole.end;
             while (nextSpace < text.size() && !isSpace(text[nextSpace]))
                 ++nextSpace;
         }
-        const qsizetype wordEnd = nextSpace;
+        const qsizetype wordEnd
+            = r + 1 < runs.size() ? std::min(nextSpace, runs[r + 1].start) : nextSpace;
         const auto before
             = [&] { return QString::fromUtf8(text.sliced(wordStart, whole.start - wordStart)); };
         const auto after
