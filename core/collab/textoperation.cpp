@@ -2,6 +2,8 @@
 
 #include <QStringList>
 
+#include <dtl/dtl.hpp>
+
 #include <cmath>
 
 namespace Kyozo::Collab {
@@ -67,6 +69,36 @@ namespace {
             }
         }
         return false;
+    }
+
+    // `text` as code points; a lone surrogate stays one element of its own value (it is never
+    // an astral code point, so it cannot be confused with one).
+    std::vector<char32_t> codePoints(QStringView text)
+    {
+        std::vector<char32_t> result;
+        result.reserve(text.size());
+        for (qsizetype i = 0; i < text.size(); ++i) {
+            const QChar c = text.at(i);
+            if (c.isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate()) {
+                result.push_back(QChar::surrogateToUcs4(c, text.at(i + 1)));
+                ++i;
+            } else {
+                result.push_back(c.unicode());
+            }
+        }
+        return result;
+    }
+
+    qsizetype unitsOf(char32_t codePoint)
+    {
+        return codePoint > 0xFFFF ? 2 : 1;
+    }
+
+    QString textOf(char32_t codePoint)
+    {
+        if (codePoint > 0xFFFF)
+            return QString::fromUcs4(&codePoint, 1);
+        return QString(QChar(char16_t(codePoint)));
     }
 
 } // namespace
@@ -357,6 +389,48 @@ qsizetype TextOperation::transformPosition(qsizetype position) const
             break;
     }
     return moved;
+}
+
+TextOperation TextOperation::diff(const QString &from, const QString &to)
+{
+    // Common prefix and suffix, in code units, then moved back to code-point boundaries.
+    qsizetype prefix = 0;
+    const qsizetype shorter = std::min(from.size(), to.size());
+    while (prefix < shorter && from.at(prefix) == to.at(prefix))
+        ++prefix;
+    if (splitsPair(from, prefix) || splitsPair(to, prefix))
+        --prefix;
+    qsizetype suffix = 0;
+    while (suffix < shorter - prefix
+           && from.at(from.size() - 1 - suffix) == to.at(to.size() - 1 - suffix))
+        ++suffix;
+    if (splitsPair(from, from.size() - suffix) || splitsPair(to, to.size() - suffix))
+        --suffix;
+
+    TextOperation operation;
+    operation.retain(prefix);
+    const QStringView oldMiddle = QStringView(from).sliced(prefix, from.size() - prefix - suffix);
+    const QStringView newMiddle = QStringView(to).sliced(prefix, to.size() - prefix - suffix);
+    const std::vector<char32_t> a = codePoints(oldMiddle);
+    const std::vector<char32_t> b = codePoints(newMiddle);
+    if (a.empty() || b.empty() || qsizetype(a.size()) > MaxDiffCodePoints
+        || qsizetype(b.size()) > MaxDiffCodePoints) {
+        operation.insert(newMiddle.toString());
+        operation.remove(oldMiddle.size());
+    } else {
+        dtl::Diff<char32_t, std::vector<char32_t>> script(a, b);
+        script.compose();
+        for (const auto &[codePoint, info] : script.getSes().getSequence()) {
+            if (info.type == dtl::SES_COMMON)
+                operation.retain(unitsOf(codePoint));
+            else if (info.type == dtl::SES_DELETE)
+                operation.remove(unitsOf(codePoint));
+            else
+                operation.insert(textOf(codePoint));
+        }
+    }
+    operation.retain(suffix);
+    return operation;
 }
 
 QString TextOperation::toString() const

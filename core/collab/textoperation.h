@@ -76,6 +76,13 @@ public:
     // position moves it right, a deleted range collapses to its start.
     qsizetype transformPosition(qsizetype position) const;
 
+    // The operation turning `from` into `to`: a shortest edit script over code points (so
+    // no boundary splits a surrogate pair), from dtl's Wu–Manber–Myers diff, after the
+    // common prefix and suffix. When what differs is longer than MaxDiffCodePoints on either
+    // side, that whole stretch is one replacement (linear, and still exact).
+    static constexpr qsizetype MaxDiffCodePoints = 4096;
+    static TextOperation diff(const QString &from, const QString &to);
+
     // A one-line, human-readable form for test failures ("retain 3, insert 'x', delete 2").
     QString toString() const;
 

@@ -3,6 +3,7 @@
 // (lib/text-operation.js: its builders' canonical form, apply, compose, transform with the
 // first operation's insert first, invert; lib/selection.js for positions).
 #include "collab/textoperation.h"
+#include "randomoperation.h"
 
 #include <QJsonDocument>
 #include <QtTest>
@@ -211,6 +212,40 @@ private slots:
         const TextOperation inverse = o.invert("abcde");
         QCOMPARE(compact(inverse), QByteArray(R"([1,"bc",-2,2])"));
         QCOMPARE(*inverse.apply(*o.apply("abcde")), QStringLiteral("abcde"));
+    }
+
+    void diffIsAShortestEditOverCodePoints()
+    {
+        QCOMPARE(compact(TextOperation::diff("abc", "axc")), QByteArray(R"([1,"x",-1,1])"));
+        QCOMPARE(compact(TextOperation::diff("hello world", "hello brave world")),
+                 QByteArray(R"([6,"brave ",5])"));
+        QCOMPARE(compact(TextOperation::diff("axbycz", "abc")), QByteArray("[1,-1,1,-1,1,-1]"));
+        QCOMPARE(compact(TextOperation::diff("", "")), QByteArray("[]"));
+        QCOMPARE(compact(TextOperation::diff("abc", "")), QByteArray("[-3]"));
+        // U+1F600 and U+1F601 share their high surrogate: still one whole replacement.
+        const QString grinning = kGrinning, beaming = QString::fromUcs4(U"\U0001F601");
+        QCOMPARE(TextOperation::diff(grinning, beaming).toJson(), QJsonArray({ beaming, -2 }));
+        QCOMPARE(TextOperation::diff("a" + grinning + "b", "a" + beaming + "b").toJson(),
+                 QJsonArray({ 1, beaming, -2, 1 }));
+        // Beyond MaxDiffCodePoints the differing stretch is one replacement.
+        const QString longFrom = "<" + QString(5000, 'a') + ">",
+                      longTo = "<" + QString(5000, 'b') + ">";
+        QCOMPARE(TextOperation::diff(longFrom, longTo).toJson(),
+                 QJsonArray({ 1, QString(5000, 'b'), -5000, 1 }));
+    }
+
+    void diffGivesTheOtherText()
+    {
+        QRandomGenerator random(15);
+        for (int i = 0; i < 3000; ++i) {
+            const QString from = KyozoTest::randomText(random, 30);
+            const QString to = i % 3 == 0 ? KyozoTest::randomText(random, 30)
+                                          : *KyozoTest::randomOperation(random, from).apply(from);
+            QString error;
+            const auto result = TextOperation::diff(from, to).apply(from, &error);
+            QVERIFY2(result, qPrintable(QStringLiteral("case %1: %2").arg(i).arg(error)));
+            QCOMPARE(*result, to);
+        }
     }
 
     void transformPosition()
