@@ -63,7 +63,7 @@ int runExtract(const QStringList &arguments)
     if (const auto exit = parseCommandLine(parser, arguments, QStringLiteral("extract")))
         return *exit;
     const QString format = parser.value(formatOption);
-    for (const QCommandLineOption *later : { &implicitOption, &contextOption, &depthOption, &budgetOption }) {
+    for (const QCommandLineOption *later : { &contextOption, &depthOption, &budgetOption }) {
         if (parser.isSet(*later)) {
             printError(tr("--%1: not supported yet").arg(later->names().first()));
             return ExitUsage;
@@ -84,7 +84,9 @@ int runExtract(const QStringList &arguments)
         return ExitInputError;
     }
     const bool jsonl = format == QLatin1String("jsonl");
-    StreamParser streamParser;
+    StreamParser::Options options;
+    options.includeImplicit = parser.isSet(implicitOption);
+    StreamParser streamParser(options);
     ItemPrinter printer(jsonl);
     DocumentStats stats;
     streamParser.addListener(&printer);

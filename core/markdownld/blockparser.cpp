@@ -524,7 +524,9 @@ void BlockParser::processLine(QByteArrayView text, qint64 startByte, qint64 line
     } else if (ck == BlockKind::Paragraph) {
         appendContent(m_firstNonspace);
     } else if (ck == BlockKind::Table) {
-        ++m_stack.last().lineCount;
+        // Rows are content too (the words of `stats`, the dates and links of the implicit
+        // rules), buffered like a paragraph's lines and capped the same way.
+        appendContent(m_firstNonspace);
     } else {
         open(makeBlock(BlockKind::Paragraph, m_firstNonspace));
         appendContent(m_firstNonspace);

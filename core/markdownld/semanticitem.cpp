@@ -26,7 +26,7 @@ QJsonObject SemanticItem::toJson() const
         errorArray.append(QJsonObject{ { "message", e.message },
                                        { "line", e.line },
                                        { "column", e.column } });
-    return QJsonObject{
+    QJsonObject json{
         { "kind", itemKindName(kind) },
         { "type", type },
         { "id", id },
@@ -40,6 +40,9 @@ QJsonObject SemanticItem::toJson() const
         { "origin", inferred ? QStringLiteral("inferred") : QStringLiteral("explicit") },
         { "errors", errorArray },
     };
+    if (!rule.isEmpty())
+        json.insert(QLatin1String("rule"), rule);
+    return json;
 }
 
 SemanticItem errorItem(const SourceRange &range, const QString &message, qint64 line,

@@ -43,6 +43,8 @@ struct SemanticItem
     double confidence = 1.0;
     bool inferred = false;
     QList<ItemError> errors;
+    // Inferred items: the implicit rule that found them (docs/semantics.md), else empty.
+    QString rule;
 
     // The jsonl object of SPEC §11 `kyozo-ld extract`.
     QJsonObject toJson() const;

@@ -47,6 +47,11 @@ StreamParser::StreamParser(Options options) : m_options(options)
     StreamListener *self = this; // the block parser reports to our private listener side
     m_blocks = std::make_unique<BlockParser>(self, options.maxBlockBytes,
                                              &JsonLdExtractor::claimsFenceInfo);
+    if (options.includeImplicit)
+        m_implicit = std::make_unique<ImplicitExtractor>([this](const SemanticItem &i) {
+            for (StreamListener *l : m_listeners)
+                l->itemFound(i);
+        });
 }
 
 StreamParser::~StreamParser() = default;
@@ -115,6 +120,8 @@ void StreamParser::finish()
     if (m_frontMatter == FrontMatterState::Inside)
         replayFrontMatter();
     m_blocks->finish();
+    if (m_implicit)
+        m_implicit->finish();
 }
 
 void StreamParser::handleLine(QByteArrayView raw, qint64 rawLength, bool newline)
@@ -225,6 +232,8 @@ void StreamParser::closeFrontMatter(qint64 endLine, qint64 endByte)
     event.contentTruncated = m_frontMatterOverflow;
     for (StreamListener *l : m_listeners)
         l->blockClosed(event);
+    if (m_implicit)
+        m_implicit->blockClosed(event);
     if (!m_frontMatterOverflow) {
         const ContentMap map(content, lines);
         FrontMatterExtractor::extract(m_frontMatterDelimiter == '+'
@@ -267,18 +276,24 @@ void StreamParser::emitItem(const SemanticItem &item)
 {
     for (StreamListener *l : m_listeners)
         l->itemFound(item);
+    if (m_implicit)
+        m_implicit->itemFound(item);
 }
 
 void StreamParser::blockOpened(const BlockEvent &event)
 {
     for (StreamListener *l : m_listeners)
         l->blockOpened(event);
+    if (m_implicit)
+        m_implicit->blockOpened(event);
 }
 
 void StreamParser::blockClosed(const BlockEvent &event)
 {
     for (StreamListener *l : m_listeners)
         l->blockClosed(event);
+    if (m_implicit)
+        m_implicit->blockClosed(event);
     const ItemSink sink = [this](const SemanticItem &i) { emitItem(i); };
     if (event.kind == BlockKind::FencedCode && JsonLdExtractor::claimsFenceInfo(event.info)) {
         if (event.contentTruncated) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "blockparser.h"
+#include "implicitextractor.h"
 #include "streamlistener.h"
 
 #include <QByteArray>
@@ -18,6 +19,8 @@ public:
     struct Options
     {
         qsizetype maxBlockBytes = 1024 * 1024;
+        // SPEC §2.2.6 (`kyozo-ld extract --implicit`): run the implicit rules too.
+        bool includeImplicit = false;
     };
 
     StreamParser();
@@ -58,6 +61,7 @@ private:
     Options m_options;
     QList<StreamListener *> m_listeners;
     std::unique_ptr<BlockParser> m_blocks;
+    std::unique_ptr<ImplicitExtractor> m_implicit;
 
     QByteArray m_carry;         // the incomplete last line, at most lineLimit() bytes of it
     qint64 m_carryOverflow = 0; // bytes of that line dropped past the limit

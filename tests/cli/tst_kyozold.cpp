@@ -171,13 +171,34 @@ private slots:
 
     void laterFeaturesExitTwo()
     {
-        for (const QStringList &args : { QStringList{ "--implicit" }, QStringList{ "--format", "ai" },
+        for (const QStringList &args : { QStringList{ "--format", "ai" },
                                          QStringList{ "--context", "3" }, QStringList{ "--depth", "2" },
                                          QStringList{ "--budget", "100" } }) {
             const Run r = kyozoLd(QStringList{ QStringLiteral("extract") } + args + QStringList{ QStringLiteral("-") }, kDoc);
             QCOMPARE(r.exitCode, 2);
             QVERIFY2(r.err.contains("not supported yet"), r.err.constData());
             QCOMPARE(lineCount(r.err), 1);
+        }
+    }
+
+    // SPEC §11: inferred items are kind `implicit`, origin `inferred`, `type` a compact IRI,
+    // and only with --implicit.
+    void implicitItemsOnlyWithTheOption()
+    {
+        const QByteArray doc = "# A\n## B\nSee 2024-01-02.\n";
+        QVERIFY(jsonLines(kyozoLd({ QStringLiteral("extract"), QStringLiteral("-") }, doc).out).isEmpty());
+        const Run r = kyozoLd({ QStringLiteral("extract"), QStringLiteral("--implicit"), QStringLiteral("-") }, doc);
+        QCOMPARE(r.exitCode, 0);
+        const QList<QJsonObject> items = jsonLines(r.out);
+        QCOMPARE(items.size(), 2);
+        QCOMPARE(items[0].value("type").toString(), QStringLiteral("schema:Date"));
+        QCOMPARE(items[0].value("properties").toObject().value("schema:value").toString(), QStringLiteral("2024-01-02"));
+        QCOMPARE(items[0].value("range").toObject().value("startLine").toInt(), 3);
+        QCOMPARE(items[1].value("type").toString(), QStringLiteral("schema:Article"));
+        for (const QJsonObject &item : items) {
+            QCOMPARE(item.value("kind").toString(), QStringLiteral("implicit"));
+            QCOMPARE(item.value("origin").toString(), QStringLiteral("inferred"));
+            QVERIFY(item.value("confidence").toDouble() < 1.0);
         }
     }
 

@@ -36,11 +36,12 @@ void CollectingListener::blockClosed(const BlockEvent &e)
 void CollectingListener::itemFound(const SemanticItem &item) { items.append(item.toJson()); }
 
 CollectingListener parse(const QByteArray &document, const QList<qsizetype> &chunkSizes,
-                         qsizetype maxBlockBytes)
+                         qsizetype maxBlockBytes, bool includeImplicit)
 {
     CollectingListener listener;
     StreamParser::Options options;
     options.maxBlockBytes = maxBlockBytes;
+    options.includeImplicit = includeImplicit;
     StreamParser parser(options);
     parser.addListener(&listener);
     if (chunkSizes.isEmpty()) {

@@ -30,6 +30,6 @@ public:
 
 // Parses a whole document, fed in the given chunk sizes (cycled); empty = one feed().
 CollectingListener parse(const QByteArray &document, const QList<qsizetype> &chunkSizes = {},
-                         qsizetype maxBlockBytes = 1024 * 1024);
+                         qsizetype maxBlockBytes = 1024 * 1024, bool includeImplicit = false);
 
 } // namespace KyozoTest

@@ -44,11 +44,13 @@ namespace {
 
 } // namespace
 
-ExtractAndStats extractAndStats(const QByteArray &document, qsizetype maxBlockBytes)
+ExtractAndStats extractAndStats(const QByteArray &document, qsizetype maxBlockBytes,
+                                bool includeImplicit)
 {
     ExtractAndStats result;
     StreamParser::Options options;
     options.maxBlockBytes = maxBlockBytes;
+    options.includeImplicit = includeImplicit;
     StreamParser parser(options);
     ItemPrinter printer;
     printer.result = &result;
@@ -67,7 +69,7 @@ ExtractAndStats extractAndStats(const QByteArray &document, qsizetype maxBlockBy
     return result;
 }
 
-GrowthCheck checkParserGrowth(const DocumentMaker &make, qint64 startN)
+GrowthCheck checkParserGrowth(const DocumentMaker &make, qint64 startN, bool includeImplicit)
 {
     keepFreedMemory();
     const qsizetype bytesAtStart = qMax<qsizetype>(1, make(startN).size());
@@ -83,7 +85,7 @@ GrowthCheck checkParserGrowth(const DocumentMaker &make, qint64 startN)
         const QByteArray &document = made[n];
         return threadCpuOf([&] {
             for (int i = 0; i < repeats; ++i)
-                extractAndStats(document, 2 * document.size() + 1024 * 1024);
+                extractAndStats(document, 2 * document.size() + 1024 * 1024, includeImplicit);
         });
     };
     // The size first, then as many parses per measurement as make it cost the minimum.

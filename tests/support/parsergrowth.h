@@ -19,7 +19,9 @@ struct ExtractAndStats
 };
 
 // The document fed in 64 KiB chunks, as the CLI reads it.
-ExtractAndStats extractAndStats(const QByteArray &document, qsizetype maxBlockBytes = 1024 * 1024);
+// includeImplicit: as `kyozo-ld extract --implicit`.
+ExtractAndStats extractAndStats(const QByteArray &document, qsizetype maxBlockBytes = 1024 * 1024,
+                                bool includeImplicit = false);
 
 using DocumentMaker = std::function<QByteArray(qint64 n)>;
 
@@ -33,7 +35,7 @@ using DocumentMaker = std::function<QByteArray(qint64 n)>;
 // measurement. The block cap is above any document a test makes: the check is how the
 // parser's work grows with a block, not the 1 MiB default that would cut a long line down
 // to its first bytes.
-GrowthCheck checkParserGrowth(const DocumentMaker &make, qint64 startN);
+GrowthCheck checkParserGrowth(const DocumentMaker &make, qint64 startN, bool includeImplicit = false);
 constexpr qsizetype kMaxDocumentBytes = 4 * 1024 * 1024;
 
 // `piece` n times.

@@ -45,7 +45,9 @@ private slots:
                      qPrintable(QStringLiteral("%1:%2: %3").arg(expected).arg(lineNumber).arg(error.errorString())));
             want.append(doc.object());
         }
-        QJsonArray got = KyozoTest::parse(md.readAll()).items;
+        // Cases named implicit-* run the implicit rules too (`kyozo-ld extract --implicit`).
+        const bool implicit = QFileInfo(markdown).fileName().startsWith(QLatin1String("implicit-"));
+        QJsonArray got = KyozoTest::parse(md.readAll(), {}, 1024 * 1024, implicit).items;
         // Expected error messages are written as prefixes ("invalid JSON-LD"), since the
         // rest of the message is the JSON/YAML/TOML library's own wording.
         for (qsizetype i = 0; i < qMin(got.size(), want.size()); ++i) {

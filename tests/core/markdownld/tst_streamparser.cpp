@@ -170,7 +170,8 @@ private slots:
         QCOMPARE(p[0].range.endByte, 17);
         const QList<Closed> t = r.of(BlockKind::Table);
         QCOMPARE(t.size(), 1);
-        QCOMPARE(t[0].content, QByteArray("| a | b |"));
+        // The header row and the body rows are the table's content (the delimiter row is not).
+        QCOMPARE(t[0].content, QByteArray("| a | b |\n| 1 | 2 |"));
         QCOMPARE(t[0].range.startByte, 20);
         QCOMPARE(t[0].range.startLine, 3);
         QCOMPARE(t[0].range.startColumn, 3);
