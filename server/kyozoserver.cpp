@@ -1,6 +1,7 @@
 #include "kyozoserver.h"
 
 #include "channels/channelhub.h"
+#include "coediting/notebookdocuments.h"
 #include "http/httpserver.h"
 #include "storage/accountstore.h"
 #include "storage/database.h"
@@ -30,9 +31,13 @@ quint16 KyozoServer::start(QString *error)
         return 0;
     m_accounts = std::make_unique<AccountStore>(*m_database);
     m_notebooks = std::make_unique<NotebookStore>(*m_database);
-    m_hub = std::make_unique<ChannelHub>(m_accounts.get(), m_config.limits);
-    m_http = std::make_unique<HttpServer>(m_config.http, m_config.limits.maxNotebookBytes, m_accounts.get(),
-                                          m_notebooks.get(), m_hub.get());
+    m_documents = std::make_unique<NotebookDocuments>(m_notebooks.get(), m_config.coediting,
+                                                      m_config.limits.maxNotebookBytes);
+    m_hub = std::make_unique<ChannelHub>(m_accounts.get(), m_documents.get(), m_config.limits,
+                                         m_config.coediting);
+    m_http = std::make_unique<HttpServer>(m_config.http, m_config.limits.maxNotebookBytes,
+                                          m_accounts.get(), m_notebooks.get(), m_documents.get(),
+                                          m_hub.get());
     const quint16 port = m_http->listen(m_config.address, m_config.port);
     if (port == 0)
         *error = QCoreApplication::translate("KyozoServer", "cannot listen on %1:%2: %3")

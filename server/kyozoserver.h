@@ -11,6 +11,7 @@ class AccountStore;
 class ChannelHub;
 class Database;
 class HttpServer;
+class NotebookDocuments;
 class NotebookStore;
 
 // The whole server on one port: storage, channels, REST (SPEC §8).
@@ -33,6 +34,7 @@ private:
     std::unique_ptr<Database> m_database;
     std::unique_ptr<AccountStore> m_accounts;
     std::unique_ptr<NotebookStore> m_notebooks;
+    std::unique_ptr<NotebookDocuments> m_documents;
     std::unique_ptr<ChannelHub> m_hub;
     std::unique_ptr<HttpServer> m_http;
 };

@@ -73,6 +73,19 @@ bool ServerConfig::load(const QString &path, QString *error)
                      .arg(path);
         return false;
     }
+    const auto c = config["coediting"];
+    coediting.keepOperations = c["keep_operations"].value_or(coediting.keepOperations);
+    coediting.snapshotInterval = c["snapshot_interval"].value_or(coediting.snapshotInterval);
+    coediting.maxInsertBytes = c["max_insert_bytes"].value_or(coediting.maxInsertBytes);
+    coediting.batchMs = c["batch_ms"].value_or(coediting.batchMs);
+    if (coediting.keepOperations < 1 || coediting.snapshotInterval < 1
+        || coediting.snapshotInterval > 1000 || coediting.maxInsertBytes < 1
+        || coediting.batchMs < 0 || coediting.batchMs > 20) {
+        *error = tr("%1: a [coediting] value is out of range (keep_operations >= 1, "
+                    "snapshot_interval 1-1000, max_insert_bytes >= 1, batch_ms 0-20)")
+                     .arg(path);
+        return false;
+    }
     const auto l = config["limits"];
     limits.maxFrameBytes = l["max_frame_bytes"].value_or(limits.maxFrameBytes);
     limits.messagesPerSecond = l["messages_per_second"].value_or(limits.messagesPerSecond);

@@ -47,6 +47,19 @@ struct HttpLimits
     int listenBacklog = 1024;           // listen(2) backlog
 };
 
+// Co-editing (SPEC §5, docs/server.md "Co-editing"), the [coediting] table.
+struct CoeditingOptions
+{
+    qint64 keepOperations = 100000; // operations kept per notebook (at least)
+    // A snapshot of the text at least this often, so that a join or GET never replays more
+    // operations than this (issue 15: at most 1,000).
+    qint64 snapshotInterval = 1000;
+    qint64 maxInsertBytes = 256 * 1024; // UTF-8 bytes one op may insert; too_large above
+    // A batch join ({"batch": true}) gets the operations of this many milliseconds in one
+    // `ops` frame (issue 15: at most 20).
+    int batchMs = 20;
+};
+
 struct ServerConfig
 {
     QHostAddress address = QHostAddress::LocalHost;
@@ -55,6 +68,7 @@ struct ServerConfig
     StorageOptions storage; // [storage]
     Limits limits;
     HttpLimits http;
+    CoeditingOptions coediting;
 
     // "ADDR:PORT" (IPv6 in brackets).
     bool setListen(const QString &text, QString *error);

@@ -2,6 +2,7 @@
 
 #include "channels/heaptrim.h"
 #include "channels/socketsession.h"
+#include "coediting/notebookdocuments.h"
 #include "protocol/cursorpayload.h"
 #include "protocol/phoenixmessage.h"
 #include "protocol/topic.h"
@@ -66,11 +67,19 @@ QByteArray ChannelMetrics::socketLifecycleText() const
     return text;
 }
 
-ChannelHub::ChannelHub(AccountStore *accounts, const Limits &limits, QObject *parent)
+ChannelHub::ChannelHub(AccountStore *accounts, NotebookDocuments *documents, const Limits &limits,
+                       const CoeditingOptions &coediting, QObject *parent)
     : QObject(parent)
     , m_accounts(accounts)
+    , m_documents(documents)
+    , m_coediting(coediting)
     , m_revokedSince(QDateTime::currentMSecsSinceEpoch())
 {
+    // Pushes received in one turn of the event loop (and while the last commit was being
+    // synced) are stored in one transaction: group commit.
+    m_commitTimer.setSingleShot(true);
+    m_commitTimer.setInterval(0);
+    connect(&m_commitTimer, &QTimer::timeout, this, &ChannelHub::commitOperations);
     m_context.limits = limits;
     m_context.lingerParent = this;
     m_shutdownTimer.setInterval(kShutdownPollMs);
@@ -187,19 +196,39 @@ void ChannelHub::join(SocketSession *session, const PhoenixMessage &message)
         return;
     }
     const std::optional<QString> workspace = m_accounts->workspaceOf(*topic);
-    if (!workspace || !m_accounts->role(session->identity().userId, *workspace)) {
+    const std::optional<Role> role
+        = workspace ? m_accounts->role(session->identity().userId, *workspace) : std::nullopt;
+    if (!role) {
         refuse(session, message, "unauthorized");
         return;
+    }
+    SocketSession::Joined joined { message.joinRef.value_or(QString()), QString() };
+    QJsonObject response;
+    if (topic->kind == Protocol::Topic::Kind::Notebook) {
+        // Co-editing (docs/server.md): the join reply holds the text and its revision. Opened
+        // before a rejoin's leave releases it, so the text stays in memory.
+        QString error;
+        const std::optional<NotebookDocuments::State> state = m_documents->open(topic->id, &error);
+        if (!state) {
+            qCWarning(lcChannels) << "cannot open notebook" << topic->id << error;
+            refuse(session, message, "unavailable");
+            return;
+        }
+        response = QJsonObject { { "revision", state->revision }, { "content", state->content } };
+        joined.canEdit = *role != Role::Viewer;
+        joined.batch = message.payload.toObject().value(QLatin1String("batch")).toBool(false);
+        joined.joinRevision = state->revision;
     }
     // SPEC §4: a second join of a topic on the same socket closes the first.
     if (rejoin)
         leave(session, message.topic, true);
 
     const QString phxRef = QString::number(++m_nextRef);
-    session->joined().insert(message.topic, { message.joinRef.value_or(QString()), phxRef });
+    joined.phxRef = phxRef;
+    session->joined().insert(message.topic, joined);
     m_subscribers[message.topic].insert(session);
     ++m_metrics.channelsJoined;
-    session->send(Protocol::reply(message, true, {}));
+    session->send(Protocol::reply(message, true, response));
 
     QJsonObject meta = userFields(session);
     meta.remove(QLatin1String("user_id"));
@@ -225,6 +254,9 @@ void ChannelHub::leave(SocketSession *session, const QString &topic, bool closeF
     if (m_subscribers[topic].isEmpty())
         m_subscribers.remove(topic);
     --m_metrics.channelsJoined;
+    if (const std::optional<Protocol::Topic> t = Protocol::Topic::parse(topic);
+        t && t->kind == Protocol::Topic::Kind::Notebook)
+        m_documents->release(t->id);
     if (closeFrame)
         session->send({ joined.joinRef, std::nullopt, topic,
                         QString::fromLatin1(Protocol::Event::Close), QJsonObject {} });
@@ -265,13 +297,96 @@ void ChannelHub::push(SocketSession *session, const PhoenixMessage &message)
             refuse(session, message, "bad_payload");
         else
             relay(QString::fromLatin1(Protocol::Event::Selection), selection->toJson());
-    } else if (message.event == QLatin1String("op") || message.event == QLatin1String("execute")
+    } else if (message.event == QLatin1String("op")) {
+        pushOperation(session, message);
+    } else if (message.event == QLatin1String("execute")
                || message.event == QLatin1String("cancel")) {
-        // Co-editing (SPEC §5) and execution (§6) land in their own issues.
+        // Execution (SPEC §6) lands in its own issue.
         session->send(Protocol::reply(message, false, reason("not_implemented")));
     } else {
         refuse(session, message, "unknown event");
     }
+}
+
+void ChannelHub::refuseOperation(SocketSession *session, const PhoenixMessage &message,
+                                 const OpOutcome &outcome)
+{
+    ++m_metrics.errors;
+    qCDebug(lcChannels) << "op of" << session->identity().userName << "on" << message.topic
+                        << "refused:" << outcome.reason << outcome.message;
+    QJsonObject response { { "reason", outcome.reason } };
+    if (outcome.reason == QLatin1String("resync")) {
+        response.insert(QLatin1String("revision"), outcome.revision);
+        response.insert(QLatin1String("content"), outcome.content);
+    }
+    session->send(Protocol::reply(message, false, response));
+}
+
+void ChannelHub::pushOperation(SocketSession *session, const PhoenixMessage &message)
+{
+    const std::optional<Protocol::Topic> topic = Protocol::Topic::parse(message.topic);
+    if (!topic || topic->kind != Protocol::Topic::Kind::Notebook) {
+        refuse(session, message, "unknown event");
+        return;
+    }
+    if (!session->joined().value(message.topic).canEdit) {
+        refuse(session, message, "forbidden"); // a viewer (docs/server.md "Co-editing")
+        return;
+    }
+    const quint64 ticket = ++m_nextTicket;
+    if (const std::optional<OpOutcome> refused
+        = m_documents->submit(ticket, topic->id, session->identity().userId, message.payload)) {
+        refuseOperation(session, message, *refused);
+        return;
+    }
+    m_pendingOperations.insert(ticket,
+                               { session,
+                                 PhoenixMessage { message.joinRef, message.ref, message.topic,
+                                                  message.event, QJsonValue() },
+                                 session->identity().userId });
+    if (!m_commitTimer.isActive())
+        m_commitTimer.start();
+}
+
+void ChannelHub::commitOperations()
+{
+    // Durable before answered: every reply and broadcast below follows the commit.
+    for (const auto &[ticket, outcome] : m_documents->commitPending()) {
+        const PendingOperation pending = m_pendingOperations.take(ticket);
+        SocketSession *session = pending.session.data();
+        switch (outcome.kind) {
+        case OpOutcome::Kind::Applied:
+            if (session)
+                session->send(Protocol::reply(pending.header, true,
+                                              QJsonObject { { "revision", outcome.revision } }));
+            // In revision order, to everyone else; the sender has its op already.
+            broadcast(pending.header.topic, QStringLiteral("op"),
+                      QJsonObject { { "revision", outcome.revision },
+                                    { "ops", outcome.ops },
+                                    { "user_id", pending.userId } },
+                      session);
+            break;
+        case OpOutcome::Kind::Duplicate:
+            if (session)
+                session->send(Protocol::reply(pending.header, true,
+                                              QJsonObject { { "revision", outcome.revision } }));
+            break;
+        case OpOutcome::Kind::Refused:
+            if (session)
+                refuseOperation(session, pending.header, outcome);
+            break;
+        }
+    }
+}
+
+void ChannelHub::closeTopic(const QString &topic)
+{
+    const auto it = m_subscribers.constFind(topic);
+    if (it == m_subscribers.constEnd())
+        return;
+    const QSet<SocketSession *> sessions = *it; // leave() edits the set
+    for (SocketSession *s : sessions)
+        leave(s, topic, true);
 }
 
 void ChannelHub::broadcast(const QString &topic, const QString &event, const QJsonValue &payload,

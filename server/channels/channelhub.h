@@ -1,6 +1,7 @@
 #pragma once
 
 #include "channels/socketsession.h"
+#include "protocol/phoenixmessage.h"
 #include "protocol/presencestate.h"
 #include "serverconfig.h"
 
@@ -9,19 +10,18 @@
 #include <QJsonValue>
 #include <QMap>
 #include <QObject>
+#include <QPointer>
 #include <QSet>
 #include <QTimer>
 #include <QWebSocket>
 #include <memory>
 
-namespace Kyozo::Protocol {
-struct PhoenixMessage;
-}
-
 namespace Kyozo::Server {
 
 class AccountStore;
+class NotebookDocuments;
 class SocketSession;
+struct OpOutcome;
 
 struct ChannelMetrics
 {
@@ -45,12 +45,14 @@ struct ChannelMetrics
 };
 
 // The Phoenix Channels v2 side of the server (SPEC §4, §11 socket rules): topics and
-// their authorisation, replies, presence, relayed cursors and selections, revocation.
+// their authorisation, replies, presence, relayed cursors and selections, revocation, and
+// the routing of co-editing operations (SPEC §5) to NotebookDocuments and back.
 class ChannelHub : public QObject
 {
     Q_OBJECT
 public:
-    ChannelHub(AccountStore *accounts, const Limits &limits, QObject *parent = nullptr);
+    ChannelHub(AccountStore *accounts, NotebookDocuments *documents, const Limits &limits,
+               const CoeditingOptions &coediting, QObject *parent = nullptr);
     ~ChannelHub() override;
 
     // A socket the HTTP server upgraded; its token (query `token`) was checked there.
@@ -58,6 +60,8 @@ public:
     // Closes every socket (SIGTERM: 1001); allClosed follows once each has ended.
     void closeAll(int code, const QString &reason);
     ChannelMetrics metrics() const;
+    // Every join of `topic` ends with phx_close (a deleted notebook).
+    void closeTopic(const QString &topic);
 
 signals:
     // After closeAll: every socket has ended and no closing connection lingers.
@@ -67,6 +71,10 @@ private:
     void onMessage(SocketSession *session, const QByteArray &frame);
     void refuse(SocketSession *session, const Protocol::PhoenixMessage &message,
                 const char *reason);
+    void refuseOperation(SocketSession *session, const Protocol::PhoenixMessage &message,
+                         const OpOutcome &outcome);
+    void pushOperation(SocketSession *session, const Protocol::PhoenixMessage &message);
+    void commitOperations();
     void checkAllClosed();
     void onClosed(SocketSession *session);
     void join(SocketSession *session, const Protocol::PhoenixMessage &message);
@@ -80,6 +88,18 @@ private:
     QJsonObject userFields(SocketSession *session) const;
 
     AccountStore *m_accounts;
+    NotebookDocuments *m_documents;
+    CoeditingOptions m_coediting;
+    // A push waiting for its group commit (NotebookDocuments::commitPending).
+    struct PendingOperation
+    {
+        QPointer<SocketSession> session; // null once it closed: the others still get the op
+        Protocol::PhoenixMessage header; // refs and topic to reply with; no payload
+        QString userId;
+    };
+    QHash<quint64, PendingOperation> m_pendingOperations;
+    quint64 m_nextTicket = 0;
+    QTimer m_commitTimer;
     SessionContext m_context; // the limits, and what the sessions share
     QSet<SocketSession *> m_sessions;
     QHash<QString, int> m_socketsPerUser; // max_sockets_per_user; counted sockets only

@@ -38,6 +38,11 @@ public:
     {
         QString joinRef;
         QString phxRef; // its presence meta
+        // Notebook topics (co-editing): whether the member may push `op` (not a viewer),
+        // whether it asked for `ops` batches, and the revision its join reply held.
+        bool canEdit = false;
+        bool batch = false;
+        qint64 joinRevision = 0;
     };
 
     SocketSession(std::unique_ptr<QWebSocket> socket, Identity identity, SessionContext *context,

@@ -43,12 +43,13 @@ namespace {
 } // namespace
 
 HttpServer::HttpServer(const HttpLimits &limits, qint64 maxNotebookBytes, AccountStore *accounts,
-                       NotebookStore *notebooks, ChannelHub *hub, QObject *parent)
+                       NotebookStore *notebooks, NotebookDocuments *documents, ChannelHub *hub,
+                       QObject *parent)
     : QObject(parent)
     , m_limits(limits)
     , m_maxNotebookBytes(maxNotebookBytes)
     , m_hub(hub)
-    , m_api(limits, maxNotebookBytes, accounts, notebooks, hub)
+    , m_api(limits, maxNotebookBytes, accounts, notebooks, documents, hub)
     , m_webSockets(QStringLiteral("kyozo-server"), QWebSocketServer::NonSecureMode)
 {
     m_tcp.setListenBacklogSize(limits.listenBacklog);

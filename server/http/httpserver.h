@@ -24,7 +24,8 @@ class HttpServer : public QObject
     Q_OBJECT
 public:
     HttpServer(const HttpLimits &limits, qint64 maxNotebookBytes, AccountStore *accounts,
-               NotebookStore *notebooks, ChannelHub *hub, QObject *parent = nullptr);
+               NotebookStore *notebooks, NotebookDocuments *documents, ChannelHub *hub,
+               QObject *parent = nullptr);
     ~HttpServer() override;
 
     // Returns the port it listens on, 0 on failure (errorString() says why).

@@ -1,10 +1,13 @@
 #include "restapi.h"
 
 #include "channels/channelhub.h"
+#include "coediting/notebookdocuments.h"
 #include "storage/accountstore.h"
 #include "storage/database.h"
 #include "storage/notebookstore.h"
 
+#include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -91,7 +94,13 @@ const QList<Route> &RestApi::routes()
         { "GET", "/metrics", A::Public, B::None, &RestApi::metrics },
         { "POST", "/api/v1/workspaces/{workspace}/notebooks", A::Bearer, B::Notebook,
           &RestApi::createNotebook },
+        { "GET", "/api/v1/workspaces/{workspace}/notebooks", A::Bearer, B::None,
+          &RestApi::listNotebooks },
         { "GET", "/api/v1/notebooks/{id}", A::Bearer, B::None, &RestApi::getNotebook },
+        { "PATCH", "/api/v1/notebooks/{id}", A::Bearer, B::Json, &RestApi::renameNotebook },
+        { "DELETE", "/api/v1/notebooks/{id}", A::Bearer, B::None, &RestApi::deleteNotebook },
+        { "GET", "/api/v1/notebooks/{id}/revisions", A::Bearer, B::None,
+          &RestApi::notebookRevisions },
         { "GET", "/socket/websocket", A::SocketToken, B::None, nullptr },
     };
     return table;
@@ -131,11 +140,12 @@ RestApi::Match RestApi::match(QByteArrayView method, QByteArrayView path)
 }
 
 RestApi::RestApi(const HttpLimits &limits, qint64 maxNotebookBytes, AccountStore *accounts,
-                 NotebookStore *notebooks, ChannelHub *hub)
+                 NotebookStore *notebooks, NotebookDocuments *documents, ChannelHub *hub)
     : m_limits(limits)
     , m_maxNotebookBytes(maxNotebookBytes)
     , m_accounts(accounts)
     , m_notebooks(notebooks)
+    , m_documents(documents)
     , m_hub(hub)
 {
 }
@@ -288,30 +298,195 @@ HttpResponse RestApi::createNotebook(const Route::Call &call)
     QString error;
     const std::optional<QString> id
         = m_notebooks->create(*workspace, title.toString(), text, &error);
-    if (!id) {
-        qCWarning(lcHttp) << "creating a notebook failed:" << error;
-        // docs/server.md "Storage": a full database is 507, one that cannot be written 503.
-        const std::optional<Degradation> d = m_notebooks->database().degraded();
-        if (d && d->kind == Degradation::Kind::Full)
-            return jsonError(507, "insufficient_storage", d->reason);
-        if (d)
-            return jsonError(503, "unavailable", d->reason);
-        return jsonError(500, "internal", tr("the notebook could not be stored"));
-    }
+    if (!id)
+        return storageFailure("creating a notebook", error);
     return jsonResponse(201, QJsonObject { { QStringLiteral("id"), *id } });
 }
 
-HttpResponse RestApi::getNotebook(const Route::Call &call)
+HttpResponse RestApi::storageFailure(const char *what, const QString &error)
+{
+    qCWarning(lcHttp) << what << "failed:" << error;
+    // docs/server.md "Storage": a full database is 507, one that cannot be written 503.
+    const std::optional<Degradation> d = m_notebooks->database().degraded();
+    if (d && d->kind == Degradation::Kind::Full)
+        return jsonError(507, "insufficient_storage", d->reason);
+    if (d)
+        return jsonError(503, "unavailable", d->reason);
+    return jsonError(500, "internal", tr("the database failed"));
+}
+
+std::optional<std::pair<Notebook, Role>> RestApi::memberNotebook(const Route::Call &call,
+                                                                 HttpResponse *refusal)
 {
     const QString &id = call.params.at(0);
     const std::optional<Notebook> nb = m_notebooks->find(id);
-    if (!nb || !m_accounts->role(call.userId, nb->workspaceId))
-        return jsonError(404, "not_found", tr("no notebook %1").arg(id));
+    const std::optional<Role> role
+        = nb ? m_accounts->role(call.userId, nb->workspaceId) : std::nullopt;
+    if (!role) { // SPEC §11: another workspace's notebook looks like a missing one
+        *refusal = jsonError(404, "not_found", tr("no notebook %1").arg(id));
+        return std::nullopt;
+    }
+    return std::pair { *nb, *role };
+}
+
+namespace {
+    // A query parameter that must be a whole number from 0 when present.
+    std::optional<qint64> wholeNumber(const QUrlQuery &query, const char *name, qint64 absent,
+                                      bool *ok)
+    {
+        const QString key = QLatin1String(name);
+        if (!query.hasQueryItem(key))
+            return absent;
+        const qint64 value = query.queryItemValue(key, QUrl::FullyDecoded).toLongLong(ok);
+        if (!*ok || value < 0) {
+            *ok = false;
+            return std::nullopt;
+        }
+        return value;
+    }
+
+    QJsonObject listEntry(const Notebook &nb)
+    {
+        return QJsonObject { { QStringLiteral("id"), nb.id },
+                             { QStringLiteral("title"), nb.title },
+                             { QStringLiteral("revision"), nb.revision },
+                             { QStringLiteral("updated_at"), nb.updatedAt } };
+    }
+
+    // GET .../revisions: newest first, at most this many per request.
+    constexpr qint64 kDefaultRevisions = 50;
+    constexpr qint64 kMaxRevisions = 1000;
+} // namespace
+
+HttpResponse RestApi::getNotebook(const Route::Call &call)
+{
+    HttpResponse refusal;
+    const auto member = memberNotebook(call, &refusal);
+    if (!member)
+        return refusal;
+    const Notebook &nb = member->first;
+    const QUrlQuery query(QString::fromUtf8(call.request.query));
+    bool ok = true;
+    const std::optional<qint64> at = wholeNumber(query, "revision", -1, &ok);
+    if (!ok)
+        return jsonError(400, "bad_request", tr("revision must be a whole number from 0"));
+    QString error;
+    qint64 revision = *at;
+    QString content;
+    if (revision < 0) {
+        const std::optional<NotebookDocuments::State> state = m_documents->latest(nb.id, &error);
+        if (!state)
+            return storageFailure("reading a notebook", error);
+        revision = state->revision;
+        content = state->content;
+    } else {
+        switch (m_documents->contentAt(nb.id, revision, &content, &error)) {
+        case NotebookDocuments::Lookup::Found:
+            break;
+        case NotebookDocuments::Lookup::NotKept:
+            return jsonError(404, "not_found",
+                             tr("revision %1 of notebook %2 is not kept").arg(revision).arg(nb.id));
+        case NotebookDocuments::Lookup::Failed:
+            return storageFailure("reading a notebook's revision", error);
+        }
+    }
     return jsonResponse(200,
-                        QJsonObject { { QStringLiteral("id"), nb->id },
-                                      { QStringLiteral("title"), nb->title },
-                                      { QStringLiteral("content"), nb->content },
-                                      { QStringLiteral("revision"), nb->revision } });
+                        QJsonObject { { QStringLiteral("id"), nb.id },
+                                      { QStringLiteral("title"), nb.title },
+                                      { QStringLiteral("content"), content },
+                                      { QStringLiteral("revision"), revision } });
+}
+
+HttpResponse RestApi::listNotebooks(const Route::Call &call)
+{
+    const QString &workspaceName = call.params.at(0);
+    const std::optional<QString> workspace = m_accounts->workspaceIdByName(workspaceName);
+    if (!workspace || !m_accounts->role(call.userId, *workspace))
+        return jsonError(404, "not_found", tr("no workspace %1").arg(workspaceName));
+    QString error;
+    const std::optional<QList<Notebook>> notebooks = m_notebooks->list(*workspace, &error);
+    if (!notebooks)
+        return storageFailure("listing notebooks", error);
+    QJsonArray list;
+    for (const Notebook &nb : *notebooks)
+        list.append(listEntry(nb));
+    return jsonResponse(200, QJsonObject { { QStringLiteral("notebooks"), list } });
+}
+
+HttpResponse RestApi::renameNotebook(const Route::Call &call)
+{
+    HttpResponse refusal;
+    const auto member = memberNotebook(call, &refusal);
+    if (!member)
+        return refusal;
+    if (member->second == Role::Viewer)
+        return jsonError(403, "forbidden", tr("viewers cannot rename notebooks"));
+    QJsonParseError parseError;
+    const QJsonDocument body = QJsonDocument::fromJson(call.request.body, &parseError);
+    const QJsonObject o = body.object();
+    const QJsonValue title = o.value(QLatin1String("title"));
+    if (parseError.error != QJsonParseError::NoError || !body.isObject() || !title.isString()
+        || o.size() != 1)
+        return jsonError(400, "bad_request", tr("expected a JSON object {\"title\": string}"));
+    if (!isWellFormedUtf16(title.toString()))
+        return jsonError(400, "bad_request",
+                         tr("the title holds an unpaired surrogate (\\ud800-\\udfff)"));
+    QString error;
+    Notebook nb = member->first;
+    nb.title = title.toString();
+    nb.updatedAt = QDateTime::currentMSecsSinceEpoch();
+    if (!m_notebooks->rename(nb.id, nb.title, nb.updatedAt, &error))
+        return storageFailure("renaming a notebook", error);
+    return jsonResponse(200, listEntry(nb));
+}
+
+HttpResponse RestApi::deleteNotebook(const Route::Call &call)
+{
+    HttpResponse refusal;
+    const auto member = memberNotebook(call, &refusal);
+    if (!member)
+        return refusal;
+    // Owners only: editors (a shared session's guest among them) write, but deleting takes
+    // the whole history with it (docs/server.md "REST").
+    if (member->second != Role::Owner)
+        return jsonError(403, "forbidden", tr("only the workspace's owners can delete notebooks"));
+    QString error;
+    if (!m_notebooks->remove(member->first.id, &error))
+        return storageFailure("deleting a notebook", error);
+    // Whoever has it open is told (phx_close) and its text leaves memory.
+    m_hub->closeTopic(QStringLiteral("execution:notebook:") + member->first.id);
+    m_documents->forget(member->first.id);
+    return HttpResponse { 204, {}, {}, {} };
+}
+
+HttpResponse RestApi::notebookRevisions(const Route::Call &call)
+{
+    HttpResponse refusal;
+    const auto member = memberNotebook(call, &refusal);
+    if (!member)
+        return refusal;
+    const QUrlQuery query(QString::fromUtf8(call.request.query));
+    bool ok = true;
+    const std::optional<qint64> before
+        = wholeNumber(query, "before", member->first.revision + 1, &ok);
+    const std::optional<qint64> limit
+        = ok ? wholeNumber(query, "limit", kDefaultRevisions, &ok) : std::nullopt;
+    if (!ok || *limit < 1 || *limit > kMaxRevisions)
+        return jsonError(
+            400, "bad_request",
+            tr("before must be a whole number from 0, limit one from 1 to %1").arg(kMaxRevisions));
+    QString error;
+    const std::optional<QList<RevisionEntry>> revisions
+        = m_notebooks->revisions(member->first.id, *before, int(*limit), &error);
+    if (!revisions)
+        return storageFailure("reading a notebook's history", error);
+    QJsonArray list;
+    for (const RevisionEntry &r : *revisions)
+        list.append(QJsonObject { { QStringLiteral("revision"), r.revision },
+                                  { QStringLiteral("user_id"), r.userId },
+                                  { QStringLiteral("name"), r.userName },
+                                  { QStringLiteral("time"), r.time } });
+    return jsonResponse(200, QJsonObject { { QStringLiteral("revisions"), list } });
 }
 
 } // namespace Kyozo::Server

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "httpconnection.h"
+#include "storage/accountstore.h"
+#include "storage/notebookstore.h"
 
 #include <QCoreApplication>
 #include <QList>
@@ -10,6 +12,7 @@ namespace Kyozo::Server {
 
 class AccountStore;
 class ChannelHub;
+class NotebookDocuments;
 class NotebookStore;
 class RestApi;
 
@@ -48,7 +51,7 @@ class RestApi : public HttpRequestHandler
     Q_DECLARE_TR_FUNCTIONS(RestApi)
 public:
     RestApi(const HttpLimits &limits, qint64 maxNotebookBytes, AccountStore *accounts,
-            NotebookStore *notebooks, ChannelHub *hub);
+            NotebookStore *notebooks, NotebookDocuments *documents, ChannelHub *hub);
 
     static const QList<Route> &routes();
 
@@ -69,6 +72,15 @@ private:
     HttpResponse metrics(const Route::Call &call);
     HttpResponse createNotebook(const Route::Call &call);
     HttpResponse getNotebook(const Route::Call &call);
+    HttpResponse listNotebooks(const Route::Call &call);
+    HttpResponse renameNotebook(const Route::Call &call);
+    HttpResponse deleteNotebook(const Route::Call &call);
+    HttpResponse notebookRevisions(const Route::Call &call);
+    // The notebook and the caller's role in its workspace, or the 404 that hides it.
+    std::optional<std::pair<Notebook, Role>> memberNotebook(const Route::Call &call,
+                                                            HttpResponse *refusal);
+    // A write or read the database refused: 507, 503 or 500 (docs/server.md "Storage").
+    HttpResponse storageFailure(const char *what, const QString &error);
     // 401 (with WWW-Authenticate) or the caller's user id.
     std::optional<QString> authenticate(const HttpRequest &request, HttpResponse *refusal);
 
@@ -76,6 +88,7 @@ private:
     qint64 m_maxNotebookBytes;
     AccountStore *m_accounts;
     NotebookStore *m_notebooks;
+    NotebookDocuments *m_documents;
     ChannelHub *m_hub;
 };
 

@@ -325,11 +325,26 @@ bool Transaction::commit(QString *error)
         return false;
     }
     m_done = true;
-    if (m_db.connection().commit()) {
-        m_db.noteWriteSucceeded();
-        return true;
+    // In WAL mode a full disk shows at COMMIT, when the WAL grows. Qt 6.4's SQLite driver
+    // reports a failed commit without SQLite's result code (qsql_sqlite.cpp
+    // commitTransaction), which noteWriteFailed needs to tell a full database (507) from
+    // any other failure; a COMMIT statement keeps it. PostgreSQL keeps the driver's commit,
+    // which also turns a COMMIT answered ROLLBACK (an aborted transaction) into an error.
+    QSqlError failure;
+    if (m_db.m_driver == DatabaseUrl::Driver::Sqlite) {
+        QSqlQuery commit(m_db.connection());
+        if (commit.exec(QStringLiteral("COMMIT"))) {
+            m_db.noteWriteSucceeded();
+            return true;
+        }
+        failure = commit.lastError();
+    } else {
+        if (m_db.connection().commit()) {
+            m_db.noteWriteSucceeded();
+            return true;
+        }
+        failure = m_db.connection().lastError();
     }
-    const QSqlError failure = m_db.connection().lastError();
     m_db.noteWriteFailed(failure);
     m_db.connection().rollback();
     if (error)

@@ -58,6 +58,7 @@ public:
     std::optional<QString> degradedReason();
 
 private:
+    friend class Transaction; // commits by driver
     bool migrate(QString *error);
     std::optional<Degradation> probeSqlite();
     std::optional<Degradation> probePostgres();

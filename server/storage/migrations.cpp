@@ -31,6 +31,30 @@ const QList<Migration> &migrations()
                                  "workspace_id TEXT NOT NULL REFERENCES workspaces(id), name TEXT NOT NULL, "
                                  "created_at BIGINT NOT NULL)"),
           } },
+        // Co-editing (SPEC §5, docs/server.md "Co-editing"): a notebook's text is its newest
+        // snapshot plus the operations after it, so an operation writes one small row and
+        // never the whole text. A snapshot is taken at least every 1,000 revisions; the
+        // content column moves into the snapshot of revision 0 (every notebook so far was
+        // at revision 0: nothing could change one).
+        { 2,
+          {
+                  QStringLiteral("CREATE TABLE notebook_snapshots (notebook_id TEXT NOT NULL "
+                                 "REFERENCES notebooks(id) ON DELETE CASCADE, revision BIGINT NOT NULL, "
+                                 "content TEXT NOT NULL, created_at BIGINT NOT NULL, "
+                                 "PRIMARY KEY (notebook_id, revision))"),
+                  // op_id: the client's id of the operation, so that a resend after a lost
+                  // acknowledgement is answered with the first revision instead of applied twice.
+                  QStringLiteral("CREATE TABLE notebook_operations (notebook_id TEXT NOT NULL "
+                                 "REFERENCES notebooks(id) ON DELETE CASCADE, revision BIGINT NOT NULL, "
+                                 "user_id TEXT NOT NULL REFERENCES users(id), created_at BIGINT NOT NULL, "
+                                 "ops TEXT NOT NULL, op_id TEXT, PRIMARY KEY (notebook_id, revision))"),
+                  QStringLiteral("CREATE INDEX notebook_operations_op_id ON notebook_operations "
+                                 "(notebook_id, user_id, op_id)"),
+                  QStringLiteral("INSERT INTO notebook_snapshots (notebook_id, revision, content, created_at) "
+                                 "SELECT id, revision, content, updated_at FROM notebooks"),
+                  QStringLiteral("ALTER TABLE notebooks DROP COLUMN content"),
+                  QStringLiteral("CREATE INDEX notebooks_workspace ON notebooks (workspace_id)"),
+          } },
     };
     return all;
 }

@@ -9,35 +9,252 @@
 
 namespace Kyozo::Server {
 
+namespace {
+    Notebook notebookFrom(const QSqlQuery &q)
+    {
+        return Notebook { q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                          q.value(3).toLongLong(), q.value(4).toLongLong() };
+    }
+} // namespace
+
+QSqlQuery &NotebookStore::prepared(const QString &sql)
+{
+    auto it = m_prepared.find(sql);
+    if (it == m_prepared.end()) {
+        it = m_prepared.emplace(sql, QSqlQuery(m_db.connection())).first;
+        it->second.prepare(sql);
+    }
+    return it->second;
+}
+
 std::optional<QString> NotebookStore::create(const QString &workspaceId, const QString &title,
                                              const QString &content, QString *error)
 {
     const QString id = newId();
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    Transaction transaction(m_db);
+    if (!transaction.begun()) {
+        transaction.commit(error);
+        return std::nullopt;
+    }
     QSqlQuery q(m_db.connection());
-    // One statement in autocommit mode is one transaction.
-    q.prepare(QStringLiteral("INSERT INTO notebooks (id, workspace_id, title, content, revision, created_at, updated_at) "
-                             "VALUES (?, ?, ?, ?, 0, ?, ?)"));
+    q.prepare(
+        QStringLiteral("INSERT INTO notebooks (id, workspace_id, title, revision, created_at, "
+                       "updated_at) VALUES (?, ?, ?, 0, ?, ?)"));
     q.addBindValue(id);
     q.addBindValue(workspaceId);
     q.addBindValue(title);
-    q.addBindValue(content);
     q.addBindValue(now);
     q.addBindValue(now);
     if (!executeWrite(m_db, q, error))
+        return std::nullopt;
+    q.prepare(QStringLiteral("INSERT INTO notebook_snapshots (notebook_id, revision, content, "
+                             "created_at) VALUES (?, 0, ?, ?)"));
+    q.addBindValue(id);
+    q.addBindValue(content);
+    q.addBindValue(now);
+    if (!executeWrite(m_db, q, error) || !transaction.commit(error))
         return std::nullopt;
     return id;
 }
 
 std::optional<Notebook> NotebookStore::find(const QString &id)
 {
+    QSqlQuery &q = prepared(QStringLiteral(
+        "SELECT id, workspace_id, title, revision, updated_at FROM notebooks WHERE id = ?"));
+    q.bindValue(0, id);
+    std::optional<Notebook> found;
+    if (execute(q, nullptr) && q.next())
+        found = notebookFrom(q);
+    q.finish();
+    return found;
+}
+
+std::optional<QList<Notebook>> NotebookStore::list(const QString &workspaceId, QString *error)
+{
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT id, workspace_id, title, content, revision FROM notebooks WHERE id = ?"));
-    q.addBindValue(id);
-    if (!execute(q, nullptr) || !q.next())
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT id, workspace_id, title, revision, updated_at FROM notebooks "
+                             "WHERE workspace_id = ? ORDER BY title, id"));
+    q.addBindValue(workspaceId);
+    if (!execute(q, error))
         return std::nullopt;
-    return Notebook{ q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
-                     q.value(3).toString(), q.value(4).toLongLong() };
+    QList<Notebook> out;
+    while (q.next())
+        out.append(notebookFrom(q));
+    return out;
+}
+
+bool NotebookStore::rename(const QString &id, const QString &title, qint64 now, QString *error)
+{
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("UPDATE notebooks SET title = ?, updated_at = ? WHERE id = ?"));
+    q.addBindValue(title);
+    q.addBindValue(now);
+    q.addBindValue(id);
+    return executeWrite(m_db, q, error);
+}
+
+bool NotebookStore::remove(const QString &id, QString *error)
+{
+    Transaction transaction(m_db);
+    if (!transaction.begun())
+        return transaction.commit(error);
+    QSqlQuery q(m_db.connection());
+    for (const char *table : { "notebook_operations", "notebook_snapshots" }) {
+        q.prepare(QStringLiteral("DELETE FROM %1 WHERE notebook_id = ?").arg(QLatin1String(table)));
+        q.addBindValue(id);
+        if (!executeWrite(m_db, q, error))
+            return false;
+    }
+    q.prepare(QStringLiteral("DELETE FROM notebooks WHERE id = ?"));
+    q.addBindValue(id);
+    return executeWrite(m_db, q, error) && transaction.commit(error);
+}
+
+std::optional<Snapshot> NotebookStore::snapshotAtOrBefore(const QString &id, qint64 revision,
+                                                          QString *error)
+{
+    QSqlQuery q(m_db.connection());
+    q.setForwardOnly(true);
+    q.prepare(
+        QStringLiteral("SELECT revision, content FROM notebook_snapshots WHERE notebook_id = ? "
+                       "AND revision <= ? ORDER BY revision DESC LIMIT 1"));
+    q.addBindValue(id);
+    q.addBindValue(revision);
+    if (!execute(q, error))
+        return std::nullopt;
+    if (!q.next()) {
+        if (error)
+            *error = QStringLiteral("no snapshot of %1 at or before revision %2")
+                         .arg(id)
+                         .arg(revision);
+        return std::nullopt;
+    }
+    return Snapshot { q.value(0).toLongLong(), q.value(1).toString() };
+}
+
+qint64 NotebookStore::snapshotRevisionAtOrBefore(const QString &id, qint64 revision, QString *error)
+{
+    QSqlQuery &q = prepared(QStringLiteral("SELECT MAX(revision) FROM notebook_snapshots WHERE "
+                                           "notebook_id = ? AND revision <= ?"));
+    q.bindValue(0, id);
+    q.bindValue(1, revision);
+    qint64 found = -1;
+    if (execute(q, error) && q.next() && !q.value(0).isNull())
+        found = q.value(0).toLongLong();
+    q.finish();
+    return found;
+}
+
+qint64 NotebookStore::oldestSnapshotRevision(const QString &id, QString *error)
+{
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("SELECT MIN(revision) FROM notebook_snapshots WHERE notebook_id = ?"));
+    q.addBindValue(id);
+    if (execute(q, error) && q.next() && !q.value(0).isNull())
+        return q.value(0).toLongLong();
+    return -1;
+}
+
+std::optional<QList<StoredOperation>> NotebookStore::operations(const QString &id, qint64 after,
+                                                                qint64 upTo, QString *error)
+{
+    QSqlQuery q(m_db.connection());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral(
+        "SELECT revision, user_id, created_at, ops, op_id FROM notebook_operations "
+        "WHERE notebook_id = ? AND revision > ? AND revision <= ? ORDER BY revision"));
+    q.addBindValue(id);
+    q.addBindValue(after);
+    q.addBindValue(upTo);
+    if (!execute(q, error))
+        return std::nullopt;
+    QList<StoredOperation> out;
+    while (q.next())
+        out.append(StoredOperation { q.value(0).toLongLong(), q.value(1).toString(),
+                                     q.value(2).toLongLong(), q.value(3).toString().toUtf8(),
+                                     q.value(4).toString() });
+    return out;
+}
+
+std::optional<QList<RevisionEntry>> NotebookStore::revisions(const QString &id, qint64 before,
+                                                             int limit, QString *error)
+{
+    QSqlQuery q(m_db.connection());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral(
+        "SELECT o.revision, o.user_id, u.name, o.created_at FROM notebook_operations o "
+        "LEFT JOIN users u ON u.id = o.user_id WHERE o.notebook_id = ? AND "
+        "o.revision < ? ORDER BY o.revision DESC LIMIT ?"));
+    q.addBindValue(id);
+    q.addBindValue(before);
+    q.addBindValue(limit);
+    if (!execute(q, error))
+        return std::nullopt;
+    QList<RevisionEntry> out;
+    while (q.next())
+        out.append(RevisionEntry { q.value(0).toLongLong(), q.value(1).toString(),
+                                   q.value(2).toString(), q.value(3).toLongLong() });
+    return out;
+}
+
+bool NotebookStore::append(const OperationBatch &batch, QString *error)
+{
+    // One transaction, so one sync, for every operation of the batch (group commit): none of
+    // them is acknowledged before it returns.
+    Transaction transaction(m_db);
+    if (!transaction.begun())
+        return transaction.commit(error);
+    QSqlQuery &insert = prepared(QStringLiteral(
+        "INSERT INTO notebook_operations (notebook_id, revision, user_id, created_at, ops, op_id) "
+        "VALUES (?, ?, ?, ?, ?, ?)"));
+    for (const auto &[id, op] : batch.operations) {
+        insert.bindValue(0, id);
+        insert.bindValue(1, op.revision);
+        insert.bindValue(2, op.userId);
+        insert.bindValue(3, op.time);
+        insert.bindValue(4, QString::fromUtf8(op.ops));
+        insert.bindValue(
+            5, op.opId.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(op.opId));
+        if (!executeWrite(m_db, insert, error))
+            return false;
+    }
+    QSqlQuery q(m_db.connection());
+    for (const auto &[id, snapshot] : batch.snapshots) {
+        q.prepare(QStringLiteral("INSERT INTO notebook_snapshots (notebook_id, revision, content, "
+                                 "created_at) VALUES (?, ?, ?, ?)"));
+        q.addBindValue(id);
+        q.addBindValue(snapshot.revision);
+        q.addBindValue(snapshot.content);
+        q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+        if (!executeWrite(m_db, q, error))
+            return false;
+    }
+    QSqlQuery &head = prepared(
+        QStringLiteral("UPDATE notebooks SET revision = ?, updated_at = ? WHERE id = ?"));
+    for (auto it = batch.heads.begin(); it != batch.heads.end(); ++it) {
+        head.bindValue(0, it.value().first);
+        head.bindValue(1, it.value().second);
+        head.bindValue(2, it.key());
+        if (!executeWrite(m_db, head, error))
+            return false;
+    }
+    for (auto it = batch.trims.begin(); it != batch.trims.end(); ++it) {
+        q.prepare(QStringLiteral(
+            "DELETE FROM notebook_operations WHERE notebook_id = ? AND revision <= ?"));
+        q.addBindValue(it.key());
+        q.addBindValue(it.value());
+        if (!executeWrite(m_db, q, error))
+            return false;
+        q.prepare(QStringLiteral(
+            "DELETE FROM notebook_snapshots WHERE notebook_id = ? AND revision < ?"));
+        q.addBindValue(it.key());
+        q.addBindValue(it.value());
+        if (!executeWrite(m_db, q, error))
+            return false;
+    }
+    return transaction.commit(error);
 }
 
 } // namespace Kyozo::Server

@@ -72,12 +72,12 @@ try {
 }
 console.log("ok unauthorised topic refused");
 
-// 6. Stubs say so.
+// 6. Stubs say so (op is co-editing's, on notebook topics: tests/server/tst_coediting).
 try {
-  await pushed(adaChannel, "op", {});
-  fail("op replied ok");
+  await pushed(adaChannel, "execute", {});
+  fail("execute replied ok");
 } catch (reply) {
-  if (reply.reason !== "not_implemented") fail(`op replied ${JSON.stringify(reply)}`);
+  if (reply.reason !== "not_implemented") fail(`execute replied ${JSON.stringify(reply)}`);
 }
-console.log("ok op is not implemented yet");
+console.log("ok execute is not implemented yet");
 process.exit(0);

@@ -38,7 +38,7 @@ private slots:
         QCOMPARE(p.exitCode(), 0);
         for (const char *check : { "ok bad token refused", "ok join and push with reply", "ok broadcasts between sockets",
                                    "ok presence of two users, one on two sockets", "ok unauthorised topic refused",
-                                   "ok op is not implemented yet" })
+                                   "ok execute is not implemented yet" })
             QVERIFY2(out.contains(check), check);
     }
 };

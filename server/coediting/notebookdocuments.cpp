@@ -1,0 +1,478 @@
+#include "notebookdocuments.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+
+#include <cmath>
+
+Q_LOGGING_CATEGORY(lcCoediting, "kyozo.server.coediting")
+
+namespace Kyozo::Server {
+
+using Collab::TextOperation;
+
+namespace {
+
+    // UTF-8 bytes of UTF-16 text, without converting it (max_insert_bytes, max_notebook_bytes).
+    // A lone surrogate, which apply() refuses anyway, counts as the 3 bytes of U+FFFD.
+    qint64 utf8Length(QStringView text)
+    {
+        qint64 n = 0;
+        for (qsizetype i = 0; i < text.size(); ++i) {
+            const char16_t c = text[i].unicode();
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (QChar::isHighSurrogate(c) && i + 1 < text.size()
+                       && QChar::isLowSurrogate(text[i + 1].unicode())) {
+                n += 4;
+                ++i;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    // At most three UTF-8 bytes per UTF-16 code unit: the exact count is only needed near
+    // the cap.
+    bool withinBytes(const QString &text, qint64 maxBytes)
+    {
+        return qint64(text.size()) * 3 <= maxBytes || utf8Length(text) <= maxBytes;
+    }
+
+    // A revision is a whole number a JavaScript number holds exactly (as in cursor payloads).
+    constexpr double kMaxRevision = 9007199254740991.0; // 2^53 - 1
+
+    // op_id: a client's name for its operation; bounded like every other client string.
+    constexpr qsizetype kMaxOpIdChars = 128;
+
+    QByteArray compactJson(const QJsonArray &array)
+    {
+        return QJsonDocument(array).toJson(QJsonDocument::Compact);
+    }
+
+} // namespace
+
+OpOutcome OpOutcome::refused(const char *reason, const QString &message)
+{
+    OpOutcome o;
+    o.kind = Kind::Refused;
+    o.reason = QString::fromLatin1(reason);
+    o.message = message;
+    return o;
+}
+
+NotebookDocuments::NotebookDocuments(NotebookStore *store, const CoeditingOptions &options,
+                                     qint64 maxNotebookBytes)
+    : m_store(store)
+    , m_options(options)
+    , m_maxNotebookBytes(maxNotebookBytes)
+{
+}
+
+NotebookDocuments::~NotebookDocuments() = default;
+
+std::optional<QString> NotebookDocuments::replay(const QString &id, const Snapshot &from,
+                                                 const QList<StoredOperation> &ops, QString *error)
+{
+    // Composed first, applied once: applying each of up to snapshot_interval operations to a
+    // large text would copy the whole text every time.
+    std::optional<TextOperation> all;
+    qint64 expected = from.revision;
+    for (const StoredOperation &stored : ops) {
+        QString why;
+        const std::optional<TextOperation> op
+            = TextOperation::fromJson(QJsonDocument::fromJson(stored.ops).array(), &why);
+        if (!op || stored.revision != ++expected) {
+            *error = QStringLiteral("notebook %1: stored operation %2 is damaged or missing (%3)")
+                         .arg(id)
+                         .arg(expected)
+                         .arg(why);
+            return std::nullopt;
+        }
+        all = all ? all->compose(*op) : op;
+        if (!all) {
+            *error = QStringLiteral("notebook %1: stored operation %2 does not follow the one "
+                                    "before")
+                         .arg(id)
+                         .arg(stored.revision);
+            return std::nullopt;
+        }
+    }
+    if (!all)
+        return from.content;
+    QString why;
+    std::optional<QString> text = all->apply(from.content, &why);
+    if (!text)
+        *error = QStringLiteral("notebook %1: the stored operations after revision %2 do not apply "
+                                "to its snapshot (%3)")
+                     .arg(id)
+                     .arg(from.revision)
+                     .arg(why);
+    return text;
+}
+
+std::unique_ptr<NotebookDocuments::Document> NotebookDocuments::load(const QString &id,
+                                                                     QString *error)
+{
+    const std::optional<Notebook> notebook = m_store->find(id);
+    if (!notebook) {
+        *error = QStringLiteral("no notebook %1").arg(id);
+        return nullptr;
+    }
+    const std::optional<Snapshot> snapshot
+        = m_store->snapshotAtOrBefore(id, notebook->revision, error);
+    if (!snapshot)
+        return nullptr;
+    const std::optional<QList<StoredOperation>> ops
+        = m_store->operations(id, snapshot->revision, notebook->revision, error);
+    if (!ops)
+        return nullptr;
+    if (qint64(ops->size()) != notebook->revision - snapshot->revision) {
+        *error = QStringLiteral("notebook %1 is at revision %2 but its operations after the "
+                                "snapshot of revision %3 are incomplete")
+                     .arg(id)
+                     .arg(notebook->revision)
+                     .arg(snapshot->revision);
+        return nullptr;
+    }
+    std::optional<QString> content = replay(id, *snapshot, *ops, error);
+    if (!content)
+        return nullptr;
+    auto doc = std::make_unique<Document>();
+    doc->id = id;
+    doc->content = *content;
+    doc->revision = notebook->revision;
+    doc->lastSnapshot = snapshot->revision;
+    doc->historyStart = m_store->oldestSnapshotRevision(id, error);
+    if (doc->historyStart < 0)
+        return nullptr;
+    for (const StoredOperation &stored : *ops) {
+        QString why;
+        doc->recent.push_back(
+            Entry { stored.revision,
+                    *TextOperation::fromJson(QJsonDocument::fromJson(stored.ops).array(), &why),
+                    stored.userId, stored.opId });
+    }
+    return doc;
+}
+
+NotebookDocuments::Document *NotebookDocuments::document(const QString &id, QString *error)
+{
+    auto it = m_documents.find(id);
+    if (it != m_documents.end())
+        return it->second.get();
+    std::unique_ptr<Document> doc = load(id, error);
+    if (!doc)
+        return nullptr;
+    return m_documents.emplace(id, std::move(doc)).first->second.get();
+}
+
+std::optional<NotebookDocuments::State> NotebookDocuments::open(const QString &id, QString *error)
+{
+    Document *doc = document(id, error);
+    if (!doc)
+        return std::nullopt;
+    ++doc->users;
+    return State { doc->revision, doc->content };
+}
+
+void NotebookDocuments::release(const QString &id)
+{
+    auto it = m_documents.find(id);
+    if (it == m_documents.end())
+        return;
+    --it->second->users;
+    unloadUnused();
+}
+
+void NotebookDocuments::unloadUnused()
+{
+    // Kept while a queued push still needs it.
+    for (auto it = m_documents.begin(); it != m_documents.end();) {
+        const bool queued = std::any_of(m_pending.begin(), m_pending.end(),
+                                        [&](const Pending &p) { return p.id == it->first; });
+        if (it->second->users <= 0 && !queued)
+            it = m_documents.erase(it);
+        else
+            ++it;
+    }
+}
+
+void NotebookDocuments::forget(const QString &id)
+{
+    m_documents.erase(id);
+}
+
+std::optional<NotebookDocuments::State> NotebookDocuments::latest(const QString &id, QString *error)
+{
+    auto it = m_documents.find(id);
+    if (it != m_documents.end())
+        return State { it->second->revision, it->second->content };
+    const std::unique_ptr<Document> doc = load(id, error);
+    if (!doc)
+        return std::nullopt;
+    return State { doc->revision, doc->content };
+}
+
+NotebookDocuments::Lookup NotebookDocuments::contentAt(const QString &id, qint64 revision,
+                                                       QString *content, QString *error)
+{
+    const std::optional<Notebook> notebook = m_store->find(id);
+    if (!notebook) {
+        *error = QStringLiteral("no notebook %1").arg(id);
+        return Lookup::Failed;
+    }
+    if (revision > notebook->revision)
+        return Lookup::NotKept;
+    const auto open = m_documents.find(id);
+    if (open != m_documents.end() && open->second->revision == revision) {
+        *content = open->second->content;
+        return Lookup::Found;
+    }
+    const qint64 oldest = m_store->oldestSnapshotRevision(id, error);
+    if (oldest < 0)
+        return Lookup::Failed;
+    if (revision < oldest)
+        return Lookup::NotKept;
+    const std::optional<Snapshot> snapshot = m_store->snapshotAtOrBefore(id, revision, error);
+    if (!snapshot)
+        return Lookup::Failed;
+    const std::optional<QList<StoredOperation>> ops
+        = m_store->operations(id, snapshot->revision, revision, error);
+    if (!ops)
+        return Lookup::Failed;
+    std::optional<QString> text = replay(id, *snapshot, *ops, error);
+    if (!text)
+        return Lookup::Failed;
+    *content = *text;
+    return Lookup::Found;
+}
+
+std::optional<OpOutcome> NotebookDocuments::submit(quint64 ticket, const QString &id,
+                                                   const QString &userId, const QJsonValue &payload)
+{
+    const QJsonObject o = payload.toObject();
+    if (!payload.isObject())
+        return OpOutcome::refused("bad_op", QStringLiteral("the payload is not an object"));
+    for (auto it = o.begin(); it != o.end(); ++it)
+        if (it.key() != QLatin1String("revision") && it.key() != QLatin1String("ops")
+            && it.key() != QLatin1String("op_id"))
+            return OpOutcome::refused("bad_op", QStringLiteral("unknown key %1").arg(it.key()));
+    QString why;
+    const std::optional<TextOperation> op
+        = TextOperation::fromJson(o.value(QLatin1String("ops")), &why);
+    if (!op)
+        return OpOutcome::refused("bad_op", why);
+    const QJsonValue opId = o.value(QLatin1String("op_id"));
+    if (!opId.isUndefined()
+        && (!opId.isString() || opId.toString().isEmpty()
+            || opId.toString().size() > kMaxOpIdChars))
+        return OpOutcome::refused(
+            "bad_op",
+            QStringLiteral("op_id must be a string of 1 to %1 characters").arg(kMaxOpIdChars));
+    const QJsonValue revision = o.value(QLatin1String("revision"));
+    const double r = revision.toDouble(-1);
+    if (!revision.isDouble() || r < 0 || r > kMaxRevision || std::floor(r) != r)
+        return OpOutcome::refused("bad_revision",
+                                  QStringLiteral("revision must be a whole number from 0"));
+    qint64 inserted = 0;
+    for (const TextOperation::Part &part : op->parts())
+        if (part.isInsert())
+            inserted += utf8Length(part.text);
+    if (inserted > m_options.maxInsertBytes)
+        return OpOutcome::refused("too_large",
+                                  QStringLiteral("the operation inserts %1 bytes, more than "
+                                                 "[coediting] max_insert_bytes (%2)")
+                                      .arg(inserted)
+                                      .arg(m_options.maxInsertBytes));
+    m_pending.push_back(Pending { ticket, id, userId, qint64(r), *op, opId.toString() });
+    return std::nullopt;
+}
+
+std::optional<std::vector<NotebookDocuments::Entry>>
+NotebookDocuments::since(const Document &doc, qint64 base, QString *error)
+{
+    std::vector<Entry> out;
+    const qint64 recentBase = doc.recent.empty() ? doc.revision : doc.recent.front().revision - 1;
+    if (base < recentBase) {
+        const std::optional<QList<StoredOperation>> stored
+            = m_store->operations(doc.id, base, recentBase, error);
+        if (!stored)
+            return std::nullopt;
+        if (qint64(stored->size()) != recentBase - base) {
+            *error = QStringLiteral("notebook %1: operations %2 to %3 are missing")
+                         .arg(doc.id)
+                         .arg(base + 1)
+                         .arg(recentBase);
+            return std::nullopt;
+        }
+        for (const StoredOperation &s : *stored) {
+            QString why;
+            std::optional<TextOperation> op
+                = TextOperation::fromJson(QJsonDocument::fromJson(s.ops).array(), &why);
+            if (!op) {
+                *error = QStringLiteral("notebook %1: stored operation %2 is damaged (%3)")
+                             .arg(doc.id)
+                             .arg(s.revision)
+                             .arg(why);
+                return std::nullopt;
+            }
+            out.push_back(Entry { s.revision, std::move(*op), s.userId, s.opId });
+        }
+    }
+    for (const Entry &e : doc.recent)
+        if (e.revision > base)
+            out.push_back(e);
+    return out;
+}
+
+OpOutcome NotebookDocuments::apply(Document &doc, const Pending &push, OperationBatch &batch,
+                                   qint64 now)
+{
+    if (push.base > doc.revision)
+        return OpOutcome::refused("bad_revision",
+                                  QStringLiteral("revision %1 is ahead of the notebook's %2")
+                                      .arg(push.base)
+                                      .arg(doc.revision));
+    if (push.base < doc.historyStart) {
+        // The operations it would be transformed against are no longer kept.
+        OpOutcome o = OpOutcome::refused(
+            "resync",
+            QStringLiteral("revision %1 is older than the kept history (from %2)")
+                .arg(push.base)
+                .arg(doc.historyStart));
+        o.revision = doc.revision;
+        o.content = doc.content;
+        return o;
+    }
+    QString error;
+    const std::optional<std::vector<Entry>> concurrent = since(doc, push.base, &error);
+    if (!concurrent) {
+        qCWarning(lcCoediting) << error;
+        return OpOutcome::refused("unavailable", error);
+    }
+    if (!push.opId.isEmpty()) {
+        // A resend carries the revision of its first send; the first one was stored after it.
+        for (const Entry &e : *concurrent) {
+            if (e.opId == push.opId && e.userId == push.userId) {
+                OpOutcome o;
+                o.kind = OpOutcome::Kind::Duplicate;
+                o.revision = e.revision;
+                return o;
+            }
+        }
+    }
+    TextOperation op = push.op;
+    for (const Entry &e : *concurrent) {
+        const auto pair = TextOperation::transform(op, e.op);
+        if (!pair)
+            return OpOutcome::refused(
+                "bad_op",
+                QStringLiteral("the operation's base length %1 is not the length of "
+                               "the text at revision %2")
+                    .arg(push.op.baseLength())
+                    .arg(push.base));
+        op = pair->first;
+    }
+    std::optional<QString> text = op.apply(doc.content, &error);
+    if (!text)
+        return OpOutcome::refused("bad_op", error);
+    if (!withinBytes(*text, m_maxNotebookBytes))
+        return OpOutcome::refused("too_large",
+                                  QStringLiteral("the notebook would be larger than "
+                                                 "[limits] max_notebook_bytes (%1)")
+                                      .arg(m_maxNotebookBytes));
+
+    const qint64 revision = doc.revision + 1;
+    doc.content = std::move(*text);
+    doc.revision = revision;
+    OpOutcome o;
+    o.kind = OpOutcome::Kind::Applied;
+    o.revision = revision;
+    o.ops = op.toJson();
+    batch.operations.append(
+        { doc.id, StoredOperation { revision, push.userId, now, compactJson(o.ops), push.opId } });
+    batch.heads.insert(doc.id, { revision, now });
+    doc.recent.push_back(Entry { revision, std::move(op), push.userId, push.opId });
+    if (revision - doc.lastSnapshot >= m_options.snapshotInterval) {
+        batch.snapshots.append({ doc.id, Snapshot { revision, doc.content } });
+        doc.lastSnapshot = revision;
+        // keep_operations: drop what lies before the newest snapshot that still leaves the
+        // last keep_operations operations, so that the kept history starts at a snapshot.
+        const qint64 floor = revision - m_options.keepOperations;
+        if (floor > doc.historyStart) {
+            const qint64 start = m_store->snapshotRevisionAtOrBefore(doc.id, floor, &error);
+            if (start > doc.historyStart) {
+                batch.trims.insert(doc.id, start);
+                doc.historyStart = start;
+            }
+        }
+    }
+    return o;
+}
+
+std::vector<std::pair<quint64, OpOutcome>> NotebookDocuments::commitPending()
+{
+    const std::vector<Pending> pending = std::exchange(m_pending, {});
+    std::vector<std::pair<quint64, OpOutcome>> outcomes;
+    outcomes.reserve(pending.size());
+    OperationBatch batch;
+    std::unordered_map<QString, Checkpoint> checkpoints;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const Pending &push : pending) {
+        QString error;
+        Document *doc = document(push.id, &error);
+        if (!doc) {
+            outcomes.emplace_back(push.ticket, OpOutcome::refused("not_found", error));
+            continue;
+        }
+        if (checkpoints.find(push.id) == checkpoints.end())
+            checkpoints.emplace(push.id,
+                                Checkpoint { doc->content, doc->revision, doc->historyStart,
+                                             doc->lastSnapshot, doc->recent.size() });
+        outcomes.emplace_back(push.ticket, apply(*doc, push, batch, now));
+    }
+    if (!batch.operations.isEmpty()) {
+        QString error;
+        if (!m_store->append(batch, &error)) {
+            qCWarning(lcCoediting)
+                << "storing" << batch.operations.size() << "operations failed:" << error;
+            for (auto &[id, saved] : checkpoints) {
+                auto it = m_documents.find(id);
+                if (it == m_documents.end())
+                    continue;
+                Document &doc = *it->second;
+                doc.content = saved.content;
+                doc.revision = saved.revision;
+                doc.historyStart = saved.historyStart;
+                doc.lastSnapshot = saved.lastSnapshot;
+                doc.recent.resize(saved.recent);
+            }
+            for (size_t i = 0; i < outcomes.size(); ++i) {
+                OpOutcome &o = outcomes[i].second;
+                const auto saved = checkpoints.find(pending[i].id);
+                if (o.kind == OpOutcome::Kind::Applied
+                    || (o.kind == OpOutcome::Kind::Duplicate && saved != checkpoints.end()
+                        && o.revision > saved->second.revision))
+                    o = OpOutcome::refused(
+                        "unavailable",
+                        QStringLiteral("the operation could not be stored: %1").arg(error));
+            }
+        }
+    }
+    for (auto &[id, doc] : m_documents) {
+        while (!doc->recent.empty()
+               && (qsizetype(doc->recent.size()) > kRecentOperations
+                   || doc->recent.front().revision <= doc->historyStart))
+            doc->recent.pop_front();
+    }
+    unloadUnused();
+    return outcomes;
+}
+
+} // namespace Kyozo::Server

@@ -1,0 +1,136 @@
+#pragma once
+
+#include "collab/textoperation.h"
+#include "serverconfig.h"
+#include "storage/notebookstore.h"
+
+#include <QJsonArray>
+#include <QJsonValue>
+#include <QList>
+#include <QString>
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+namespace Kyozo::Server {
+
+// What became of one `op` push (docs/server.md "Co-editing").
+struct OpOutcome
+{
+    enum class Kind {
+        Applied, // stored as `revision`; `ops` is the operation as transformed
+        Duplicate, // its op_id was stored before, as `revision`: answered, not applied again
+        Refused, // `reason`; nothing applied
+    };
+    Kind kind = Kind::Refused;
+    QString reason; // bad_op, bad_revision, too_large, resync, not_found, unavailable
+    QString message; // why, for the log
+    qint64 revision = 0; // Applied, Duplicate: the operation's; resync: the notebook's
+    QString content; // resync: the text at `revision`
+    QJsonArray ops; // Applied
+
+    static OpOutcome refused(const char *reason, const QString &message);
+};
+
+// Server-authoritative operational transformation (SPEC §5): the text of every notebook
+// someone has joined, kept in memory at its newest acknowledged revision with its newest
+// operations; pushes are transformed against what happened since their revision (as ot.js's
+// Server.receiveOperation does, the pushed operation first, so its insert wins a tie), applied,
+// and stored as one small row each. All of it runs on the server's one thread.
+class NotebookDocuments
+{
+public:
+    NotebookDocuments(NotebookStore *store, const CoeditingOptions &options,
+                      qint64 maxNotebookBytes);
+    ~NotebookDocuments();
+
+    struct State
+    {
+        qint64 revision = 0;
+        QString content;
+    };
+    // A join: the newest acknowledged state. The text stays in memory until every open() has
+    // been released. Nothing (with *error) when the notebook is gone or the database fails.
+    std::optional<State> open(const QString &id, QString *error);
+    void release(const QString &id);
+    // The newest acknowledged state (from memory when open).
+    std::optional<State> latest(const QString &id, QString *error);
+    enum class Lookup { Found, NotKept, Failed };
+    // The text at `revision`, from the newest snapshot at or before it and the operations
+    // after that snapshot: NotKept outside the kept history.
+    Lookup contentAt(const QString &id, qint64 revision, QString *content, QString *error);
+    // A deleted notebook: its text is dropped; queued pushes for it are refused not_found.
+    void forget(const QString &id);
+
+    // Checks a push's shape (payload {revision, ops[, op_id]}); a refusal is returned at once
+    // and nothing is queued, otherwise it waits for commitPending() under `ticket`.
+    std::optional<OpOutcome> submit(quint64 ticket, const QString &id, const QString &userId,
+                                    const QJsonValue &payload);
+    bool hasPending() const { return !m_pending.empty(); }
+    // Every queued push in the order received: transformed, applied, written in one
+    // transaction (group commit, one sync), and its outcome, in revision order. When the
+    // transaction fails nothing of it is applied and each is refused `unavailable`.
+    std::vector<std::pair<quint64, OpOutcome>> commitPending();
+
+    // Operations kept in memory per open notebook (the newest ones); a push based on an older
+    // revision reads the ones it needs from the database.
+    static constexpr qsizetype kRecentOperations = 2000;
+
+private:
+    struct Entry
+    {
+        qint64 revision = 0;
+        Collab::TextOperation op;
+        QString userId;
+        QString opId;
+    };
+    struct Document
+    {
+        QString id;
+        QString content;
+        qint64 revision = 0;
+        // The oldest kept snapshot's revision: a push based before it gets `resync`.
+        qint64 historyStart = 0;
+        qint64 lastSnapshot = 0;
+        std::deque<Entry> recent; // the newest operations, oldest first, up to `revision`
+        int users = 0; // open() minus release()
+    };
+    struct Pending
+    {
+        quint64 ticket = 0;
+        QString id;
+        QString userId;
+        qint64 base = 0;
+        Collab::TextOperation op;
+        QString opId;
+    };
+    // Where a document stood before a group commit touched it, to go back on failure.
+    struct Checkpoint
+    {
+        QString content;
+        qint64 revision = 0;
+        qint64 historyStart = 0;
+        qint64 lastSnapshot = 0;
+        size_t recent = 0;
+    };
+
+    std::unique_ptr<Document> load(const QString &id, QString *error);
+    Document *document(const QString &id, QString *error);
+    // The operations after `base` up to the document's revision, oldest first.
+    std::optional<std::vector<Entry>> since(const Document &doc, qint64 base, QString *error);
+    std::optional<QString> replay(const QString &id, const Snapshot &from,
+                                  const QList<StoredOperation> &ops, QString *error);
+    OpOutcome apply(Document &doc, const Pending &push, OperationBatch &batch, qint64 now);
+    void unloadUnused();
+
+    NotebookStore *m_store;
+    CoeditingOptions m_options;
+    qint64 m_maxNotebookBytes;
+    std::unordered_map<QString, std::unique_ptr<Document>> m_documents;
+    std::vector<Pending> m_pending;
+};
+
+} // namespace Kyozo::Server
