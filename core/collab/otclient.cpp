@@ -113,7 +113,7 @@ OtEffects OtClient::applyLocal(const TextOperation &operation)
         return {};
     if (!m_outstanding) {
         m_outstanding = Pending { operation, nextOpId(), 1, false };
-        if (m_online && !m_recovery)
+        if (m_online && !m_recovery && !m_awaitingRejoin)
             return { {}, sendOutstanding(), {} };
         return {};
     }
@@ -133,6 +133,8 @@ OtEffects OtClient::serverAck(qint64 revision)
 {
     if (!m_online)
         return failure(QStringLiteral("an ack while offline"));
+    if (m_awaitingRejoin)
+        return failure(QStringLiteral("an ack while waiting for a rejoin"));
     if (m_recovery)
         return finishRecovery(revision);
     if (!m_outstanding || !m_outstanding->sent)
@@ -156,6 +158,8 @@ OtEffects OtClient::applyServer(qint64 revision, const TextOperation &operation)
 {
     if (!m_online)
         return failure(QStringLiteral("a remote operation while offline"));
+    if (m_awaitingRejoin)
+        return {}; // the rejoin's content holds it
     if (m_recovery) {
         // Held until the resend's answer says what the local document is to be.
         const qint64 expected = m_recovery->held.empty() ? m_recovery->revision + 1
@@ -211,6 +215,7 @@ OtEffects OtClient::refused()
     applyIfNotNoop(effects, pending.invert(m_serverText));
     m_outstanding.reset();
     m_buffer.reset();
+    m_awaitingRejoin = false;
     if (m_recovery) {
         // The refused push was the resend: catch up with the joined content, then with what
         // came after it.
@@ -225,9 +230,12 @@ OtEffects OtClient::refused()
 
 OtEffects OtClient::resync(qint64 revision, const QString &content)
 {
-    // The refused push was not applied (the server checks op_ids before anything else), and
-    // `content` is the server's text after every remote operation held so far.
+    // The refused push was not applied, and `content` is the server's text after every remote
+    // operation held so far. A resync of a resend cannot say whether the first copy got in
+    // (docs/server.md: the history no longer reaches back); the pending edits are sent again
+    // rather than lost.
     m_recovery.reset();
+    m_awaitingRejoin = false;
     return rebaseOnto(revision, content);
 }
 
@@ -270,66 +278,39 @@ OtEffects OtClient::reconnected(qint64 revision, const QString &content)
 {
     m_online = true;
     m_recovery.reset();
+    if (m_awaitingRejoin) {
+        m_awaitingRejoin = false;
+        return adoptWithOutstanding(revision, content);
+    }
     if (!m_outstanding || !m_outstanding->sent)
         return rebaseOnto(revision, content); // nothing of ours can be in `content`
-    TextOperation missed = TextOperation::diff(m_serverText, content);
-    auto pair = *TextOperation::transform(m_outstanding->operation, missed);
-    if (pair.first.isNoop()) {
-        // Whether it was applied or not, what it did is in `content` already: nothing to ask.
-        m_outstanding.reset();
-        OtEffects effects;
-        TextOperation local = std::move(pair.second);
-        if (m_buffer) {
-            auto second = *TextOperation::transform(m_buffer->operation, local);
-            m_outstanding = std::move(m_buffer);
-            m_buffer.reset();
-            m_outstanding->operation = std::move(second.first);
-            local = std::move(second.second);
-        }
-        m_serverText = content;
-        m_revision = revision;
-        applyIfNotNoop(effects, local);
-        if (m_outstanding && m_outstanding->operation.isNoop())
-            m_outstanding.reset();
-        if (m_outstanding) {
-            m_outstanding->opId = nextOpId();
-            effects.send = sendOutstanding();
-        }
-        return effects;
-    }
-    m_recovery = Recovery { revision, content, pair.first, std::move(pair.second), {} };
-    return { {}, OtPush { revision, std::move(pair.first), m_outstanding->opId }, {} };
+    // Ask by sending the same push again (ot.js's resend, with its op_id).
+    m_recovery = Recovery { revision, content, {} };
+    return { {}, OtPush { m_revision, m_outstanding->operation, m_outstanding->opId }, {}, false };
 }
 
 OtEffects OtClient::finishRecovery(qint64 ackRevision)
 {
     Recovery recovery = std::move(*m_recovery);
     m_recovery.reset();
+    if (ackRevision <= recovery.revision)
+        return adoptWithOutstanding(recovery.revision, recovery.content, recovery.held);
+    // Applied only now, transformed past operations this client never saw.
+    m_awaitingRejoin = true;
     OtEffects effects;
-    if (ackRevision > recovery.revision) {
-        // Applied now, after the joined revision: what was missed is `missed`, past the
-        // outstanding operation; the buffer moves past it as well.
-        TextOperation local = std::move(recovery.missed);
-        if (m_buffer) {
-            auto pair = *TextOperation::transform(m_buffer->operation, local);
-            m_buffer->operation = std::move(pair.first);
-            local = std::move(pair.second);
-        }
-        applyIfNotNoop(effects, local);
-        m_serverText = std::move(recovery.content);
-        m_revision = recovery.revision;
-        m_outstanding->operation = std::move(recovery.rebased);
-        for (const auto &[revision, op] : recovery.held)
-            append(effects, applyRemote(revision, op));
-        if (effects.error.isEmpty())
-            append(effects, serverAck(ackRevision));
-        return effects;
-    }
-    // The server's duplicate answer: it was in the joined content already. What was missed is
-    // the difference from the server's text with it applied.
+    effects.rejoin = true;
+    return effects;
+}
+
+OtEffects OtClient::adoptWithOutstanding(qint64 revision, const QString &content,
+                                         const std::vector<std::pair<qint64, TextOperation>> &held)
+{
+    // `content` holds the outstanding operation: what this client missed is the difference
+    // from the server's text with it applied.
+    OtEffects effects;
     const QString withOurs = *m_outstanding->operation.apply(m_serverText);
     m_outstanding.reset();
-    TextOperation local = TextOperation::diff(withOurs, recovery.content);
+    TextOperation local = TextOperation::diff(withOurs, content);
     if (m_buffer) {
         auto pair = *TextOperation::transform(m_buffer->operation, local);
         m_outstanding = std::move(m_buffer);
@@ -340,14 +321,14 @@ OtEffects OtClient::finishRecovery(qint64 ackRevision)
             m_outstanding.reset();
     }
     applyIfNotNoop(effects, local);
-    m_serverText = std::move(recovery.content);
-    m_revision = recovery.revision;
+    m_serverText = content;
+    m_revision = revision;
     if (m_outstanding) {
         m_outstanding->opId = nextOpId();
         effects.send = sendOutstanding();
     }
-    for (const auto &[revision, op] : recovery.held)
-        append(effects, applyRemote(revision, op));
+    for (const auto &[r, op] : held)
+        append(effects, applyRemote(r, op));
     return effects;
 }
 

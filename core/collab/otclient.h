@@ -33,6 +33,9 @@ struct OtEffects
     // operation that does not apply to the server's text): nothing changed; the caller
     // rejoins, which ends in reconnected().
     QString error;
+    // The server's text is not known any more (see OtClient): join the topic again and pass
+    // the reply to reconnected(). Remote operations are ignored until then.
+    bool rejoin = false;
 };
 
 // The client side of server-authoritative OT (SPEC §5): ot.js 0.0.15's `Client` state
@@ -45,14 +48,16 @@ struct OtEffects
 // Reconnecting (reconnected(), after the join reply's {revision, content}): the client
 // keeps the server's text at its last revision, so the difference to the joined content is
 // everything it missed — but it cannot tell from the text whether its outstanding operation
-// is in it. So it sends the outstanding operation again, rebased onto the joined revision,
-// under the same op_id, and holds back remote operations until the answer: an ack with a
-// revision after the joined one means it was applied now (the missed changes are applied
-// locally, transformed past the pending edits); an ack with an older revision is the
-// server's duplicate answer (it was already in; the missed changes are then the difference
-// from the server's text with it applied). Either way every replica ends on the server's
-// text, and the op_id decides only whether the text is doubled (a server without op_ids
-// would double it, never diverge).
+// is in it (its ack may have been lost with the connection). So it sends the very same push
+// again (the same revision, operation and op_id; docs/server.md "Resending without
+// duplicates") and holds remote operations back until the answer:
+// - `ok` with a revision up to the joined one is the server's duplicate answer: the
+//   operation is in the joined content, and what was missed is the difference from the
+//   server's text with it applied, which the buffer is transformed past;
+// - `ok` with a later revision: it was applied only now, transformed past operations this
+//   client never saw, so the server's text is not known here; `rejoin` asks the caller to
+//   join again, and that join reply is taken as holding the operation.
+// Every replica ends on the server's text; the op_id only keeps the text from doubling.
 class OtClient
 {
 public:
@@ -81,7 +86,7 @@ public:
     OtEffects reconnected(qint64 revision, const QString &content);
 
     bool isOnline() const { return m_online; }
-    bool isRecovering() const { return m_recovery.has_value(); }
+    bool isRecovering() const { return m_recovery.has_value() || m_awaitingRejoin; }
     State state() const;
     // The last revision of the server the client has.
     qint64 revision() const { return m_revision; }
@@ -110,8 +115,6 @@ private:
     {
         qint64 revision = 0; // the joined revision
         QString content;
-        TextOperation rebased; // the outstanding operation on `content`, as resent
-        TextOperation missed; // serverText -> content, transformed past the outstanding
         std::vector<std::pair<qint64, TextOperation>> held; // remote ops after `revision`
     };
 
@@ -120,6 +123,8 @@ private:
     OtEffects applyRemote(qint64 revision, const TextOperation &operation);
     OtEffects rebaseOnto(qint64 revision, const QString &content);
     OtEffects finishRecovery(qint64 ackRevision);
+    OtEffects adoptWithOutstanding(qint64 revision, const QString &content,
+                                   const std::vector<std::pair<qint64, TextOperation>> &held = {});
 
     qint64 m_revision = 0;
     QString m_serverText;
@@ -129,6 +134,9 @@ private:
     std::optional<Pending> m_outstanding;
     std::optional<Pending> m_buffer;
     std::optional<Recovery> m_recovery;
+    // The outstanding operation is on the server, at a text this client does not know: the
+    // next join reply holds it.
+    bool m_awaitingRejoin = false;
 };
 
 } // namespace Kyozo::Collab

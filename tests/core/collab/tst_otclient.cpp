@@ -146,13 +146,14 @@ private slots:
         OtEffects fx = e.take(e.client.reconnected(2, "Zabcd"));
         QVERIFY(fx.apply.empty()); // nothing moves until the answer
         QVERIFY(fx.send);
-        QCOMPARE(fx.send->revision, 2);
-        QCOMPARE(fx.send->opId, QStringLiteral("c:1")); // the same operation, the same id
-        QCOMPARE(compact(fx.send->operation), QByteArray(R"([4,"d",1])"));
+        // The very same push again: revision, operation, op_id.
+        QCOMPARE(fx.send->revision, 0);
+        QCOMPARE(fx.send->opId, QStringLiteral("c:1"));
+        QCOMPARE(compact(fx.send->operation), QByteArray(R"([3,"d"])"));
         QVERIFY(e.client.isRecovering());
         // The server knows c:1: ok with the revision it got the first time.
         fx = e.take(e.client.serverAck(1));
-        QVERIFY(fx.error.isEmpty());
+        QVERIFY(fx.error.isEmpty() && !fx.rejoin);
         QCOMPARE(e.text, QStringLiteral("Zabcd!")); // "d" once
         QVERIFY(fx.send);
         QCOMPARE(fx.send->revision, 2);
@@ -163,25 +164,35 @@ private slots:
         QCOMPARE(e.client.pendingCount(), 0);
     }
 
-    void aResendThatNeverArrivedIsAppliedWithWhatCameMeanwhile()
+    void aResendAppliedOnlyNowAsksForARejoin()
     {
         Editor e(0, "abc");
         e.local("[3,\"d\"]"); // lost on the way
         e.client.disconnected();
         OtEffects fx = e.take(e.client.reconnected(1, "Zabc"));
-        QCOMPARE(compact(fx.send->operation), QByteArray(R"([4,"d"])"));
+        QCOMPARE(fx.send->revision, 0);
         QCOMPARE(fx.send->opId, QStringLiteral("c:1"));
-        // Revision 2 arrives before the answer: held.
+        // Revision 2 (someone's "Y") arrives before the answer: held.
         fx = e.take(e.client.applyServer(2, op(R"([4,"Y"])")));
         QVERIFY(fx.apply.empty() && fx.error.isEmpty());
-        QCOMPARE(e.text, QStringLiteral("abcd"));
-        // Applied at 3: the missed "Z", then "Y" past our "d" (ours first at a tie).
+        // Applied at 3, past "Z" and "Y": the server's text is not known here.
         fx = e.take(e.client.serverAck(3));
-        QVERIFY2(fx.error.isEmpty(), qPrintable(fx.error));
-        QCOMPARE(e.text, QStringLiteral("ZabcdY"));
-        QCOMPARE(e.client.serverText(), QStringLiteral("ZabcdY"));
-        QCOMPARE(e.client.revision(), 3);
-        QCOMPARE(e.client.state(), OtClient::State::Synchronized);
+        QVERIFY(fx.error.isEmpty());
+        QVERIFY(fx.rejoin);
+        QVERIFY(fx.apply.empty() && !fx.send);
+        QVERIFY(e.client.isRecovering());
+        QVERIFY(e.take(e.client.applyServer(4, op("[6]"))).apply.empty()); // ignored until then
+        QVERIFY(!e.local("[4,\"!\"]").send); // typing goes on, buffered
+        // The rejoin's content holds our "d".
+        fx = e.take(e.client.reconnected(3, "ZabcdY"));
+        QCOMPARE(e.text, QStringLiteral("Zabcd!Y"));
+        QVERIFY(fx.send);
+        QCOMPARE(fx.send->revision, 3);
+        QCOMPARE(compact(fx.send->operation), QByteArray(R"([5,"!",1])"));
+        QCOMPARE(fx.send->opId, QStringLiteral("c:2"));
+        QVERIFY(!e.client.isRecovering());
+        e.client.serverAck(4);
+        QCOMPARE(e.client.serverText(), e.text);
     }
 
     void resyncRebasesThePendingEdits()
