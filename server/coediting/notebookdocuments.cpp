@@ -153,12 +153,51 @@ std::unique_ptr<NotebookDocuments::Document> NotebookDocuments::load(const QStri
         return nullptr;
     for (const StoredOperation &stored : *ops) {
         QString why;
-        doc->recent.push_back(
+        pushRecent(
+            *doc,
             Entry { stored.revision,
                     *TextOperation::fromJson(QJsonDocument::fromJson(stored.ops).array(), &why),
                     stored.userId, stored.opId });
     }
     return doc;
+}
+
+QString NotebookDocuments::opIdKey(const QString &userId, const QString &opId)
+{
+    return userId + QLatin1Char('\n') + opId;
+}
+
+void NotebookDocuments::pushRecent(Document &doc, Entry entry)
+{
+    if (!entry.opId.isEmpty())
+        doc.recentOpIds.insert(opIdKey(entry.userId, entry.opId), entry.revision);
+    doc.recent.push_back(std::move(entry));
+}
+
+void NotebookDocuments::popRecent(Document &doc)
+{
+    const Entry &e = doc.recent.front();
+    if (!e.opId.isEmpty()) {
+        const auto it = doc.recentOpIds.constFind(opIdKey(e.userId, e.opId));
+        if (it != doc.recentOpIds.constEnd() && *it == e.revision)
+            doc.recentOpIds.erase(it);
+    }
+    doc.recent.pop_front();
+}
+
+qint64 NotebookDocuments::storedOpId(const Document &doc, const QString &userId,
+                                     const QString &opId, QString *error)
+{
+    const auto it = doc.recentOpIds.constFind(opIdKey(userId, opId));
+    if (it != doc.recentOpIds.constEnd())
+        return *it;
+    // Older than the operations in memory: one indexed look-up, only while the kept history
+    // reaches further back than them.
+    const qint64 recentBase = doc.recent.empty() ? doc.revision : doc.recent.front().revision - 1;
+    if (recentBase <= doc.historyStart)
+        return 0;
+    const std::optional<qint64> revision = m_store->operationWithOpId(doc.id, userId, opId, error);
+    return revision ? *revision : -1;
 }
 
 NotebookDocuments::Document *NotebookDocuments::document(const QString &id, QString *error)
@@ -351,21 +390,25 @@ OpOutcome NotebookDocuments::apply(Document &doc, const Pending &push, Operation
         return o;
     }
     QString error;
+    if (!push.opId.isEmpty()) {
+        // A resend after a lost acknowledgement (its first copy may lie before or after R:
+        // a client may rebase it onto the revision it rejoined at) is answered, not applied.
+        const qint64 stored = storedOpId(doc, push.userId, push.opId, &error);
+        if (stored < 0) {
+            qCWarning(lcCoediting) << error;
+            return OpOutcome::refused("unavailable", error);
+        }
+        if (stored > 0) {
+            OpOutcome o;
+            o.kind = OpOutcome::Kind::Duplicate;
+            o.revision = stored;
+            return o;
+        }
+    }
     const std::optional<std::vector<Entry>> concurrent = since(doc, push.base, &error);
     if (!concurrent) {
         qCWarning(lcCoediting) << error;
         return OpOutcome::refused("unavailable", error);
-    }
-    if (!push.opId.isEmpty()) {
-        // A resend carries the revision of its first send; the first one was stored after it.
-        for (const Entry &e : *concurrent) {
-            if (e.opId == push.opId && e.userId == push.userId) {
-                OpOutcome o;
-                o.kind = OpOutcome::Kind::Duplicate;
-                o.revision = e.revision;
-                return o;
-            }
-        }
     }
     TextOperation op = push.op;
     for (const Entry &e : *concurrent) {
@@ -398,7 +441,7 @@ OpOutcome NotebookDocuments::apply(Document &doc, const Pending &push, Operation
     batch.operations.append(
         { doc.id, StoredOperation { revision, push.userId, now, compactJson(o.ops), push.opId } });
     batch.heads.insert(doc.id, { revision, now });
-    doc.recent.push_back(Entry { revision, std::move(op), push.userId, push.opId });
+    pushRecent(doc, Entry { revision, std::move(op), push.userId, push.opId });
     if (revision - doc.lastSnapshot >= m_options.snapshotInterval) {
         batch.snapshots.append({ doc.id, Snapshot { revision, doc.content } });
         doc.lastSnapshot = revision;
@@ -451,7 +494,12 @@ std::vector<std::pair<quint64, OpOutcome>> NotebookDocuments::commitPending()
                 doc.revision = saved.revision;
                 doc.historyStart = saved.historyStart;
                 doc.lastSnapshot = saved.lastSnapshot;
-                doc.recent.resize(saved.recent);
+                while (doc.recent.size() > saved.recent) {
+                    const Entry &e = doc.recent.back();
+                    if (!e.opId.isEmpty())
+                        doc.recentOpIds.remove(opIdKey(e.userId, e.opId));
+                    doc.recent.pop_back();
+                }
             }
             for (size_t i = 0; i < outcomes.size(); ++i) {
                 OpOutcome &o = outcomes[i].second;
@@ -469,7 +517,7 @@ std::vector<std::pair<quint64, OpOutcome>> NotebookDocuments::commitPending()
         while (!doc->recent.empty()
                && (qsizetype(doc->recent.size()) > kRecentOperations
                    || doc->recent.front().revision <= doc->historyStart))
-            doc->recent.pop_front();
+            popRecent(*doc);
     }
     unloadUnused();
     return outcomes;

@@ -4,6 +4,7 @@
 #include "serverconfig.h"
 #include "storage/notebookstore.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonValue>
 #include <QList>
@@ -96,6 +97,7 @@ private:
         qint64 historyStart = 0;
         qint64 lastSnapshot = 0;
         std::deque<Entry> recent; // the newest operations, oldest first, up to `revision`
+        QHash<QString, qint64> recentOpIds; // opIdKey() of `recent`'s -> revision
         int users = 0; // open() minus release()
     };
     struct Pending
@@ -121,6 +123,13 @@ private:
     Document *document(const QString &id, QString *error);
     // The operations after `base` up to the document's revision, oldest first.
     std::optional<std::vector<Entry>> since(const Document &doc, qint64 base, QString *error);
+    // The revision of the user's operation stored under this op_id, anywhere in the kept
+    // history; 0 when there is none, -1 when the database fails.
+    qint64 storedOpId(const Document &doc, const QString &userId, const QString &opId,
+                      QString *error);
+    static QString opIdKey(const QString &userId, const QString &opId);
+    static void pushRecent(Document &doc, Entry entry);
+    static void popRecent(Document &doc);
     std::optional<QString> replay(const QString &id, const Snapshot &from,
                                   const QList<StoredOperation> &ops, QString *error);
     OpOutcome apply(Document &doc, const Pending &push, OperationBatch &batch, qint64 now);

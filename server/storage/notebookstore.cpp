@@ -178,6 +178,21 @@ std::optional<QList<StoredOperation>> NotebookStore::operations(const QString &i
     return out;
 }
 
+std::optional<qint64> NotebookStore::operationWithOpId(const QString &id, const QString &userId,
+                                                       const QString &opId, QString *error)
+{
+    QSqlQuery &q = prepared(QStringLiteral("SELECT MIN(revision) FROM notebook_operations WHERE "
+                                           "notebook_id = ? AND user_id = ? AND op_id = ?"));
+    q.bindValue(0, id);
+    q.bindValue(1, userId);
+    q.bindValue(2, opId);
+    std::optional<qint64> found;
+    if (execute(q, error) && q.next())
+        found = q.value(0).isNull() ? 0 : q.value(0).toLongLong();
+    q.finish();
+    return found;
+}
+
 std::optional<QList<RevisionEntry>> NotebookStore::revisions(const QString &id, qint64 before,
                                                              int limit, QString *error)
 {

@@ -87,6 +87,9 @@ public:
     // Operations after `after` up to `upTo` inclusive, oldest first.
     std::optional<QList<StoredOperation>> operations(const QString &id, qint64 after, qint64 upTo,
                                                      QString *error);
+    // The revision of the user's operation stored with this op_id; 0 when there is none.
+    std::optional<qint64> operationWithOpId(const QString &id, const QString &userId,
+                                            const QString &opId, QString *error);
     // Newest first: revisions below `before`, at most `limit`.
     std::optional<QList<RevisionEntry>> revisions(const QString &id, qint64 before, int limit,
                                                   QString *error);

@@ -357,6 +357,12 @@ private slots:
         QVERIFY(replyOk(again.join(topicOf(id), "1")));
         QCOMPARE(response(pushOp(again, topicOf(id), "2", first)),
                  QJsonObject({ { "revision", 1 } }));
+        // Rebased onto the revision it rejoined at (a client may do so): its first copy lies
+        // before that revision, and is still found.
+        QJsonObject rebased = op(2, { 4, "!" });
+        rebased.insert("op_id", "ada-1");
+        QCOMPARE(response(pushOp(again, topicOf(id), "3", rebased)),
+                 QJsonObject({ { "revision", 1 } }));
         QVERIFY(drained(b, "h"));
         QVERIFY2(!hasEvent(b, "op"), "a duplicate was broadcast");
         QCOMPARE(latest(id).value("content").toString(), QStringLiteral("<abc!"));
@@ -382,13 +388,11 @@ private slots:
         QString text;
         for (int i = 1; i <= 8; ++i) {
             const QString digit = QString::number(i);
-            QCOMPARE(response(pushOp(a, topicOf(id), digit,
-                                     op(i - 1,
-                                        text.isEmpty() ? QJsonArray { digit }
-                                                       : QJsonArray { int(text.size()), digit })))
-                         .value("revision")
-                         .toInt(),
-                     i);
+            QJsonObject push = op(i - 1,
+                                  text.isEmpty() ? QJsonArray { digit }
+                                                 : QJsonArray { int(text.size()), digit });
+            push.insert("op_id", "d" + digit);
+            QCOMPARE(response(pushOp(a, topicOf(id), digit, push)).value("revision").toInt(), i);
             text += digit;
         }
         {
@@ -446,10 +450,17 @@ private slots:
         QCOMPARE(response(after.join(topicOf(id), "1")),
                  QJsonObject({ { "revision", 9 }, { "content", "1234x5678" } }));
         QCOMPARE(reason(pushOp(after, topicOf(id), "old", op(3, { 3 }))), QStringLiteral("resync"));
+        // Operation 5 is no longer in memory (after a start only those after the newest
+        // snapshot, 8, are): its op_id is found in the database.
+        QJsonObject resend = op(9, { 9, "5" });
+        resend.insert("op_id", "d5");
+        QCOMPARE(response(pushOp(after, topicOf(id), "d5", resend)),
+                 QJsonObject({ { "revision", 5 } }));
         QCOMPARE(response(pushOp(after, topicOf(id), "new", op(9, { 9, "!" })))
                      .value("revision")
                      .toInt(),
                  10);
+        QCOMPARE(latest(id).value("content").toString(), QStringLiteral("1234x5678!"));
     }
 };
 
