@@ -17,6 +17,9 @@ namespace {
 
 QString tr(const char *text) { return QCoreApplication::translate("kyozo-ld", text); }
 
+constexpr int kMaxContextLines = 1000;
+constexpr int kMaxDepth = 64;
+
 class ItemPrinter : public StreamListener
 {
 public:
@@ -52,7 +55,7 @@ int runExtract(const QStringList &arguments)
     const QCommandLineOption implicitOption(QStringLiteral("implicit"), tr("Also infer implicit semantics."));
     const QCommandLineOption contextOption(QStringLiteral("context"), tr("Lines of context kept with each item."),
                                            QStringLiteral("N"));
-    const QCommandLineOption depthOption(QStringLiteral("depth"), tr("Depth of nested JSON-LD expansion."),
+    const QCommandLineOption depthOption(QStringLiteral("depth"), tr("Depth to which nested JSON-LD, microdata and RDFa nodes become items (default 1)."),
                                          QStringLiteral("N"));
     const QCommandLineOption budgetOption(QStringLiteral("budget"), tr("Token budget of the AI view."),
                                           QStringLiteral("TOKENS"));
@@ -63,7 +66,7 @@ int runExtract(const QStringList &arguments)
     if (const auto exit = parseCommandLine(parser, arguments, QStringLiteral("extract")))
         return *exit;
     const QString format = parser.value(formatOption);
-    for (const QCommandLineOption *later : { &contextOption, &depthOption, &budgetOption }) {
+    for (const QCommandLineOption *later : { &budgetOption }) {
         if (parser.isSet(*later)) {
             printError(tr("--%1: not supported yet").arg(later->names().first()));
             return ExitUsage;
@@ -77,6 +80,27 @@ int runExtract(const QStringList &arguments)
         printError(tr("unknown format %1 (use jsonl or json)").arg(format));
         return ExitUsage;
     }
+    // SPEC §2.2.7 contextWindow and semanticDepth. Bounded, so that what one item carries
+    // (its context is cut to 2 KB anyway) and how far nodes are expanded stay small.
+    StreamParser::Options options;
+    auto count = [&](const QCommandLineOption &option, int min, int max, int *out) {
+        if (!parser.isSet(option))
+            return true;
+        bool ok = false;
+        const int value = parser.value(option).toInt(&ok);
+        if (!ok || value < min || value > max) {
+            printError(tr("--%1 takes a whole number from %2 to %3")
+                               .arg(option.names().first())
+                               .arg(min)
+                               .arg(max));
+            return false;
+        }
+        *out = value;
+        return true;
+    };
+    if (!count(contextOption, 0, kMaxContextLines, &options.contextLines)
+        || !count(depthOption, 1, kMaxDepth, &options.semanticDepth))
+        return ExitUsage;
     InputSource input;
     QString error;
     if (!input.open(parser.positionalArguments().first(), &error)) {
@@ -84,7 +108,6 @@ int runExtract(const QStringList &arguments)
         return ExitInputError;
     }
     const bool jsonl = format == QLatin1String("jsonl");
-    StreamParser::Options options;
     options.includeImplicit = parser.isSet(implicitOption);
     StreamParser streamParser(options);
     ItemPrinter printer(jsonl);

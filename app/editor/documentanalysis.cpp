@@ -152,6 +152,7 @@ void DocumentAnalysis::addItem(const SemanticItem &item)
     case ItemKind::OpenGraph:
     case ItemKind::DublinCore:
     case ItemKind::Microdata:
+    case ItemKind::Rdfa:
         // Front matter's og:/dc. keys are items of their own but lie inside its block,
         // which keeps its own look. Front matter only ever starts on the first line.
         if (first == 0 && !m_ranges.isEmpty() && m_ranges.first().role == Role::FrontMatter)

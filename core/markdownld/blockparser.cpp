@@ -518,8 +518,10 @@ void BlockParser::processLine(QByteArrayView text, qint64 startByte, qint64 line
             const QByteArrayView heading = atxHeadingText(text.sliced(m_offset));
             ++m_stack.last().lineCount;
             m_content = heading.toByteArray();
-            m_contentLines = { { 0, m_lineStartByte + (heading.data() - text.data()), m_lineNumber,
-                                 0 } };
+            // An empty heading's text is a null view: it starts where the line ends.
+            const qsizetype at = heading.isNull() ? text.size() : heading.data() - text.data();
+            m_contentLines = { { 0, m_lineStartByte + at, m_lineNumber,
+                                 Utf8::codePointCount(text.first(at)) } };
         }
     } else if (ck == BlockKind::Paragraph) {
         appendContent(m_firstNonspace);

@@ -26,6 +26,12 @@ public:
     void finish();
 
     qsizetype bufferedBytes() const { return m_content.size() + m_info.size(); }
+    // First line of the innermost open block if it is a leaf whose content is buffered (the
+    // only open block that can still yield items spanning earlier lines), else 0.
+    qint64 bufferedLeafStartLine() const
+    {
+        return !m_stack.isEmpty() && m_stack.last().buffered ? m_stack.last().range.startLine : 0;
+    }
     static constexpr int kMaxNesting = 64;
 
 private:

@@ -29,7 +29,17 @@ qint64 ContentMap::columnAt(qsizetype offset) const
     const ContentLine &l = lineFor(offset);
     const qsizetype from = qMin<qsizetype>(l.contentOffset, m_content.size());
     const qsizetype to = qBound<qsizetype>(from, offset, m_content.size());
-    return l.prefixCodePoints + Utf8::codePointCount(m_content.sliced(from, to - from)) + 1;
+    qint64 column;
+    if (m_cachedLine == &l && to >= m_cachedOffset)
+        column = m_cachedColumn + Utf8::codePointCount(m_content.sliced(m_cachedOffset, to - m_cachedOffset));
+    else if (m_cachedLine == &l)
+        column = m_cachedColumn - Utf8::codePointCount(m_content.sliced(to, m_cachedOffset - to));
+    else
+        column = l.prefixCodePoints + Utf8::codePointCount(m_content.sliced(from, to - from)) + 1;
+    m_cachedLine = &l;
+    m_cachedOffset = to;
+    m_cachedColumn = column;
+    return column;
 }
 
 SourceRange ContentMap::rangeOf(qsizetype begin, qsizetype end) const

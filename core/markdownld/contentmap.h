@@ -22,6 +22,12 @@ private:
     const ContentLine &lineFor(qsizetype offset) const;
     QByteArrayView m_content;
     const QList<ContentLine> &m_lines;
+    // The last column computed: the next one on the same line is counted from there, so that
+    // many positions on one long line (10,000 annotations, issue 16) cost the distance between
+    // them, not the distance from the line's start each time.
+    mutable const ContentLine *m_cachedLine = nullptr;
+    mutable qsizetype m_cachedOffset = 0;
+    mutable qint64 m_cachedColumn = 0;
 };
 
 } // namespace Kyozo::MarkdownLD

@@ -161,7 +161,8 @@ void FrontMatterExtractor::mapKeys(const QJsonObject &fm, const SourceRange &ran
 }
 
 void FrontMatterExtractor::extract(Syntax syntax, QByteArrayView text, const ContentMap &map,
-                                   const SourceRange &range, const ItemSink &sink)
+                                   const SourceRange &range, const ItemSink &sink,
+                                   QJsonObject *parsedKeys)
 {
     const std::string source(text.data(), size_t(text.size()));
     QJsonValue parsed;
@@ -204,6 +205,8 @@ void FrontMatterExtractor::extract(Syntax syntax, QByteArrayView text, const Con
                        range.startLine, 1));
         return;
     }
+    if (parsedKeys)
+        *parsedKeys = parsed.toObject();
     mapKeys(parsed.toObject(), range, sink);
 }
 

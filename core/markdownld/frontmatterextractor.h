@@ -11,8 +11,11 @@ class FrontMatterExtractor
 {
 public:
     enum class Syntax { Yaml, Toml };
+    // `parsed`, when given, receives the front matter's keys as parsed (empty when it is
+    // invalid), for what reads keys beyond the mapping (`prefixes:`, SPEC §2.2.4).
     static void extract(Syntax syntax, QByteArrayView text, const ContentMap &map,
-                        const SourceRange &range, const ItemSink &sink);
+                        const SourceRange &range, const ItemSink &sink,
+                        QJsonObject *parsed = nullptr);
     // The mapping alone, from already parsed keys (shared with tests and future callers).
     static void mapKeys(const QJsonObject &frontMatter, const SourceRange &range,
                         const ItemSink &sink);

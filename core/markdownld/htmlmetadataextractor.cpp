@@ -1,5 +1,9 @@
 #include "htmlmetadataextractor.h"
 
+#include "curieprefixes.h"
+
+#include <QCoreApplication>
+
 #include <QHash>
 #include <QJsonArray>
 #include <QList>
@@ -262,6 +266,267 @@ private:
     int m_depth = 0;
 };
 
+// lupdate takes the context from Q_DECLARE_TR_FUNCTIONS (see streamparser.cpp).
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Rdfa)
+};
+
+QStringList whitespaceTokens(const QString &value)
+{
+    if (value.isEmpty())
+        return {};
+    static const QRegularExpression space(QStringLiteral("\\s+"));
+    return value.split(space, Qt::SkipEmptyParts);
+}
+
+// The Open Graph protocol's own prefixes (https://ogp.me: og, fb and the object types'
+// namespaces), which pages use without declaring them.
+bool isOpenGraphProperty(const QString &token)
+{
+    static const QStringList prefixes = { QStringLiteral("og:"),      QStringLiteral("fb:"),
+                                          QStringLiteral("article:"), QStringLiteral("book:"),
+                                          QStringLiteral("profile:"), QStringLiteral("music:"),
+                                          QStringLiteral("video:"),   QStringLiteral("website:") };
+    for (const QString &p : prefixes)
+        if (token.startsWith(p))
+            return true;
+    return false;
+}
+
+// W3C RDFa Lite 1.1 (https://www.w3.org/TR/rdfa-lite/): vocab, typeof, property, resource
+// and prefix, read as RDFa Core 1.1 reads them, in one raw HTML block (the microdata rule).
+// An element with typeof starts a new item (its resource is the item's @id); one that also
+// has property nests it into the enclosing item under that property, as itemprop on an
+// itemscope does. A property's value is the element's content attribute, else its resource,
+// href or src (an IRI), else its datetime (HTML+RDFa 1.1 §3.1), else its text. Properties
+// outside any typeof are about the document; they make one item without type, except
+// `og:*` ones, which are the Open Graph item already (Open Graph is written in RDFa).
+class RdfaBuilder
+{
+public:
+    RdfaBuilder(const ContentMap &map, const SourceRange &range, const ItemSink &sink)
+        : m_map(map), m_range(range), m_sink(sink), m_builtIn(CuriePrefixes::builtIn())
+    {
+        m_scopes.append(Scope{}); // the document
+    }
+
+    void startTag(const Tag &tag, qsizetype offset)
+    {
+        const bool isVoid = isVoidElement(tag.name) || tag.selfClosing;
+        const int depth = m_depth + 1;
+        m_offset = offset;
+        if (tag.has("vocab") || tag.has("prefix")) {
+            Frame frame;
+            frame.depth = depth;
+            frame.vocab = tag.has("vocab") ? std::optional(tag.value("vocab").trimmed()) : std::nullopt;
+            const QStringList parts = whitespaceTokens(tag.value("prefix"));
+            for (qsizetype i = 0; i + 1 < parts.size(); i += 2)
+                if (parts[i].endsWith(QLatin1Char(':')))
+                    frame.prefixes.insert(parts[i].chopped(1), parts[i + 1]);
+            m_frames.append(frame);
+        }
+        const bool inDocument = m_scopes.size() == 1;
+        QStringList properties;
+        for (const QString &p : whitespaceTokens(tag.value("property")))
+            if (!inDocument || tag.has("typeof") || !isOpenGraphProperty(p))
+                properties.append(compact(expand(p)));
+        const bool opens = tag.has("typeof") || (tag.has("resource") && properties.isEmpty());
+        if (opens) {
+            Scope scope;
+            scope.depth = depth;
+            for (const QString &t : whitespaceTokens(tag.value("typeof")))
+                scope.types.append(expand(t));
+            scope.id = tag.value("resource");
+            scope.propertiesOfParent = properties;
+            if (properties.isEmpty() || m_scopes.size() == 1)
+                scope.propertiesOfParent.clear();
+            takeErrors(&scope);
+            m_scopes.append(scope);
+        } else if (!properties.isEmpty()) {
+            const char *iriAttributes[] = { "resource", "href", "src" };
+            std::optional<QString> value;
+            if (tag.has("content"))
+                value = tag.value("content");
+            for (const char *a : iriAttributes)
+                if (!value && tag.has(a))
+                    value = tag.value(a);
+            if (!value && tag.has("datetime"))
+                value = tag.value("datetime");
+            takeErrors(&m_scopes.last());
+            if (value) {
+                for (const QString &p : properties)
+                    m_scopes.last().properties.add(p, *value);
+            } else if (!isVoid) {
+                m_textProperties.append({ properties, {}, depth, int(m_scopes.size()) - 1 });
+            }
+        }
+        if (!isVoid) {
+            m_depth = depth;
+        } else {
+            if (m_scopes.size() > 1 && m_scopes.last().depth == depth)
+                closeScope();
+            popFrames(depth);
+        }
+    }
+
+    void endTag()
+    {
+        if (!m_textProperties.isEmpty() && m_textProperties.last().depth == m_depth) {
+            const TextProperty p = m_textProperties.takeLast();
+            if (p.scope < m_scopes.size())
+                for (const QString &name : p.names)
+                    m_scopes[p.scope].properties.add(name, p.text.simplified());
+        }
+        if (m_scopes.size() > 1 && m_scopes.last().depth == m_depth)
+            closeScope();
+        popFrames(m_depth);
+        m_depth = qMax(0, m_depth - 1);
+    }
+
+    void text(const QString &t)
+    {
+        for (TextProperty &p : m_textProperties)
+            p.text += t;
+    }
+
+    void finish()
+    {
+        while (m_scopes.size() > 1)
+            closeScope();
+        const Scope &document = m_scopes.first();
+        if (!document.properties.isEmpty() || !document.errors.isEmpty())
+            emitItem(document, document.properties.toObject());
+    }
+
+private:
+    struct Frame
+    {
+        int depth = 0;
+        std::optional<QString> vocab;
+        QHash<QString, QString> prefixes;
+    };
+    struct Scope
+    {
+        QStringList types;
+        QString id;
+        Properties properties;
+        QStringList propertiesOfParent;
+        QList<ItemError> errors;
+        int depth = 0;
+    };
+    struct TextProperty
+    {
+        QStringList names;
+        QString text;
+        int depth = 0;
+        int scope = 0;
+    };
+
+    void popFrames(int depth)
+    {
+        while (!m_frames.isEmpty() && m_frames.last().depth >= depth)
+            m_frames.removeLast();
+    }
+
+    std::optional<QString> prefixIri(const QString &prefix) const
+    {
+        for (qsizetype i = m_frames.size() - 1; i >= 0; --i)
+            if (const auto it = m_frames[i].prefixes.constFind(prefix); it != m_frames[i].prefixes.cend())
+                return it.value();
+        return m_builtIn.iri(prefix);
+    }
+
+    // RDFa Core 1.1 §7.4: a term against the in-scope vocabulary, a CURIE against the
+    // in-scope prefixes, an absolute IRI as it is.
+    QString expand(const QString &token)
+    {
+        if (CuriePrefixes::isAbsoluteIri(token))
+            return token;
+        const QString prefix = CuriePrefixes::prefixOfCurie(token);
+        if (prefix.isEmpty()) {
+            for (qsizetype i = m_frames.size() - 1; i >= 0; --i)
+                if (m_frames[i].vocab)
+                    return m_frames[i].vocab->isEmpty() ? token : *m_frames[i].vocab + token;
+            return token;
+        }
+        if (const auto iri = prefixIri(prefix))
+            return *iri + token.mid(prefix.size() + 1);
+        m_errors.append({ Tr::tr("unknown prefix \"%1\" in \"%2\"").arg(prefix, token),
+                          m_map.lineAt(m_offset), m_map.columnAt(m_offset) });
+        return token;
+    }
+
+    // Property names as compact IRIs (SPEC §11), with the prefixes in scope; schema.org's in
+    // either spelling as `schema:`, as microdata's are.
+    QString compact(const QString &iri) const
+    {
+        static const QRegularExpression schemaOrg(QStringLiteral("^https?://(www\\.)?schema\\.org/"));
+        if (const auto m = schemaOrg.match(iri); m.hasMatch())
+            return QLatin1String("schema:") + iri.mid(m.capturedLength());
+        for (qsizetype i = m_frames.size() - 1; i >= 0; --i)
+            for (auto it = m_frames[i].prefixes.cbegin(); it != m_frames[i].prefixes.cend(); ++it)
+                if (iri.startsWith(it.value()) && iri.size() > it.value().size())
+                    return it.key() + QLatin1Char(':') + iri.mid(it.value().size());
+        if (const auto prefix = m_builtIn.prefixOf(iri))
+            return *prefix + QLatin1Char(':') + iri.mid(m_builtIn.iri(*prefix)->size());
+        return iri;
+    }
+
+    void takeErrors(Scope *scope)
+    {
+        scope->errors += m_errors;
+        m_errors.clear();
+    }
+
+    void closeScope()
+    {
+        Scope s = m_scopes.takeLast();
+        QJsonObject node = s.properties.toObject();
+        if (!s.propertiesOfParent.isEmpty()) {
+            if (!s.types.isEmpty())
+                node.insert(QLatin1String("@type"), typeValue(s.types));
+            if (!s.id.isEmpty())
+                node.insert(QLatin1String("@id"), s.id);
+            for (const QString &p : s.propertiesOfParent)
+                m_scopes.last().properties.add(p, node);
+            m_scopes.last().errors += s.errors;
+            return;
+        }
+        emitItem(s, node);
+    }
+
+    static QJsonValue typeValue(const QStringList &types)
+    {
+        return types.isEmpty() ? QJsonValue(QJsonValue::Null)
+                : types.size() == 1 ? QJsonValue(types.first())
+                                    : QJsonValue(QJsonArray::fromStringList(types));
+    }
+
+    void emitItem(const Scope &s, const QJsonObject &properties)
+    {
+        SemanticItem item;
+        item.kind = ItemKind::Rdfa;
+        item.range = m_range;
+        item.type = typeValue(s.types);
+        item.id = s.id.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s.id);
+        item.properties = properties;
+        item.errors = s.errors;
+        m_sink(item);
+    }
+
+    const ContentMap &m_map;
+    SourceRange m_range;
+    const ItemSink &m_sink;
+    CuriePrefixes m_builtIn;
+    QList<Frame> m_frames;
+    QList<Scope> m_scopes;
+    QList<TextProperty> m_textProperties;
+    QList<ItemError> m_errors; // of the tag being read
+    qsizetype m_offset = 0;
+    int m_depth = 0;
+};
+
 } // namespace
 
 void HtmlMetadataExtractor::extract(QByteArrayView html, const ContentMap &map,
@@ -271,15 +536,20 @@ void HtmlMetadataExtractor::extract(QByteArrayView html, const ContentMap &map,
     Properties og;
     QJsonObject dcContext;
     MicrodataBuilder microdata(blockRange, sink);
+    RdfaBuilder rdfa(map, blockRange, sink);
 
     qsizetype p = 0;
     while (p < html.size()) {
         const qsizetype lt = html.indexOf('<', p);
         if (lt < 0) {
-            microdata.text(decodeEntities(html.sliced(p)));
+            const QString text = decodeEntities(html.sliced(p));
+            microdata.text(text);
+            rdfa.text(text);
             break;
         }
-        microdata.text(decodeEntities(html.sliced(p, lt - p)));
+        const QString text = decodeEntities(html.sliced(p, lt - p));
+        microdata.text(text);
+        rdfa.text(text);
         if (html.sliced(lt).startsWith("<!--")) {
             const qsizetype close = html.indexOf("-->", lt + 4);
             p = close < 0 ? html.size() : close + 3;
@@ -288,12 +558,14 @@ void HtmlMetadataExtractor::extract(QByteArrayView html, const ContentMap &map,
         Tag tag;
         if (!readTag(html, lt, &tag)) {
             microdata.text(QStringLiteral("<"));
+            rdfa.text(QStringLiteral("<"));
             p = lt + 1;
             continue;
         }
         p = tag.end;
         if (tag.closing) {
             microdata.endTag();
+            rdfa.endTag();
             continue;
         }
         if (tag.name == "script") {
@@ -323,8 +595,10 @@ void HtmlMetadataExtractor::extract(QByteArrayView html, const ContentMap &map,
                 dcContext.insert(rel.mid(7), tag.value("href"));
         }
         microdata.startTag(tag);
+        rdfa.startTag(tag, lt);
     }
     microdata.finish();
+    rdfa.finish();
     if (!dc.isEmpty()) {
         SemanticItem item;
         item.kind = ItemKind::DublinCore;

@@ -10,11 +10,22 @@ QString itemKindName(ItemKind kind)
     case ItemKind::OpenGraph: return QStringLiteral("open-graph");
     case ItemKind::DublinCore: return QStringLiteral("dublin-core");
     case ItemKind::Microdata: return QStringLiteral("microdata");
+    case ItemKind::Rdfa: return QStringLiteral("rdfa");
     case ItemKind::Annotation: return QStringLiteral("annotation");
     case ItemKind::HiddenData: return QStringLiteral("hidden-data");
     case ItemKind::SuspiciousHidden: return QStringLiteral("suspicious-hidden");
     case ItemKind::Implicit: return QStringLiteral("implicit");
     case ItemKind::Error: return QStringLiteral("error");
+    }
+    return {};
+}
+
+QString relationTypeName(ItemRelation::Type type)
+{
+    switch (type) {
+    case ItemRelation::Type::SameId: return QStringLiteral("same-id");
+    case ItemRelation::Type::Contains: return QStringLiteral("contains");
+    case ItemRelation::Type::LinksTo: return QStringLiteral("links-to");
     }
     return {};
 }
@@ -26,7 +37,10 @@ QJsonObject SemanticItem::toJson() const
         errorArray.append(QJsonObject{ { "message", e.message },
                                        { "line", e.line },
                                        { "column", e.column } });
-    QJsonObject json{
+    QJsonArray relationArray;
+    for (const ItemRelation &r : relations)
+        relationArray.append(QJsonObject{ { "type", relationTypeName(r.type) }, { "n", r.n } });
+    QJsonObject object{
         { "kind", itemKindName(kind) },
         { "type", type },
         { "id", id },
@@ -39,10 +53,15 @@ QJsonObject SemanticItem::toJson() const
         { "confidence", confidence },
         { "origin", inferred ? QStringLiteral("inferred") : QStringLiteral("explicit") },
         { "errors", errorArray },
+        { "relations", relationArray },
     };
     if (!rule.isEmpty())
-        json.insert(QLatin1String("rule"), rule);
-    return json;
+        object.insert(QLatin1String("rule"), rule);
+    if (index >= 0)
+        object.insert(QLatin1String("n"), index);
+    if (context)
+        object.insert(QLatin1String("context"), *context);
+    return object;
 }
 
 SemanticItem errorItem(const SourceRange &range, const QString &message, qint64 line,

@@ -8,6 +8,8 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+
 namespace Kyozo::MarkdownLD {
 
 enum class ItemKind {
@@ -16,6 +18,7 @@ enum class ItemKind {
     OpenGraph,
     DublinCore,
     Microdata,
+    Rdfa,
     Annotation,
     HiddenData,
     SuspiciousHidden,
@@ -32,6 +35,17 @@ struct ItemError
     qint64 column = 0;
 };
 
+// SPEC §2.2.7, §11 `relations`: how an item relates to an earlier item of the same output.
+struct ItemRelation
+{
+    enum class Type { SameId, Contains, LinksTo };
+    Type type = Type::SameId;
+    qint64 n = 0; // the other item's output index
+    bool operator==(const ItemRelation &) const = default;
+};
+
+QString relationTypeName(ItemRelation::Type type);
+
 // SPEC §2.2: one extracted piece of linked data (or a problem found while extracting it).
 struct SemanticItem
 {
@@ -45,6 +59,12 @@ struct SemanticItem
     QList<ItemError> errors;
     // Inferred items: the implicit rule that found them (docs/semantics.md), else empty.
     QString rule;
+    // Set by the StreamParser as it outputs the item (SPEC §11, issue 16 item 5): its 0-based
+    // output index (`n`, -1 until then), its relations to earlier items, and with a context
+    // window the document lines around it.
+    qint64 index = -1;
+    QList<ItemRelation> relations;
+    std::optional<QString> context;
 
     // The jsonl object of SPEC §11 `kyozo-ld extract`.
     QJsonObject toJson() const;

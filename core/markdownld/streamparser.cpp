@@ -1,5 +1,6 @@
 #include "streamparser.h"
 
+#include "annotationextractor.h"
 #include "contentmap.h"
 #include "frontmatterextractor.h"
 #include "hiddendatascanner.h"
@@ -9,6 +10,7 @@
 #include <QCoreApplication>
 
 #include <cstring>
+#include <limits>
 
 namespace Kyozo::MarkdownLD {
 
@@ -42,16 +44,22 @@ SemanticItem tooLarge(const SourceRange &range, const QString &what, qsizetype l
 
 StreamParser::StreamParser() : StreamParser(Options{}) { }
 
-StreamParser::StreamParser(Options options) : m_options(options)
+StreamParser::StreamParser(Options options)
+    : m_options(options), m_prefixes(CuriePrefixes::builtIn())
 {
     StreamListener *self = this; // the block parser reports to our private listener side
     m_blocks = std::make_unique<BlockParser>(self, options.maxBlockBytes,
                                              &JsonLdExtractor::claimsFenceInfo);
-    if (options.includeImplicit)
-        m_implicit = std::make_unique<ImplicitExtractor>([this](const SemanticItem &i) {
-            for (StreamListener *l : m_listeners)
-                l->itemFound(i);
-        });
+    if (options.includeImplicit) {
+        // Inferred items leave through output() too: numbered and related like the others.
+        m_implicit = std::make_unique<ImplicitExtractor>(
+                [this](const SemanticItem &i) { output(i, -1, 1); });
+    }
+    if (options.contextLines >= 0) {
+        // The lines a context may still need: those of the block being buffered (bounded by
+        // maxBlockBytes) and N around it.
+        m_context = std::make_unique<ContextWindow>(options.maxBlockBytes + 64 * 1024);
+    }
 }
 
 StreamParser::~StreamParser() = default;
@@ -122,6 +130,7 @@ void StreamParser::finish()
     m_blocks->finish();
     if (m_implicit)
         m_implicit->finish();
+    deliverReady(std::numeric_limits<qint64>::max());
 }
 
 void StreamParser::handleLine(QByteArrayView raw, qint64 rawLength, bool newline)
@@ -137,11 +146,14 @@ void StreamParser::handleLine(QByteArrayView raw, qint64 rawLength, bool newline
         text = text.sliced(3);
         textStart += 3;
     }
+    if (m_context)
+        m_context->addLine(m_lineNumber, text);
     if (HiddenDataScanner::mayContainInvisible(text))
         HiddenDataScanner::scanLine(text, textStart, m_lineNumber, [this](const SemanticItem &i) { emitItem(i); });
-    if (m_frontMatter != FrontMatterState::Done && frontMatterLine(text, textStart, raw, newline))
-        return;
-    processText(text, textStart);
+    if (m_frontMatter == FrontMatterState::Done || !frontMatterLine(text, textStart, raw, newline))
+        processText(text, textStart);
+    if (m_context)
+        deliverReady(m_lineNumber);
 }
 
 void StreamParser::processText(QByteArrayView text, qint64 startByte)
@@ -236,11 +248,19 @@ void StreamParser::closeFrontMatter(qint64 endLine, qint64 endByte)
         m_implicit->blockClosed(event);
     if (!m_frontMatterOverflow) {
         const ContentMap map(content, lines);
+        QJsonObject keys;
         FrontMatterExtractor::extract(m_frontMatterDelimiter == '+'
                                               ? FrontMatterExtractor::Syntax::Toml
                                               : FrontMatterExtractor::Syntax::Yaml,
                                       content, map, range,
-                                      [this](const SemanticItem &i) { emitItem(i); });
+                                      [this](const SemanticItem &i) { emitItem(i); }, &keys);
+        // SPEC §2.2.4: `prefixes:` (a mapping of prefix to namespace IRI) adds to the
+        // built-in CURIE prefixes for the document's annotations. Front matter comes first,
+        // so every annotation sees them whatever the chunking.
+        const QJsonObject declared = keys.value(QLatin1String("prefixes")).toObject();
+        for (auto it = declared.begin(); it != declared.end(); ++it)
+            if (it.value().isString())
+                m_prefixes.insert(it.key(), it.value().toString());
     }
     m_frontMatterRaw.clear();
     m_frontMatterRaw.squeeze();
@@ -274,10 +294,103 @@ void StreamParser::replayFrontMatter()
 
 void StreamParser::emitItem(const SemanticItem &item)
 {
-    for (StreamListener *l : m_listeners)
-        l->itemFound(item);
+    output(item, -1, 1);
     if (m_implicit)
         m_implicit->itemFound(item);
+}
+
+namespace {
+// The node objects directly inside an item's properties (SPEC §2.2.7 semanticDepth): objects
+// that are values of a property, alone or in an array; not JSON-LD value objects (@value),
+// lists (@list, @set) or the keywords' own objects (@context…).
+QList<SemanticItem> nestedNodes(const SemanticItem &item)
+{
+    QList<SemanticItem> nodes;
+    auto add = [&](const QJsonValue &v) {
+        if (!v.isObject())
+            return;
+        const QJsonObject o = v.toObject();
+        if (o.contains(QLatin1String("@value")) || o.contains(QLatin1String("@list"))
+            || o.contains(QLatin1String("@set")))
+            return;
+        SemanticItem node;
+        node.kind = item.kind;
+        node.type = o.value(QLatin1String("@type"));
+        if (node.type.isUndefined())
+            node.type = QJsonValue::Null;
+        node.id = o.value(QLatin1String("@id")).isString() ? o.value(QLatin1String("@id"))
+                                                            : QJsonValue(QJsonValue::Null);
+        node.properties = o;
+        node.range = item.range;
+        node.confidence = item.confidence;
+        node.inferred = item.inferred;
+        nodes.append(node);
+    };
+    for (auto it = item.properties.begin(); it != item.properties.end(); ++it) {
+        if (it.key().startsWith(QLatin1Char('@')))
+            continue;
+        if (it.value().isArray()) {
+            for (const QJsonValue &v : it.value().toArray())
+                add(v);
+        } else {
+            add(it.value());
+        }
+    }
+    return nodes;
+}
+} // namespace
+
+// SPEC §11: every item leaves with its output index and its relations to earlier items;
+// --depth puts the nodes nested in it right after it, each related to it by `contains`.
+void StreamParser::output(SemanticItem item, qint64 parent, int depth)
+{
+    item.index = m_nextIndex++;
+    m_relations.relate(item, parent);
+    const qint64 n = item.index;
+    QList<SemanticItem> nested;
+    if (depth < m_options.semanticDepth
+        && (item.kind == ItemKind::JsonLd || item.kind == ItemKind::Microdata
+            || item.kind == ItemKind::Rdfa))
+        nested = nestedNodes(item);
+    deliver(std::move(item));
+    for (SemanticItem &node : nested)
+        output(std::move(node), n, depth + 1);
+}
+
+void StreamParser::deliver(SemanticItem item)
+{
+    if (!m_context) {
+        for (StreamListener *l : m_listeners)
+            l->itemFound(item);
+        return;
+    }
+    const qint64 ready = item.range.endLine + m_options.contextLines;
+    m_pending.append({ std::move(item), ready });
+}
+
+void StreamParser::deliverReady(qint64 linesRead)
+{
+    if (!m_context)
+        return;
+    const qint64 n = m_options.contextLines;
+    qsizetype done = 0;
+    for (; done < m_pending.size() && m_pending[done].readyLine <= linesRead; ++done) {
+        SemanticItem &item = m_pending[done].item;
+        item.context = m_context->text(item.range.startLine - n, item.range.endLine + n);
+        for (StreamListener *l : m_listeners)
+            l->itemFound(item);
+    }
+    m_pending.remove(0, done);
+    // Lines still needed: from N before the first line of a waiting item, of the block being
+    // buffered (its items may start on any of its lines), of front matter, or of the next line.
+    qint64 keep = m_lineNumber + 1;
+    if (!m_pending.isEmpty())
+        keep = qMin(keep, m_pending.first().item.range.startLine);
+    if (const qint64 leaf = m_blocks->bufferedLeafStartLine(); leaf > 0)
+        keep = qMin(keep, leaf);
+    if (m_frontMatter == FrontMatterState::Inside)
+        keep = qMin(keep, m_frontMatterFirstLine);
+    m_context->releaseBefore(keep - n);
 }
 
 void StreamParser::blockOpened(const BlockEvent &event)
@@ -294,6 +407,11 @@ void StreamParser::blockClosed(const BlockEvent &event)
         l->blockClosed(event);
     if (m_implicit)
         m_implicit->blockClosed(event);
+    if (event.kind == BlockKind::Heading)
+        m_relations.headingClosed(event);
+    if ((event.kind == BlockKind::Paragraph || event.kind == BlockKind::Heading)
+        && !event.contentTruncated)
+        m_relations.linksIn(event.content);
     const ItemSink sink = [this](const SemanticItem &i) { emitItem(i); };
     if (event.kind == BlockKind::FencedCode && JsonLdExtractor::claimsFenceInfo(event.info)) {
         if (event.contentTruncated) {
@@ -310,6 +428,15 @@ void StreamParser::blockClosed(const BlockEvent &event)
         }
         const ContentMap map(event.content, *event.contentLines);
         HtmlMetadataExtractor::extract(event.content, map, event.range, sink);
+    } else if ((event.kind == BlockKind::Paragraph || event.kind == BlockKind::Heading)
+               && !event.contentTruncated && event.contentLines
+               && AnnotationExtractor::mayContain(event.content)) {
+        const ContentMap map(event.content, *event.contentLines);
+        AnnotationExtractor::extract(event.content, map,
+                                     event.kind == BlockKind::Heading
+                                             ? AnnotationExtractor::Block::Heading
+                                             : AnnotationExtractor::Block::Paragraph,
+                                     m_prefixes, sink);
     }
 }
 

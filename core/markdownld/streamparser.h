@@ -2,6 +2,9 @@
 
 #include "blockparser.h"
 #include "implicitextractor.h"
+#include "contextwindow.h"
+#include "curieprefixes.h"
+#include "itemrelations.h"
 #include "streamlistener.h"
 
 #include <QByteArray>
@@ -21,6 +24,13 @@ public:
         qsizetype maxBlockBytes = 1024 * 1024;
         // SPEC §2.2.6 (`kyozo-ld extract --implicit`): run the implicit rules too.
         bool includeImplicit = false;
+        // SPEC §2.2.7 contextWindow (`--context N`): each item carries the document's lines
+        // from N before its first line to N after its last (SemanticItem::context); an item
+        // is then output once those lines are read. -1: no context.
+        int contextLines = -1;
+        // SPEC §2.2.7 semanticDepth (`--depth N`): nested JSON-LD, microdata and RDFa nodes
+        // down to depth N are items of their own too (after the item they are in); 1: none.
+        int semanticDepth = 1;
     };
 
     StreamParser();
@@ -56,6 +66,9 @@ private:
     void closeFrontMatter(qint64 endLine, qint64 endByte);
     void replayFrontMatter();
     void emitItem(const SemanticItem &item);
+    void output(SemanticItem item, qint64 parent, int depth);
+    void deliver(SemanticItem item);
+    void deliverReady(qint64 linesRead);
     void noteBuffered();
 
     Options m_options;
@@ -77,6 +90,17 @@ private:
     qint64 m_frontMatterFirstLine = 0;
     char m_frontMatterDelimiter = 0;
     bool m_frontMatterOverflow = false;
+    CuriePrefixes m_prefixes; // built-in, plus front matter's `prefixes:`
+
+    qint64 m_nextIndex = 0;
+    ItemRelations m_relations;
+    std::unique_ptr<ContextWindow> m_context; // with Options::contextLines >= 0
+    struct Pending
+    {
+        SemanticItem item;
+        qint64 readyLine = 0; // its last context line
+    };
+    QList<Pending> m_pending; // items waiting for their context's last lines, in output order
 };
 
 } // namespace Kyozo::MarkdownLD

@@ -172,7 +172,6 @@ private slots:
     void laterFeaturesExitTwo()
     {
         for (const QStringList &args : { QStringList{ "--format", "ai" },
-                                         QStringList{ "--context", "3" }, QStringList{ "--depth", "2" },
                                          QStringList{ "--budget", "100" } }) {
             const Run r = kyozoLd(QStringList{ QStringLiteral("extract") } + args + QStringList{ QStringLiteral("-") }, kDoc);
             QCOMPARE(r.exitCode, 2);
@@ -199,6 +198,107 @@ private slots:
             QCOMPARE(item.value("kind").toString(), QStringLiteral("implicit"));
             QCOMPARE(item.value("origin").toString(), QStringLiteral("inferred"));
             QVERIFY(item.value("confidence").toDouble() < 1.0);
+        }
+    }
+
+    // Issue 16 item 5, SPEC §11: `--context N` adds the lines from N before the item's first
+    // line to N after its last, as written (line endings removed); `n` is the output index.
+    void contextCarriesTheLinesAroundAnItem()
+    {
+        const QByteArray doc = "Intro\n\n```json-ld\n{\"@type\": \"Recipe\"}\n```\nafter one\r\nafter two\n";
+        const Run r = kyozoLd({ QStringLiteral("extract"), QStringLiteral("--context"), QStringLiteral("1"), QStringLiteral("-") }, doc);
+        QCOMPARE(r.exitCode, 0);
+        const QList<QJsonObject> items = jsonLines(r.out);
+        QCOMPARE(items.size(), 1);
+        QCOMPARE(items[0].value("n").toInt(-1), 0);
+        QCOMPARE(items[0].value("context").toString(),
+                 QStringLiteral("\n```json-ld\n{\"@type\": \"Recipe\"}\n```\nafter one"));
+        const Run zero = kyozoLd({ QStringLiteral("extract"), QStringLiteral("--context"), QStringLiteral("0"), QStringLiteral("-") }, doc);
+        QCOMPARE(jsonLines(zero.out).value(0).value("context").toString(),
+                 QStringLiteral("```json-ld\n{\"@type\": \"Recipe\"}\n```"));
+        // Near the document's start and end, what there is.
+        const Run wide = kyozoLd({ QStringLiteral("extract"), QStringLiteral("--context"), QStringLiteral("5"), QStringLiteral("-") }, doc);
+        QCOMPARE(jsonLines(wide.out).value(0).value("context").toString(),
+                 QString::fromUtf8(doc).replace(QLatin1String("\r"), QString()).chopped(1));
+        // Without --context there is no such key.
+        const Run none = kyozoLd({ QStringLiteral("extract"), QStringLiteral("-") }, doc);
+        QVERIFY(!jsonLines(none.out).value(0).contains("context"));
+    }
+
+    void contextIsTrimmedToTwoKilobytesOnACharacter()
+    {
+        // 27 ASCII bytes, then two-byte characters: 2048 bytes would end inside one, so the
+        // context is the line's first 2047 bytes.
+        const QByteArray line = "x[a]{property=schema:name} " + QByteArray("\xC3\xA9").repeated(1500);
+        const Run r = kyozoLd({ QStringLiteral("extract"), QStringLiteral("--context"), QStringLiteral("2"), QStringLiteral("-") }, line + "\n");
+        QCOMPARE(r.exitCode, 0);
+        const QByteArray context = jsonLines(r.out).value(0).value("context").toString().toUtf8();
+        QCOMPARE(context.size(), 2047);
+        QCOMPARE(context, line.first(2047));
+    }
+
+    // --depth N: nested nodes down to depth N are items of their own, right after the item
+    // they are in, which `contains` them (SPEC §2.2.7 semanticDepth).
+    void depthExpandsNestedNodes()
+    {
+        const QByteArray doc = "```json-ld\n{\"@type\": \"Recipe\", \"author\": {\"@type\": \"Person\", \"name\": \"Ada\","
+                               " \"knows\": {\"@id\": \"#bob\"}}, \"step\": [{\"text\": \"Boil\"}, \"Stir\"],"
+                               " \"recipeYield\": {\"@value\": \"2\"}}\n```\n";
+        auto items = [&](const QString &depth) {
+            QStringList args{ QStringLiteral("extract") };
+            if (!depth.isEmpty())
+                args << QStringLiteral("--depth") << depth;
+            return jsonLines(kyozoLd(args + QStringList{ QStringLiteral("-") }, doc).out);
+        };
+        QCOMPARE(items({}).size(), 1);
+        QCOMPARE(items(QStringLiteral("1")).size(), 1);
+        const QList<QJsonObject> two = items(QStringLiteral("2"));
+        // The author and the first step; not the value object, not the string.
+        QCOMPARE(two.size(), 3);
+        QCOMPARE(two[1].value("type").toString(), QStringLiteral("Person"));
+        QCOMPARE(two[1].value("n").toInt(), 1);
+        QCOMPARE(two[1].value("properties").toObject().value("name").toString(), QStringLiteral("Ada"));
+        QCOMPARE(two[1].value("relations").toArray(),
+                 QJsonArray({ QJsonObject{ { "type", "contains" }, { "n", 0 } } }));
+        QCOMPARE(two[2].value("properties").toObject().value("text").toString(), QStringLiteral("Boil"));
+        QCOMPARE(two[2].value("relations").toArray(),
+                 QJsonArray({ QJsonObject{ { "type", "contains" }, { "n", 0 } } }));
+        // Depth 3 reaches the author's `knows`, contained in the author (n 2), before the step.
+        const QList<QJsonObject> three = items(QStringLiteral("3"));
+        QCOMPARE(three.size(), 4);
+        QCOMPARE(three[2].value("id").toString(), QStringLiteral("#bob"));
+        QCOMPARE(three[2].value("relations").toArray(),
+                 QJsonArray({ QJsonObject{ { "type", "contains" }, { "n", 1 } } }));
+        QCOMPARE(three[3].value("n").toInt(), 3);
+    }
+
+    void relationsNameEarlierItems()
+    {
+        const QByteArray doc = "# Intro {#intro}\n\nSee [more](#more).\n\n## More {#more}\n\n"
+                               "```json-ld\n{\"@id\": \"#more\"}\n```\n";
+        const QList<QJsonObject> items = jsonLines(kyozoLd({ QStringLiteral("extract"), QStringLiteral("-") }, doc).out);
+        QCOMPARE(items.size(), 3);
+        for (int i = 0; i < items.size(); ++i)
+            QCOMPARE(items[i].value("n").toInt(-1), i);
+        QCOMPARE(items[0].value("relations").toArray(), QJsonArray());
+        QCOMPARE(items[1].value("relations").toArray(),
+                 QJsonArray({ QJsonObject{ { "type", "contains" }, { "n", 0 } },
+                              QJsonObject{ { "type", "links-to" }, { "n", 0 } } }));
+        QCOMPARE(items[2].value("relations").toArray(),
+                 QJsonArray({ QJsonObject{ { "type", "contains" }, { "n", 1 } },
+                              QJsonObject{ { "type", "links-to" }, { "n", 0 } },
+                              QJsonObject{ { "type", "same-id" }, { "n", 1 } } }));
+    }
+
+    void contextAndDepthRefuseBadNumbers()
+    {
+        for (const QStringList &args : { QStringList{ "--context", "-1" }, QStringList{ "--context", "x" },
+                                         QStringList{ "--context", "1001" }, QStringList{ "--depth", "0" },
+                                         QStringList{ "--depth", "65" } }) {
+            const Run r = kyozoLd(QStringList{ QStringLiteral("extract") } + args + QStringList{ QStringLiteral("-") }, kDoc);
+            QCOMPARE(r.exitCode, 2);
+            QCOMPARE(lineCount(r.err), 1);
+            QVERIFY2(!r.err.contains("not supported yet"), r.err.constData());
         }
     }
 

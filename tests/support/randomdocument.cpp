@@ -28,6 +28,11 @@ QByteArray randomDocument(QRandomGenerator &random, int blocks)
         "    indented code\n",
         "***\n",
         "[ref]: https://example.org \"T\"\n",
+        // Issue 16: inline annotations, attribute lists, RDFa.
+        "Written by [Ada \xC3\xA9]{typeof=schema:Person property=schema:author}, `[no]{a=b}`.\n",
+        "## Steps {#steps typeof=schema:HowTo}\n",
+        "See [the steps](#steps){property=schema:step} and [x]{property=zz:y\n",
+        "<div vocab=\"https://schema.org/\" typeof=\"Person\" resource=\"#steps\">\n<span property=\"name\">R</span>\n</div>\n",
         "\n",
         "\n\n",
     };

@@ -51,9 +51,9 @@ void TestPathological::linearInInputSize_data()
     QTest::addColumn<DocumentMaker>("make");
     QTest::addColumn<qint64>("startN");
 
-    // Two executables (KYOZO_PATHOLOGICAL_BLOCKS), so that each stays well inside its ctest
-    // timeout on a loaded machine.
-#ifndef KYOZO_PATHOLOGICAL_BLOCKS
+    // Three executables (KYOZO_PATHOLOGICAL_BLOCKS, _ANNOTATIONS), so that each stays well
+    // inside its ctest timeout on a loaded machine.
+#if !defined(KYOZO_PATHOLOGICAL_BLOCKS) && !defined(KYOZO_PATHOLOGICAL_ANNOTATIONS)
     // Issue 14 item 8: one line of `a` U+200B, a zero-width run after every letter.
     // From 16,000 runs on: below, the quadratic scan was still small beside the items' own cost.
     QTest::newRow("zero-width runs in one word")
@@ -75,6 +75,44 @@ void TestPathological::linearInInputSize_data()
                      n);
     }) << qint64(1000);
 
+#elif defined(KYOZO_PATHOLOGICAL_ANNOTATIONS)
+    // Issue 16 item 1: inline annotations on one line (one paragraph), from 10,000 on, and
+    // the look-aheads an annotation scanner makes: for '}', ')', a quote, a closing backtick
+    // run, the end of inline HTML.
+    QTest::newRow("annotations on one line") << DocumentMaker([](qint64 n) {
+        return times("[a]{typeof=schema:Thing property=schema:name} ", n) + "\n";
+    }) << qint64(10000);
+    QTest::newRow("annotations in one heading") << DocumentMaker([](qint64 n) {
+        return "# " + times("[a]{property=schema:name} ", n) + "{#h}\n";
+    }) << qint64(10000);
+    QTest::newRow("unclosed attribute lists")
+        << DocumentMaker([](qint64 n) { return times("[a]{property=schema:name ", n) + "\n"; })
+        << qint64(1000);
+    QTest::newRow("attribute lists closed at the end")
+        << DocumentMaker([](qint64 n) { return times("[a]{b=c ", n) + "}\n"; }) << qint64(1000);
+    QTest::newRow("unclosed quoted values")
+        << DocumentMaker([](qint64 n) { return times("[a]{b=\"", n) + "}\n"; }) << qint64(1000);
+    QTest::newRow("unclosed brackets")
+        << DocumentMaker([](qint64 n) { return times("[", n) + times("]{property=schema:name}", n) + "\n"; })
+        << qint64(1000);
+    QTest::newRow("unclosed link tails")
+        << DocumentMaker([](qint64 n) { return times("[a](x ", n) + ")\n"; }) << qint64(1000);
+    QTest::newRow("link tails with unclosed titles")
+        << DocumentMaker([](qint64 n) { return times("[a](x (t ", n) + "{\n"; }) << qint64(1000);
+    QTest::newRow("nested link destinations")
+        << DocumentMaker([](qint64 n) { return times("[a](x", n) + times(")", n) + "{\n"; })
+        << qint64(1000);
+    QTest::newRow("code span openers without closers") << DocumentMaker([](qint64 n) {
+        QByteArray line;
+        for (qint64 i = 1; line.size() < 8 * n; ++i)
+            line += QByteArray(i % 97 + 1, '`') + " [a]{property=schema:name} ";
+        return line + "\n";
+    }) << qint64(1000);
+    QTest::newRow("inline HTML openers")
+        << DocumentMaker([](qint64 n) { return times("<a b=\"[c]{property=schema:name} ", n) + "\n"; })
+        << qint64(1000);
+    QTest::newRow("heading of braces")
+        << DocumentMaker([](qint64 n) { return "# " + QByteArray(n, '{') + "}\n"; }) << qint64(1000);
 #else
     // The other blocks the parser reads into items, and its line classification.
     QTest::newRow("long JSON-LD block") << DocumentMaker([](qint64 n) {
@@ -188,7 +226,7 @@ void TestPathological::cliIsLinearOnZeroWidthRuns()
     // The real `kyozo-ld` on the input of issue 14 item 8, the CPU time of its process
     // (rusage), which includes its start-up: that only makes the ratio smaller.
     QFETCH(QString, command);
-#ifdef KYOZO_PATHOLOGICAL_BLOCKS
+#if defined(KYOZO_PATHOLOGICAL_BLOCKS) || defined(KYOZO_PATHOLOGICAL_ANNOTATIONS)
     QSKIP("run by tst_pathological");
 #endif
     const QString program = KyozoTest::binaryPath(QStringLiteral("kyozo-ld"));
