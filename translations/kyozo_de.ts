@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>Annotation</name>
+    <message>
+        <source>unclosed attribute list: &apos;{&apos; without &apos;}&apos;</source>
+        <translation>nicht geschlossene Attributliste: &apos;{&apos; ohne &apos;}&apos;</translation>
+    </message>
+    <message>
+        <source>unknown prefix &quot;%1&quot; in &quot;%2&quot;</source>
+        <translation>unbekanntes Präfix „%1“ in „%2“</translation>
+    </message>
+</context>
+<context>
     <name>FrontMatter</name>
     <message>
         <source>invalid YAML front matter: %1</source>
@@ -505,6 +516,13 @@
     <message>
         <source>topic and event must be non-empty strings</source>
         <translation>topic und event müssen nichtleere Strings sein</translation>
+    </message>
+</context>
+<context>
+    <name>Rdfa</name>
+    <message>
+        <source>unknown prefix &quot;%1&quot; in &quot;%2&quot;</source>
+        <translation>unbekanntes Präfix „%1“ in „%2“</translation>
     </message>
 </context>
 <context>
