@@ -80,6 +80,10 @@ ChannelHub::ChannelHub(AccountStore *accounts, NotebookDocuments *documents, con
     m_commitTimer.setSingleShot(true);
     m_commitTimer.setInterval(0);
     connect(&m_commitTimer, &QTimer::timeout, this, &ChannelHub::commitOperations);
+    // Batch joins get what was stored within batch_ms in one frame (issue 15: at most 20 ms).
+    m_batchTimer.setSingleShot(true);
+    m_batchTimer.setInterval(coediting.batchMs);
+    connect(&m_batchTimer, &QTimer::timeout, this, &ChannelHub::flushBatches);
     m_context.limits = limits;
     m_context.lingerParent = this;
     m_shutdownTimer.setInterval(kShutdownPollMs);
@@ -355,17 +359,29 @@ void ChannelHub::commitOperations()
         const PendingOperation pending = m_pendingOperations.take(ticket);
         SocketSession *session = pending.session.data();
         switch (outcome.kind) {
-        case OpOutcome::Kind::Applied:
-            if (session)
+        case OpOutcome::Kind::Applied: {
+            const QString &topic = pending.header.topic;
+            // A batch client's answer waits for the batch frame of the operations before it,
+            // so that it sees every revision in order (flushBatches).
+            const bool senderBatches = session && session->joined().value(topic).batch;
+            if (session && !senderBatches)
                 session->send(Protocol::reply(pending.header, true,
                                               QJsonObject { { "revision", outcome.revision } }));
             // In revision order, to everyone else; the sender has its op already.
-            broadcast(pending.header.topic, QStringLiteral("op"),
-                      QJsonObject { { "revision", outcome.revision },
-                                    { "ops", outcome.ops },
-                                    { "user_id", pending.userId } },
-                      session);
+            broadcastOperation(topic,
+                               QJsonObject { { "revision", outcome.revision },
+                                             { "ops", outcome.ops },
+                                             { "user_id", pending.userId } },
+                               session);
+            if (m_subscribers.contains(topic)) {
+                m_batches[topic].push_back(BatchedOperation {
+                    outcome.revision, outcome.ops, pending.userId, pending.session,
+                    senderBatches ? pending.header : PhoenixMessage {} });
+                if (!m_batchTimer.isActive())
+                    m_batchTimer.start();
+            }
             break;
+        }
         case OpOutcome::Kind::Duplicate:
             if (session)
                 session->send(Protocol::reply(pending.header, true,
@@ -375,6 +391,91 @@ void ChannelHub::commitOperations()
             if (session)
                 refuseOperation(session, pending.header, outcome);
             break;
+        }
+    }
+}
+
+void ChannelHub::broadcastOperation(const QString &topic, const QJsonObject &payload,
+                                    SocketSession *sender)
+{
+    const auto it = m_subscribers.constFind(topic);
+    if (it == m_subscribers.constEnd())
+        return;
+    QString frame; // encoded once, when a subscriber wants it
+    std::vector<SocketSession *> sessions(it->cbegin(), it->cend());
+    std::sort(sessions.begin(), sessions.end(), std::less<SocketSession *>());
+    for (SocketSession *s : sessions) {
+        if (s == sender)
+            continue;
+        const auto joined = s->joined().constFind(topic);
+        if (joined == s->joined().constEnd() || joined->batch)
+            continue;
+        if (frame.isNull())
+            frame = QString::fromUtf8(PhoenixMessage { std::nullopt, std::nullopt, topic,
+                                                       QStringLiteral("op"), payload }
+                                          .encode());
+        s->sendText(frame);
+    }
+}
+
+// A batch client gets `ops {from, to, ops, user_ids}` for each run of consecutive revisions
+// it does not have: those after its join, without its own operations, each of which is
+// answered (its phx_reply ok) in its place between two runs. Most subscribers have no own
+// operation in a batch: their frame is encoded once and shared.
+void ChannelHub::flushBatches()
+{
+    const QHash<QString, std::vector<BatchedOperation>> batches = std::exchange(m_batches, {});
+    for (auto b = batches.begin(); b != batches.end(); ++b) {
+        const QString &topic = b.key();
+        const std::vector<BatchedOperation> &entries = b.value();
+        const auto subscribers = m_subscribers.constFind(topic);
+        if (subscribers == m_subscribers.constEnd() || entries.empty())
+            continue;
+        const auto encodeRun = [&](size_t begin, size_t end) {
+            QJsonArray ops, users;
+            for (size_t i = begin; i < end; ++i) {
+                ops.append(entries[i].ops);
+                users.append(entries[i].userId);
+            }
+            return QString::fromUtf8(
+                PhoenixMessage { std::nullopt, std::nullopt, topic, QStringLiteral("ops"),
+                                 QJsonObject { { "from", entries[begin].revision },
+                                               { "to", entries[end - 1].revision },
+                                               { "ops", ops },
+                                               { "user_ids", users } } }
+                    .encode());
+        };
+        QString whole; // every entry: for subscribers with none of their own
+        std::vector<SocketSession *> sessions(subscribers->cbegin(), subscribers->cend());
+        std::sort(sessions.begin(), sessions.end(), std::less<SocketSession *>());
+        for (SocketSession *s : sessions) {
+            const auto joined = s->joined().constFind(topic);
+            if (joined == s->joined().constEnd() || !joined->batch)
+                continue;
+            size_t first = 0; // what it got in its join reply is not sent again
+            while (first < entries.size() && entries[first].revision <= joined->joinRevision)
+                ++first;
+            const bool ownInside
+                = std::any_of(entries.begin() + qsizetype(first), entries.end(),
+                              [&](const BatchedOperation &e) { return e.sender.data() == s; });
+            if (first == 0 && !ownInside) {
+                if (whole.isNull())
+                    whole = encodeRun(0, entries.size());
+                s->sendText(whole);
+                continue;
+            }
+            size_t runStart = first;
+            for (size_t i = first; i <= entries.size(); ++i) {
+                const bool own = i < entries.size() && entries[i].sender.data() == s;
+                if (i < entries.size() && !own)
+                    continue;
+                if (runStart < i)
+                    s->sendText(encodeRun(runStart, i));
+                if (own)
+                    s->send(Protocol::reply(entries[i].header, true,
+                                            QJsonObject { { "revision", entries[i].revision } }));
+                runStart = i + 1;
+            }
         }
     }
 }

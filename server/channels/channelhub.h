@@ -7,6 +7,7 @@
 
 #include <QByteArray>
 #include <QHash>
+#include <QJsonArray>
 #include <QJsonValue>
 #include <QMap>
 #include <QObject>
@@ -15,6 +16,7 @@
 #include <QTimer>
 #include <QWebSocket>
 #include <memory>
+#include <vector>
 
 namespace Kyozo::Server {
 
@@ -75,6 +77,10 @@ private:
                          const OpOutcome &outcome);
     void pushOperation(SocketSession *session, const Protocol::PhoenixMessage &message);
     void commitOperations();
+    // One `op` frame to every subscriber of `topic` that did not ask for batches, but `sender`.
+    void broadcastOperation(const QString &topic, const QJsonObject &payload,
+                            SocketSession *sender);
+    void flushBatches();
     void checkAllClosed();
     void onClosed(SocketSession *session);
     void join(SocketSession *session, const Protocol::PhoenixMessage &message);
@@ -98,6 +104,18 @@ private:
         QString userId;
     };
     QHash<quint64, PendingOperation> m_pendingOperations;
+    // Operations stored but not yet sent to the subscribers that joined with {"batch": true}
+    // (docs/server.md "Co-editing", batches), per topic in revision order.
+    struct BatchedOperation
+    {
+        qint64 revision = 0;
+        QJsonArray ops;
+        QString userId;
+        QPointer<SocketSession> sender;
+        Protocol::PhoenixMessage header; // the sender's push, answered in its place
+    };
+    QHash<QString, std::vector<BatchedOperation>> m_batches;
+    QTimer m_batchTimer;
     quint64 m_nextTicket = 0;
     QTimer m_commitTimer;
     SessionContext m_context; // the limits, and what the sessions share

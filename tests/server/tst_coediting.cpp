@@ -374,6 +374,90 @@ private slots:
         QCOMPARE(latest(id).value("content").toString(), QStringLiteral("<abc!?"));
     }
 
+    void batchJoinsGetRunsOfRevisions()
+    {
+        // bob and vic join with {"batch": true}; ada does not. ada pushes a burst, bob one
+        // operation among it.
+        const QString id = create("abc");
+        const QString topic = topicOf(id);
+        ChannelClient a, b, w;
+        QVERIFY(a.open(server->socketUrl(ada)));
+        QVERIFY(b.open(server->socketUrl(bob)));
+        QVERIFY(w.open(server->socketUrl(vic)));
+        QVERIFY(replyOk(a.join(topic, "1")));
+        QVERIFY(replyOk(b.join(topic, "1", QJsonObject { { "batch", true } })));
+        QVERIFY(replyOk(w.join(topic, "1", QJsonObject { { "batch", true } })));
+        constexpr int kBurst = 10;
+        // bob's comes after ada's first five are stored, most likely within the same 20 ms.
+        for (int i = 0; i < kBurst; ++i) {
+            a.send(frame("1", QStringLiteral("a%1").arg(i), topic, "op", op(0, { 3, "x" })));
+            if (i == kBurst / 2 - 1) {
+                QVERIFY(replyOk(a.waitForReply(QStringLiteral("a%1").arg(i))));
+                b.send(frame("1", "bob", topic, "op", op(0, { "B", 3 })));
+            }
+        }
+        constexpr int kRevisions = kBurst + 1;
+        // What a batch client is sent, in order: runs of revisions and its own answers.
+        // (`text` null: only the revisions, for a client whose own operation is not sent.)
+        const auto sequence = [&](ChannelClient &c, QString *text, int *largestRun) {
+            QList<qint64> revisions;
+            *largestRun = 0;
+            while (revisions.size() < kRevisions) {
+                const QJsonArray f = c.waitFor([&](const QJsonArray &m) {
+                    return m[3].toString() == QLatin1String("ops")
+                        || (m[3].toString() == QLatin1String("phx_reply")
+                            && m[1].toString() == QLatin1String("bob"));
+                });
+                if (f.isEmpty())
+                    return revisions;
+                const QJsonObject p = f[4].toObject();
+                if (f[3].toString() == QLatin1String("phx_reply")) {
+                    revisions.append(p.value("response").toObject().value("revision").toInteger());
+                    continue;
+                }
+                const QJsonArray ops = p.value("ops").toArray();
+                const qint64 from = p.value("from").toInteger();
+                const qint64 to = p.value("to").toInteger();
+                if (to - from + 1 != ops.size()
+                    || p.value("user_ids").toArray().size() != ops.size())
+                    return QList<qint64> { -1 }; // not one entry per revision
+                *largestRun = std::max(*largestRun, int(ops.size()));
+                for (qint64 r = from; r <= to; ++r) {
+                    revisions.append(r);
+                    if (!text)
+                        continue;
+                    QString error;
+                    const auto operation
+                        = Kyozo::Collab::TextOperation::fromJson(ops[r - from], &error);
+                    const auto next = operation ? operation->apply(*text, &error) : std::nullopt;
+                    if (!next)
+                        return QList<qint64> { -2 };
+                    *text = *next;
+                }
+            }
+            return revisions;
+        };
+        QList<qint64> all;
+        for (int r = 1; r <= kRevisions; ++r)
+            all.append(r);
+        QString watched = QStringLiteral("abc");
+        int largest = 0;
+        QCOMPARE(sequence(w, &watched, &largest), all);
+        QVERIFY2(largest > 1, "a burst of 11 operations came one frame each");
+        QCOMPARE(latest(id).value("content").toString(), watched);
+        QCOMPARE(latest(id).value("content").toString().count(u'x'), kBurst);
+        // bob's own operation is not in its runs: its answer stands in its place.
+        const QList<qint64> bobSequence = sequence(b, nullptr, &largest);
+        QCOMPARE(bobSequence, all);
+        QVERIFY(!hasEvent(b, "op"));
+        // ada, who did not ask, got one op per revision: bob's only.
+        const QJsonArray single = a.waitForEvent(topic, "op");
+        QCOMPARE(single[4].toObject().value("ops").toArray().first().toString(),
+                 QStringLiteral("B"));
+        QVERIFY(drained(a, "h"));
+        QVERIFY(!hasEvent(a, "op") && !hasEvent(a, "ops"));
+    }
+
     void historyIsTrimmedToSnapshots()
     {
         // keep_operations = 3, a snapshot every 2 revisions. After revision 8: snapshots 4, 6,
