@@ -2,6 +2,7 @@
 
 #include "clioutput.h"
 #include "commandline.h"
+#include "markdownld/aiview.h"
 #include "markdownld/documentstats.h"
 #include "inputsource.h"
 #include "markdownld/streamparser.h"
@@ -66,19 +67,19 @@ int runExtract(const QStringList &arguments)
     if (const auto exit = parseCommandLine(parser, arguments, QStringLiteral("extract")))
         return *exit;
     const QString format = parser.value(formatOption);
-    for (const QCommandLineOption *later : { &budgetOption }) {
-        if (parser.isSet(*later)) {
-            printError(tr("--%1: not supported yet").arg(later->names().first()));
+    if (format != QLatin1String("jsonl") && format != QLatin1String("json") && format != QLatin1String("ai")) {
+        printError(tr("unknown format %1 (use jsonl, json or ai)").arg(format));
+        return ExitUsage;
+    }
+    const bool ai = format == QLatin1String("ai");
+    qint64 budget = 0;
+    if (parser.isSet(budgetOption)) {
+        bool ok = false;
+        budget = parser.value(budgetOption).toLongLong(&ok);
+        if (!ai || !ok || budget <= 0) {
+            printError(ai ? tr("--budget takes a positive number of tokens") : tr("--budget needs --format ai"));
             return ExitUsage;
         }
-    }
-    if (format == QLatin1String("ai")) {
-        printError(tr("--format ai: not supported yet"));
-        return ExitUsage;
-    }
-    if (format != QLatin1String("jsonl") && format != QLatin1String("json")) {
-        printError(tr("unknown format %1 (use jsonl or json)").arg(format));
-        return ExitUsage;
     }
     // SPEC §2.2.7 contextWindow and semanticDepth. Bounded, so that what one item carries
     // (its context is cut to 2 KB anyway) and how far nodes are expanded stay small.
@@ -112,11 +113,30 @@ int runExtract(const QStringList &arguments)
     StreamParser streamParser(options);
     ItemPrinter printer(jsonl);
     DocumentStats stats;
-    streamParser.addListener(&printer);
-    if (!jsonl)
-        streamParser.addListener(&stats);
+    AiView aiView;
+    if (ai) {
+        streamParser.addListener(&aiView);
+    } else {
+        streamParser.addListener(&printer);
+        if (!jsonl)
+            streamParser.addListener(&stats);
+    }
     if (const int exit = feedInput(input, streamParser, stats); exit != ExitOk)
         return exit;
+    if (ai) {
+        // SPEC §2.3: the whole view once the input has ended; its size under the token rule
+        // stays within --budget, or nothing is printed and the run fails as bad usage.
+        QString renderError;
+        const std::optional<QByteArray> view = aiView.render(budget, &renderError);
+        if (!view) {
+            printError(renderError);
+            return ExitUsage;
+        }
+        writeOut(*view);
+        flushOut();
+        const qint64 errors = aiView.stats().toJson().value(QLatin1String("items")).toObject().value(QLatin1String("error")).toInteger();
+        return parser.isSet(strictOption) && errors > 0 ? ExitStrict : ExitOk;
+    }
     if (!jsonl) {
         const QJsonObject out{ { "items", printer.items }, { "stats", stats.toJson() } };
         writeOut(QJsonDocument(out).toJson(QJsonDocument::Compact));

@@ -18,6 +18,9 @@ int runStats(const QStringList &arguments)
     parser.setApplicationDescription(
             QCoreApplication::translate("kyozo-ld", "Print counts of a Markdown-LD document as JSON."));
     parser.addHelpOption();
+    const QCommandLineOption implicitOption(QStringLiteral("implicit"),
+                                            QCoreApplication::translate("kyozo-ld", "Count implicit items too."));
+    parser.addOption(implicitOption);
     parser.addPositionalArgument(QStringLiteral("FILE"),
                                  QCoreApplication::translate("kyozo-ld", "A Markdown file, or - for standard input."));
     if (const auto exit = parseCommandLine(parser, arguments, QStringLiteral("stats")))
@@ -28,7 +31,9 @@ int runStats(const QStringList &arguments)
         printError(error);
         return ExitInputError;
     }
-    StreamParser streamParser;
+    StreamParser::Options options;
+    options.includeImplicit = parser.isSet(implicitOption);
+    StreamParser streamParser(options);
     DocumentStats stats;
     streamParser.addListener(&stats);
     if (const int exit = feedInput(input, streamParser, stats); exit != ExitOk)

@@ -2,6 +2,13 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>AiView</name>
+    <message>
+        <source>a budget of %1 tokens is too small: the view without entities takes %2</source>
+        <translation>ein Budget von %1 Token ist zu klein: die Ansicht ohne Entitäten braucht %2</translation>
+    </message>
+</context>
+<context>
     <name>Annotation</name>
     <message>
         <source>unclosed attribute list: &apos;{&apos; without &apos;}&apos;</source>

@@ -58,19 +58,51 @@ void DocumentStats::addBytes(QByteArrayView chunk)
     m_endsWithNewline = chunk.back() == '\n';
 }
 
+namespace {
+    double per1000(double weighted, qint64 words) { return words > 0 ? weighted * 1000.0 / double(words) : 0.0; }
+} // namespace
+
+// Empty for what comes before the first heading when it holds neither words nor items.
+QJsonObject DocumentStats::sectionJson(const Section &s)
+{
+    if (s.level == 0 && s.words == 0 && s.weightedItems == 0)
+        return {};
+    return QJsonObject{ { "name", s.level == 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(s.name) },
+                        { "level", s.level },
+                        { "startLine", s.startLine },
+                        { "words", s.words },
+                        { "density", per1000(s.weightedItems, s.words) } };
+}
+
 void DocumentStats::blockClosed(const BlockEvent &event)
 {
     ++m_blocks[size_t(event.kind)];
+    if (event.kind == BlockKind::Heading) {
+        if (const QJsonObject closed = sectionJson(m_section); !closed.isEmpty() && m_sections.size() < kMaxSections)
+            m_sections.append(closed);
+        m_section = Section{ QString::fromUtf8(event.content).simplified(), event.level, event.range.startLine, 0, 0 };
+    }
     if (event.kind == BlockKind::Paragraph || event.kind == BlockKind::Heading
-        || event.kind == BlockKind::Table)
-        m_words += countWords(event.content);
+        || event.kind == BlockKind::Table) {
+        const qint64 words = countWords(event.content);
+        m_words += words;
+        m_section.words += words;
+    }
 }
 
 void DocumentStats::itemFound(const SemanticItem &item)
 {
     ++m_items[itemKindName(item.kind)];
-    ++m_itemCount;
+    if (item.kind == ItemKind::Error)
+        return;
+    m_weightedItems += item.confidence;
+    // The Article and the FAQ page cover the document, and come at its end: no section's.
+    const bool wholeDocument = item.rule == QLatin1String("outline") || item.rule == QLatin1String("faq-page");
+    if (!wholeDocument)
+        m_section.weightedItems += item.confidence;
 }
+
+double DocumentStats::density() const { return per1000(m_weightedItems, m_words); }
 
 QJsonObject DocumentStats::toJson() const
 {
@@ -83,10 +115,13 @@ QJsonObject DocumentStats::toJson() const
     for (auto it = m_items.begin(); it != m_items.end(); ++it)
         items.insert(it.key(), it.value());
     const qint64 lines = m_newlines + ((m_bytes > 0 && !m_endsWithNewline) ? 1 : 0);
-    // Unweighted until confidence scores land (issue 3): items per 1,000 words.
-    const double density = m_words > 0 ? double(m_itemCount) * 1000.0 / double(m_words) : 0.0;
+    // The section being read is listed as it stands.
+    QJsonArray sections = m_sections;
+    if (const QJsonObject last = sectionJson(m_section); !last.isEmpty() && sections.size() < kMaxSections)
+        sections.append(last);
     return QJsonObject { { "bytes", m_bytes }, { "lines", lines }, { "words", m_words },
-                         { "blocks", blocks }, { "items", items }, { "density", density } };
+                         { "blocks", blocks }, { "items", items }, { "density", density() },
+                         { "sections", sections } };
 }
 
 } // namespace Kyozo::MarkdownLD

@@ -98,6 +98,77 @@ private slots:
         QCOMPARE(blocks.value("code_block").toInt(), 1);
         QCOMPARE(s.value("items").toObject().value("json-ld").toInt(), 1);
         QCOMPARE(s.value("density").toDouble(), 250.0); // 1 item per 4 words, per 1,000
+        const QJsonArray sections = s.value("sections").toArray();
+        QCOMPARE(sections.size(), 1);
+        QCOMPARE(sections[0].toObject(), (QJsonObject{ { "name", "Title" }, { "level", 1 }, { "startLine", 1 },
+                                                        { "words", 4 }, { "density", 250.0 } }));
+    }
+
+    // SPEC §2.3: density is confidence-weighted, per section too; error items do not count.
+    void densityIsWeightedBySection()
+    {
+        // Before any heading: 4 words and an error item (no density). "# A": 5 words ("A", "x",
+        // and a date is three: 2024, 01, 01) and an implicit date (0.98). "## B": 6 words, a
+        // date and a code block (0.94).
+        const QByteArray doc = "```json-ld\n{\n```\nOne two three four.\n\n# A\n\nx 2024-01-01\n\n"
+                               "## B\n\nThree words 2024-02-02.\n\n```sh\nls\n```\n";
+        const Run r = kyozoLd({ QStringLiteral("stats"), QStringLiteral("--implicit"), QStringLiteral("-") }, doc);
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject s = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(s.value("words").toInt(), 15);
+        const QJsonArray sections = s.value("sections").toArray();
+        QCOMPARE(sections.size(), 3);
+        QCOMPARE(sections[0].toObject().value("name"), QJsonValue(QJsonValue::Null));
+        QCOMPARE(sections[0].toObject().value("level").toInt(), 0);
+        QCOMPARE(sections[0].toObject().value("density").toDouble(), 0.0);
+        QCOMPARE(sections[1].toObject().value("words").toInt(), 5);
+        QCOMPARE(sections[1].toObject().value("density").toDouble(), 0.98 * 1000 / 5);
+        QCOMPARE(sections[2].toObject().value("startLine").toInt(), 10);
+        QCOMPARE(sections[2].toObject().value("words").toInt(), 6);
+        QCOMPARE(sections[2].toObject().value("density").toDouble(), (0.98 + 0.94) * 1000 / 6);
+        // The document: both dates, the code and the Article (0.98), per 15 words.
+        QCOMPARE(s.value("density").toDouble(), (0.98 + 0.98 + 0.94 + 0.98) * 1000 / 15);
+    }
+
+    // SPEC §2.3, §11: --format ai prints one object; --budget bounds its size in tokens
+    // (one per 4 bytes, rounded up); a budget below the view without entities exits 2.
+    void aiViewAndItsBudget()
+    {
+        const Run r = kyozoLd({ QStringLiteral("extract"), QStringLiteral("--format"), QStringLiteral("ai"), QStringLiteral("-") }, kDoc);
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(lineCount(r.out), 1);
+        const QJsonObject view = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(view.value("document").toObject(), (QJsonObject{ { "title", "Title" }, { "language", QJsonValue::Null },
+                                                                  { "words", 4 }, { "density", 250.0 } }));
+        QCOMPARE(view.value("omitted").toInt(), 0);
+        const QJsonArray entities = view.value("entities").toArray();
+        QCOMPARE(entities.size(), 1);
+        // Confidence 1 × position 1 (under the title) × 0.6 (nothing refers to it).
+        QCOMPARE(entities[0].toObject(), (QJsonObject{ { "type", "Thing" }, { "id", "#t" }, { "name", QJsonValue::Null },
+                                                        { "properties", QJsonObject() }, { "relevance", 0.6 },
+                                                        { "sources", QJsonArray{ QJsonObject{ { "kind", "json-ld" }, { "startLine", 5 } } } } }));
+        // The view with its entity is r.out.size() bytes; one token less leaves it out.
+        const qint64 full = (r.out.size() + 3) / 4;
+        const Run tight = kyozoLd({ QStringLiteral("extract"), QStringLiteral("--format"), QStringLiteral("ai"),
+                                    QStringLiteral("--budget"), QString::number(full - 1), QStringLiteral("-") }, kDoc);
+        QCOMPARE(tight.exitCode, 0);
+        QVERIFY((tight.out.size() + 3) / 4 <= full - 1);
+        QCOMPARE(QJsonDocument::fromJson(tight.out).object().value("omitted").toInt(), 1);
+        QVERIFY(QJsonDocument::fromJson(tight.out).object().value("entities").toArray().isEmpty());
+        const Run exact = kyozoLd({ QStringLiteral("extract"), QStringLiteral("--format"), QStringLiteral("ai"),
+                                    QStringLiteral("--budget"), QString::number(full), QStringLiteral("-") }, kDoc);
+        QCOMPARE(exact.out, r.out);
+        const Run tooSmall = kyozoLd({ QStringLiteral("extract"), QStringLiteral("--format"), QStringLiteral("ai"),
+                                       QStringLiteral("--budget"), QStringLiteral("5"), QStringLiteral("-") }, kDoc);
+        QCOMPARE(tooSmall.exitCode, 2);
+        QVERIFY(tooSmall.out.isEmpty());
+        QCOMPARE(lineCount(tooSmall.err), 1);
+        for (const QStringList &bad : { QStringList{ "--budget", "100" }, QStringList{ "--format", "ai", "--budget", "0" },
+                                        QStringList{ "--format", "ai", "--budget", "many" } }) {
+            const Run b = kyozoLd(QStringList{ QStringLiteral("extract") } + bad + QStringList{ QStringLiteral("-") }, kDoc);
+            QCOMPARE(b.exitCode, 2);
+            QCOMPARE(lineCount(b.err), 1);
+        }
     }
 
     // Past the 16-byte vectors and 64 KiB reads the counters work in: a 66 KB paragraph of
@@ -167,17 +238,6 @@ private slots:
         const Run t = kyozoLd({ QStringLiteral("extract"), QStringLiteral("-") }, "ok \xE6\x97");
         QCOMPARE(t.exitCode, 1);
         QVERIFY(t.err.contains("offset 3"));
-    }
-
-    void laterFeaturesExitTwo()
-    {
-        for (const QStringList &args : { QStringList{ "--format", "ai" },
-                                         QStringList{ "--budget", "100" } }) {
-            const Run r = kyozoLd(QStringList{ QStringLiteral("extract") } + args + QStringList{ QStringLiteral("-") }, kDoc);
-            QCOMPARE(r.exitCode, 2);
-            QVERIFY2(r.err.contains("not supported yet"), r.err.constData());
-            QCOMPARE(lineCount(r.err), 1);
-        }
     }
 
     // SPEC §11: inferred items are kind `implicit`, origin `inferred`, `type` a compact IRI,
