@@ -152,6 +152,8 @@ void MainWindow::buildMenus()
             QMessageBox::warning(this, tr("Export failed"), error);
     });
     file->addSeparator();
+    file->addAction(tr("Copy for &AI"), QKeySequence(tr("Ctrl+Shift+A")), this,
+                    [this] { SemanticsPanel::copyForAi(m_editor->toPlainText()); });
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu *insert = menuBar()->addMenu(tr("&Insert"));

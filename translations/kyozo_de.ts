@@ -138,6 +138,14 @@
 <context>
     <name>Kyozo::App::MainWindow</name>
     <message>
+        <source>Copy for &amp;AI</source>
+        <translation>Für &amp;KI kopieren</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+A</source>
+        <translation>Ctrl+Shift+A</translation>
+    </message>
+    <message>
         <source>Notebooks</source>
         <translation>Notizbücher</translation>
     </message>
@@ -357,6 +365,10 @@
 </context>
 <context>
     <name>Kyozo::App::SemanticsPanel</name>
+    <message>
+        <source>Rule &quot;%1&quot;: right %2% of the time on the labelled corpus</source>
+        <translation>Regel „%1“: auf dem annotierten Korpus in %2 % der Fälle richtig</translation>
+    </message>
     <message>
         <source>Kind</source>
         <translation>Art</translation>

@@ -1,5 +1,9 @@
 #include "semanticspanel.h"
 
+#include "markdownld/aiview.h"
+
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -89,6 +93,10 @@ void SemanticsPanel::setItems(const QList<MarkdownLD::SemanticItem> &items)
         node->setData(Kind, ColumnRole, item.range.startColumn);
         node->setData(Type, Qt::UserRole, item.id.toString());
         if (item.inferred) {
+            // What the confidence means: the rule's measured precision (docs/semantics.md).
+            if (!item.rule.isEmpty())
+                node->setToolTip(Confidence, tr("Rule \"%1\": right %2% of the time on the labelled corpus")
+                                                     .arg(item.rule, QLocale().toString(item.confidence * 100, 'f', 0)));
             QFont f = node->font(Kind);
             f.setItalic(true);
             for (int c = Kind; c <= Line; ++c)
@@ -114,6 +122,14 @@ void SemanticsPanel::setItems(const QList<MarkdownLD::SemanticItem> &items)
     }
     verticalScrollBar()->setValue(scroll);
     setUpdatesEnabled(true);
+}
+
+QString SemanticsPanel::copyForAi(const QString &notebook)
+{
+    const std::optional<QByteArray> view = MarkdownLD::aiViewOf(notebook.toUtf8(), 0, nullptr);
+    const QString text = view ? QString::fromUtf8(*view).trimmed() : QString();
+    QGuiApplication::clipboard()->setText(text);
+    return text;
 }
 
 } // namespace Kyozo::App

@@ -15,6 +15,11 @@ public:
     explicit SemanticsPanel(QWidget *parent = nullptr);
     void setItems(const QList<MarkdownLD::SemanticItem> &items);
 
+    // "Copy for AI" (issue 16 item 7): the notebook's AI view (SPEC §2.3, built by core's
+    // aiViewOf(), the same as `kyozo-ld extract --implicit --format ai`) on the clipboard.
+    // Returns what was copied.
+    static QString copyForAi(const QString &notebook);
+
 signals:
     void jumpRequested(qint64 line, qint64 column);
 };
