@@ -163,7 +163,7 @@ double mbPerSecond(qint64 bytes, qint64 ns)
 // best and of the median round, from wall time and from CPU time (user + system).
 void wholeProcess(const QString &kyozoLd, const QString &path, const QByteArray &corpus, int runs)
 {
-    Samples md4c, stats, extract;
+    Samples md4c, stats, extract, implicit;
     for (int i = 0; i < runs; ++i) {
         QElapsedTimer t;
         const qint64 cpu0 = processCpuNs();
@@ -171,9 +171,13 @@ void wholeProcess(const QString &kyozoLd, const QString &path, const QByteArray 
         runMd4c(corpus, MD_DIALECT_GITHUB);
         md4c.wallNs.push_back(t.nsecsElapsed());
         md4c.cpuNs.push_back(processCpuNs() - cpu0);
+        // Issue 16: `extract --implicit` beside plain extract, in the same rounds.
         for (auto [samples, command] :
-             { std::pair { &stats, "stats" }, std::pair { &extract, "extract" } }) {
-            const ChildTime c = timeChild(kyozoLd, { QString::fromLatin1(command), path });
+             { std::pair { &stats, "stats" }, std::pair { &extract, "extract" },
+               std::pair { &implicit, "extract --implicit" } }) {
+            QStringList args = QString::fromLatin1(command).split(QLatin1Char(' '));
+            args.append(path);
+            const ChildTime c = timeChild(kyozoLd, args);
             if (!c.ok) {
                 std::fprintf(stderr, "kyozo-ld %s %s failed\n", command, qPrintable(path));
                 std::exit(1);
@@ -186,12 +190,13 @@ void wholeProcess(const QString &kyozoLd, const QString &path, const QByteArray 
     std::printf(
         "whole process, %d rounds (md4c md_parse GitHub dialect in memory; kyozo-ld reads %s):\n",
         runs, qPrintable(path));
-    std::printf("  %-28s %12s %12s %12s %12s\n", "MB/s", "best wall", "median wall", "best CPU",
+    std::printf("  %-30s %12s %12s %12s %12s\n", "MB/s", "best wall", "median wall", "best CPU",
                 "median CPU");
     for (auto [name, s] :
          { std::pair { "md4c parse-only", &md4c }, std::pair { "kyozo-ld stats", &stats },
-           std::pair { "kyozo-ld extract", &extract } })
-        std::printf("  %-28s %12.1f %12.1f %12.1f %12.1f\n", name,
+           std::pair { "kyozo-ld extract", &extract },
+           std::pair { "kyozo-ld extract --implicit", &implicit } })
+        std::printf("  %-30s %12.1f %12.1f %12.1f %12.1f\n", name,
                     mbPerSecond(bytes, Samples::best(s->wallNs)),
                     mbPerSecond(bytes, Samples::median(s->wallNs)),
                     mbPerSecond(bytes, Samples::best(s->cpuNs)),
@@ -206,6 +211,15 @@ void wholeProcess(const QString &kyozoLd, const QString &path, const QByteArray 
                 ratio(md4c.wallNs, stats.wallNs, Samples::median),
                 ratio(md4c.cpuNs, stats.cpuNs, Samples::best),
                 ratio(md4c.cpuNs, stats.cpuNs, Samples::median));
+    std::printf("  extract --implicit / md4c = %.2fx best wall, %.2fx median wall, %.2fx best CPU, "
+                "%.2fx median CPU (target >= 1.0x)\n",
+                ratio(md4c.wallNs, implicit.wallNs, Samples::best),
+                ratio(md4c.wallNs, implicit.wallNs, Samples::median),
+                ratio(md4c.cpuNs, implicit.cpuNs, Samples::best),
+                ratio(md4c.cpuNs, implicit.cpuNs, Samples::median));
+    std::printf("  extract / md4c = %.2fx best wall, %.2fx best CPU\n",
+                ratio(md4c.wallNs, extract.wallNs, Samples::best),
+                ratio(md4c.cpuNs, extract.cpuNs, Samples::best));
     std::printf("  stats / extract = %.2fx best wall, %.2fx best CPU\n",
                 ratio(extract.wallNs, stats.wallNs, Samples::best),
                 ratio(extract.cpuNs, stats.cpuNs, Samples::best));

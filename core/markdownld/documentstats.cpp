@@ -78,9 +78,13 @@ void DocumentStats::blockClosed(const BlockEvent &event)
 {
     ++m_blocks[size_t(event.kind)];
     if (event.kind == BlockKind::Heading) {
-        if (const QJsonObject closed = sectionJson(m_section); !closed.isEmpty() && m_sections.size() < kMaxSections)
-            m_sections.append(closed);
-        m_section = Section{ QString::fromUtf8(event.content).simplified(), event.level, event.range.startLine, 0, 0 };
+        // Past the cap a section is only counted in the totals: no name, no object.
+        if (m_sections.size() < kMaxSections) {
+            if (const QJsonObject closed = sectionJson(m_section); !closed.isEmpty())
+                m_sections.append(closed);
+        }
+        m_section = Section{ m_sections.size() < kMaxSections ? QString::fromUtf8(event.content).simplified() : QString(),
+                             event.level, event.range.startLine, 0, 0 };
     }
     if (event.kind == BlockKind::Paragraph || event.kind == BlockKind::Heading
         || event.kind == BlockKind::Table) {

@@ -319,17 +319,24 @@ namespace {
                                               "mobile",
                                               "premium-support",
                                               "signup" };
-        if (const auto m = github.match(url); m.hasMatch()) {
+        if (const auto m = url.contains(QLatin1String("github.com/")) ? github.match(url)
+                                                                      : QRegularExpressionMatch();
+            m.hasMatch()) {
             if (reserved.contains(m.captured(1).toLower()))
                 return Profile::None;
             *canonical = QStringLiteral("https://github.com/") + m.captured(1);
             return Profile::GitHub;
         }
-        if (const auto m = orcid.match(url); m.hasMatch()) {
+        if (const auto m = url.contains(QLatin1String("orcid.org/")) ? orcid.match(url)
+                                                                     : QRegularExpressionMatch();
+            m.hasMatch()) {
             *canonical = QStringLiteral("https://orcid.org/") + m.captured(1);
             return Profile::Orcid;
         }
-        if (const auto m = wikipedia.match(url); m.hasMatch()) {
+        if (const auto m = url.contains(QLatin1String("wikipedia.org/"))
+                ? wikipedia.match(url)
+                : QRegularExpressionMatch();
+            m.hasMatch()) {
             *canonical = QStringLiteral("https://%1.wikipedia.org/wiki/%2")
                              .arg(m.captured(1), m.captured(2));
             *wikiTitle = QUrl::fromPercentEncoding(m.captured(2).toUtf8())
@@ -582,9 +589,12 @@ void ImplicitExtractor::blockClosed(const BlockEvent &e)
     case BlockKind::FencedCode: {
         if (JsonLdExtractor::claimsFenceInfo(e.info))
             break;
-        const QString info = QString::fromUtf8(e.info).trimmed();
-        QString word
-            = info.section(QRegularExpression(QStringLiteral("[\\s{]")), 0, 0).toCaseFolded();
+        // The info string's first word (CommonMark: the language), up to a space or `{`.
+        qsizetype end = 0;
+        while (end < e.info.size() && e.info[end] != ' ' && e.info[end] != '\t'
+               && e.info[end] != '{')
+            ++end;
+        const QString word = QString::fromUtf8(e.info.first(end)).toCaseFolded();
         if (isNotCode(word))
             break;
         emitRule(
@@ -649,8 +659,16 @@ void ImplicitExtractor::inlines(const BlockEvent &e)
             break;
         }
         case InlineEvent::Link: {
-            const QString dest = QString::fromUtf8(
-                t.sliced(ev.destinationBegin, ev.destinationEnd - ev.destinationBegin));
+            // Most links are neither e-mail nor profile links: decided on the bytes, before any
+            // conversion or regular expression.
+            const QByteArrayView destBytes
+                = t.sliced(ev.destinationBegin, ev.destinationEnd - ev.destinationBegin);
+            const bool mailto
+                = destBytes.size() > 7 && qstrnicmp(destBytes.data(), 7, "mailto:", 7) == 0;
+            if (!mailto && !destBytes.contains("github.com/") && !destBytes.contains("orcid.org/")
+                && !destBytes.contains("wikipedia.org/wiki/"))
+                break;
+            const QString dest = QString::fromUtf8(destBytes);
             const QString label = capped(t.sliced(ev.textBegin, ev.textEnd - ev.textBegin));
             if (dest.startsWith(QLatin1String("mailto:"), Qt::CaseInsensitive)) {
                 mailtoTextEnd = ev.textEnd;
