@@ -49,6 +49,9 @@ public:
     // it briefly exists twice; that transient copy is not counted.
     qsizetype bufferedBytes() const;
     qsizetype bufferedHighWaterMark() const { return m_highWater; }
+    // Bytes of document lines held for --context (Options::contextLines), at most
+    // maxBlockBytes + 64 KiB; not part of bufferedBytes().
+    qsizetype contextBytes() const { return m_context ? m_context->heldBytes() : 0; }
     // Slack above maxBlockBytes that bufferedBytes() may reach: a line prefix kept to
     // classify a line that does not fit.
     static constexpr qsizetype kLinePrefixBytes = 4096;

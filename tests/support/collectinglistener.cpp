@@ -38,10 +38,16 @@ void CollectingListener::itemFound(const SemanticItem &item) { items.append(item
 CollectingListener parse(const QByteArray &document, const QList<qsizetype> &chunkSizes,
                          qsizetype maxBlockBytes, bool includeImplicit)
 {
-    CollectingListener listener;
     StreamParser::Options options;
     options.maxBlockBytes = maxBlockBytes;
     options.includeImplicit = includeImplicit;
+    return parseWith(document, chunkSizes, options);
+}
+
+CollectingListener parseWith(const QByteArray &document, const QList<qsizetype> &chunkSizes,
+                             const StreamParser::Options &options)
+{
+    CollectingListener listener;
     StreamParser parser(options);
     parser.addListener(&listener);
     if (chunkSizes.isEmpty()) {

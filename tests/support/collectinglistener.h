@@ -1,6 +1,7 @@
 #pragma once
 
 #include "markdownld/streamlistener.h"
+#include "markdownld/streamparser.h"
 
 #include <QJsonArray>
 #include <QStringList>
@@ -31,5 +32,8 @@ public:
 // Parses a whole document, fed in the given chunk sizes (cycled); empty = one feed().
 CollectingListener parse(const QByteArray &document, const QList<qsizetype> &chunkSizes = {},
                          qsizetype maxBlockBytes = 1024 * 1024, bool includeImplicit = false);
+// The same with any parser options (--context, --depth).
+CollectingListener parseWith(const QByteArray &document, const QList<qsizetype> &chunkSizes,
+                             const Kyozo::MarkdownLD::StreamParser::Options &options);
 
 } // namespace KyozoTest

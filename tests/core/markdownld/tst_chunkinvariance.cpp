@@ -5,6 +5,7 @@
 #include "testpaths.h"
 
 #include <QDir>
+#include <QJsonObject>
 #include <QtTest>
 
 using KyozoTest::CollectingListener;
@@ -15,7 +16,8 @@ namespace {
 // `implicit` items), which also checks every explicit item: the rules only add items.
 constexpr qsizetype kMaxBlock = 1024 * 1024;
 
-void verifySame(const CollectingListener &whole, const CollectingListener &split, const QString &what)
+void verifySame(const CollectingListener &whole, const CollectingListener &split,
+                const QString &what)
 {
     QVERIFY2(whole.events == split.events,
              qPrintable(QStringLiteral("%1: block events differ").arg(what)));
@@ -28,7 +30,8 @@ QList<QByteArray> committedDocuments(QStringList *names)
     // The parser's cases and the labelled corpus of the implicit rules.
     for (const char *folder : { "tests/data/markdownld", "tests/data/semantics-corpus" }) {
         const QDir dir(KyozoTest::sourcePath(QLatin1String(folder)));
-        for (const QString &name : dir.entryList({ QStringLiteral("*.md") }, QDir::Files, QDir::Name)) {
+        for (const QString &name :
+             dir.entryList({ QStringLiteral("*.md") }, QDir::Files, QDir::Name)) {
             QFile f(dir.filePath(name));
             if (f.open(QIODevice::ReadOnly)) {
                 docs.append(f.readAll());
@@ -56,7 +59,8 @@ private slots:
             const CollectingListener whole = KyozoTest::parse(doc, {}, kMaxBlock, true);
             QVERIFY(!whole.events.isEmpty() || doc.isEmpty());
             for (qsizetype at = 1; at < doc.size(); ++at) {
-                const CollectingListener split = KyozoTest::parse(doc, { at, doc.size() }, kMaxBlock, true);
+                const CollectingListener split
+                    = KyozoTest::parse(doc, { at, doc.size() }, kMaxBlock, true);
                 verifySame(whole, split, QStringLiteral("%1 split at %2").arg(names[d]).arg(at));
             }
         }
@@ -67,7 +71,36 @@ private slots:
         QStringList names;
         const QList<QByteArray> docs = committedDocuments(&names);
         for (qsizetype d = 0; d < docs.size(); ++d)
-            verifySame(KyozoTest::parse(docs[d], {}, kMaxBlock, true), KyozoTest::parse(docs[d], { 1 }, kMaxBlock, true), names[d]);
+            verifySame(KyozoTest::parse(docs[d], {}, kMaxBlock, true),
+                       KyozoTest::parse(docs[d], { 1 }, kMaxBlock, true), names[d]);
+    }
+
+    // Issue 16 item 5: with --context and --depth (and the implicit rules) items wait for
+    // lines and nested nodes become items; none of that may depend on the chunking either.
+    void contextAndDepthAreChunkInvariant()
+    {
+        QStringList names;
+        const QList<QByteArray> docs = committedDocuments(&names);
+        Kyozo::MarkdownLD::StreamParser::Options options;
+        options.contextLines = 2;
+        options.semanticDepth = 3;
+        options.includeImplicit = true;
+        QRandomGenerator random(20261202);
+        for (qsizetype d = 0; d < docs.size(); ++d) {
+            const CollectingListener whole = KyozoTest::parseWith(docs[d], {}, options);
+            verifySame(whole, KyozoTest::parseWith(docs[d], { 1 }, options), names[d]);
+            QList<qsizetype> sizes;
+            for (int i = 0; i < 16; ++i)
+                sizes.append(1 + random.bounded(9));
+            verifySame(whole, KyozoTest::parseWith(docs[d], sizes, options),
+                       names[d] + QStringLiteral(" random"));
+            // Every item has its context, and n counts the output.
+            for (qsizetype i = 0; i < whole.items.size(); ++i) {
+                const QJsonObject item = whole.items[i].toObject();
+                QVERIFY2(item.contains(QLatin1String("context")), qPrintable(names[d]));
+                QCOMPARE(item.value(QLatin1String("n")).toInteger(), i);
+            }
+        }
     }
 
     void randomDocumentsRandomSplits()
@@ -79,8 +112,10 @@ private slots:
             QList<qsizetype> sizes;
             for (int i = 0; i < 16; ++i)
                 sizes.append(1 + random.bounded(9));
-            verifySame(whole, KyozoTest::parse(doc, sizes, kMaxBlock, true), QStringLiteral("round %1").arg(round));
-            verifySame(whole, KyozoTest::parse(doc, { 1 }, kMaxBlock, true), QStringLiteral("round %1, 1 byte").arg(round));
+            verifySame(whole, KyozoTest::parse(doc, sizes, kMaxBlock, true),
+                       QStringLiteral("round %1").arg(round));
+            verifySame(whole, KyozoTest::parse(doc, { 1 }, kMaxBlock, true),
+                       QStringLiteral("round %1, 1 byte").arg(round));
         }
     }
 };

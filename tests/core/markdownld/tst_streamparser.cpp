@@ -232,6 +232,41 @@ private slots:
         QCOMPARE(r.items[1].range.startLine, 23);
     }
 
+    // Issue 16 item 5, SPEC §2.1: --context holds the lines an item may still need, never the
+    // document: a long code block nothing is extracted from keeps N lines, a block over
+    // maxBlockBytes at most maxBlockBytes + 64 KiB of lines, and items still come out.
+    void contextHoldsBoundedLines()
+    {
+        StreamParser::Options options;
+        options.maxBlockBytes = 64 * 1024;
+        options.contextLines = 3;
+        StreamParser parser(options);
+        Recorder r;
+        parser.addListener(&r);
+        qsizetype most = 0;
+        auto feedLines = [&](const QByteArray &line, int count) {
+            for (int i = 0; i < count; ++i) {
+                parser.feed(line);
+                most = qMax(most, parser.contextBytes());
+            }
+        };
+        parser.feed("```python\n");
+        feedLines("print('a line of about forty bytes')\n", 50000);
+        parser.feed("```\n\n");
+        QVERIFY2(most <= 8 * 64, qPrintable(QString::number(most)));
+        parser.feed("```json-ld\n{\"text\": [\n");
+        feedLines("\"a line of about forty bytes of JSON\",\n", 50000);
+        parser.feed("\"\"]}\n```\n\nText [x]{property=schema:name}.\n");
+        parser.finish();
+        QVERIFY2(most <= options.maxBlockBytes + 64 * 1024 + 2048,
+                 qPrintable(QString::number(most)));
+        QCOMPARE(r.items.size(), 2);
+        QCOMPARE(r.items[0].kind, ItemKind::Error); // the JSON-LD block was over maxBlockBytes
+        QCOMPARE(r.items[1].kind, ItemKind::Annotation);
+        QCOMPARE(r.items[1].context.value_or(QString()),
+                 QStringLiteral("\"\"]}\n```\n\nText [x]{property=schema:name}."));
+    }
+
     void nothingCrashesOnHostileInput()
     {
         // Deep nesting, NULs, lone CRs, invalid UTF-8 and unbalanced everything.
