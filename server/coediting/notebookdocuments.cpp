@@ -320,9 +320,16 @@ std::optional<OpOutcome> NotebookDocuments::submit(quint64 ticket, const QString
         return OpOutcome::refused("bad_revision",
                                   QStringLiteral("revision must be a whole number from 0"));
     qint64 inserted = 0;
-    for (const TextOperation::Part &part : op->parts())
-        if (part.isInsert())
-            inserted += utf8Length(part.text);
+    for (const TextOperation::Part &part : op->parts()) {
+        if (!part.isInsert())
+            continue;
+        // As over REST (server/http/restapi.cpp): PostgreSQL TEXT cannot store U+0000.
+        if (part.text.contains(QChar(0)))
+            return OpOutcome::refused("bad_op",
+                                      QStringLiteral("the operation inserts U+0000, which a "
+                                                     "notebook's text cannot hold"));
+        inserted += utf8Length(part.text);
+    }
     if (inserted > m_options.maxInsertBytes)
         return OpOutcome::refused("too_large",
                                   QStringLiteral("the operation inserts %1 bytes, more than "

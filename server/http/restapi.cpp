@@ -50,12 +50,16 @@ namespace {
             || type == "application/x-www-form-urlencoded";
     }
 
-    // RFC 8259 §8.2 allows "\ud800" in JSON text, but such a string has no UTF-8 form: the
-    // notebook would be stored as invalid UTF-8. Unpaired surrogates are refused instead.
-    bool isWellFormedUtf16(QStringView text)
+    // What a notebook's text and title can hold. RFC 8259 §8.2 allows "\ud800" in JSON text,
+    // but such a string has no UTF-8 form: the notebook would be stored as invalid UTF-8.
+    // "\u0000" is valid JSON too, but PostgreSQL TEXT cannot store U+0000 (libpq passes C
+    // strings) while SQLite can, and CommonMark reads it as U+FFFD. Both are refused.
+    bool isStorableText(QStringView text)
     {
         for (qsizetype i = 0; i < text.size(); ++i) {
             const QChar c = text[i];
+            if (c.isNull())
+                return false;
             if (c.isHighSurrogate()) {
                 if (i + 1 == text.size() || !text[i + 1].isLowSurrogate())
                     return false;
@@ -289,9 +293,10 @@ HttpResponse RestApi::createNotebook(const Route::Call &call)
         return jsonError(400, "bad_request",
                          tr("expected a JSON object {\"title\": string, \"content\": string}"));
     }
-    if (!isWellFormedUtf16(title.toString()) || !isWellFormedUtf16(content.toString()))
+    if (!isStorableText(title.toString()) || !isStorableText(content.toString()))
         return jsonError(400, "bad_request",
-                         tr("the title or content holds an unpaired surrogate (\\ud800-\\udfff)"));
+                         tr("the title or content holds U+0000 or an unpaired surrogate "
+                            "(\\ud800-\\udfff)"));
     // SPEC §11: a missing content is an empty notebook; "" rather than a null string, which
     // the database would take for SQL NULL.
     const QString text = content.isString() ? content.toString() : QStringLiteral("");
@@ -428,9 +433,9 @@ HttpResponse RestApi::renameNotebook(const Route::Call &call)
     if (parseError.error != QJsonParseError::NoError || !body.isObject() || !title.isString()
         || o.size() != 1)
         return jsonError(400, "bad_request", tr("expected a JSON object {\"title\": string}"));
-    if (!isWellFormedUtf16(title.toString()))
+    if (!isStorableText(title.toString()))
         return jsonError(400, "bad_request",
-                         tr("the title holds an unpaired surrogate (\\ud800-\\udfff)"));
+                         tr("the title holds U+0000 or an unpaired surrogate (\\ud800-\\udfff)"));
     QString error;
     Notebook nb = member->first;
     nb.title = title.toString();

@@ -168,6 +168,29 @@ private slots:
                  QJsonObject({ { "revision", 1 }, { "content", "abcd" } }));
     }
 
+    // U+0000 is refused where a notebook's text or title comes in over REST (400), on both
+    // databases alike: PostgreSQL TEXT cannot store it, and CommonMark (§2.3) reads it as U+FFFD.
+    void nulIsRefusedOverRest()
+    {
+        const QByteArray withNul = QJsonDocument(QJsonObject {
+                                                     { "title", "t" },
+                                                     { "content", QStringLiteral("a") + QChar(0) + "b" } })
+                                       .toJson(QJsonDocument::Compact);
+        QVERIFY(withNul.contains("\\u0000"));
+        const RestResponse created
+            = restRequest("POST", server->url("/api/v1/workspaces/lab/notebooks"), ada, withNul);
+        QCOMPARE(created.status, 400);
+        QCOMPARE(created.errorCode(), QStringLiteral("bad_request"));
+        const QString id = create("ok");
+        QVERIFY(!id.isEmpty());
+        const RestResponse renamed = restRequest(
+            "PATCH", server->url("/api/v1/notebooks/" + id), ada,
+            QJsonDocument(QJsonObject { { "title", QStringLiteral("x") + QChar(0) } }).toJson());
+        QCOMPARE(renamed.status, 400);
+        QCOMPARE(latest(id).value("title").toString(), QStringLiteral("t"));
+        QCOMPARE(latest(id).value("content").toString(), QStringLiteral("ok"));
+    }
+
     void concurrentOperationsAreTransformed()
     {
         // ada and bob both edit revision 0 of "abcdef"; ada's arrives first.
@@ -287,6 +310,9 @@ private slots:
             { "base length at an old revision", op(0, { 5, "x" }), "bad_op" },
             { "insert inside a surrogate pair", op(1, { 2, "x", 3 }), "bad_op" },
             { "delete half a surrogate pair", op(1, { 1, -1, 3 }), "bad_op" },
+            // PostgreSQL TEXT cannot hold U+0000 (libpq passes C strings): never stored.
+            { "an insert holding U+0000", op(1, { 5, QStringLiteral("a") + QChar(0) + "b" }),
+              "bad_op" },
             { "a future revision", op(2, { 5 }), "bad_revision" },
             { "a negative revision", op(-1, { 5 }), "bad_revision" },
             { "a fractional revision", op(0.5, { 5 }), "bad_revision" },
