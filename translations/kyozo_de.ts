@@ -351,6 +351,21 @@
         <source>There is no line %1.</source>
         <translation>Es gibt keine Zeile %1.</translation>
     </message>
+    <message>
+        <source>the notebook&apos;s text is not valid Unicode.</source>
+        <translation>der Text des Notizbuchs ist kein gültiges Unicode.</translation>
+    </message>
+</context>
+<context>
+    <name>Kyozo::App::NotebookMirror</name>
+    <message>
+        <source>the change does not fit the notebook&apos;s text</source>
+        <translation>die Änderung passt nicht zum Text des Notizbuchs</translation>
+    </message>
+    <message>
+        <source>the change would split a character</source>
+        <translation>die Änderung würde ein Zeichen teilen</translation>
+    </message>
 </context>
 <context>
     <name>Kyozo::App::NotebookText</name>
@@ -361,6 +376,21 @@
     <message>
         <source>the file is not UTF-8 text (invalid byte at offset %1).</source>
         <translation>die Datei ist kein UTF-8-Text (ungültiges Byte an Position %1).</translation>
+    </message>
+</context>
+<context>
+    <name>Kyozo::App::PresencePanel</name>
+    <message>
+        <source>&amp;Follow</source>
+        <translation>&amp;Folgen</translation>
+    </message>
+    <message>
+        <source>Keep the selected writer&apos;s cursor in view until you type or scroll</source>
+        <translation>Den Cursor der ausgewählten Person im Blick behalten, bis Sie tippen oder scrollen</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
     </message>
 </context>
 <context>

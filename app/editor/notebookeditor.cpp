@@ -2,11 +2,14 @@
 
 #include "codehighlighter.h"
 #include "hiddenpayloadtext.h"
+#include "remotecursors.h"
 #include "semantichighlighter.h"
 #include "stego/zerowidthcodec.h"
 
 #include <QHelpEvent>
+#include <QKeyEvent>
 #include <QPainter>
+#include <QScrollBar>
 #include <QTextBlock>
 #include <QTextLayout>
 #include <QToolTip>
@@ -18,14 +21,35 @@ namespace Kyozo::App {
 using MarkdownLD::ItemKind;
 
 NotebookEditor::NotebookEditor(QWidget *parent)
-    : QPlainTextEdit(parent), m_code(new CodeHighlighter(this)), m_highlighter(new SemanticHighlighter(document(), m_code))
+    : QPlainTextEdit(parent)
+    , m_code(new CodeHighlighter(this))
+    , m_highlighter(new SemanticHighlighter(document(), m_code))
+    , m_mirror(new NotebookMirror(document(), &m_file, this))
+    , m_remote(new RemoteCursors(document(), this))
 {
     setObjectName(QStringLiteral("notebookEditor"));
     setLineWrapMode(QPlainTextEdit::WidgetWidth);
     setTabStopDistance(fontMetrics().horizontalAdvance(QLatin1Char(' ')) * 4);
     followPalette();
     // Markers live between characters; repaint when the analysis moves them.
-    connect(m_highlighter, &SemanticHighlighter::analysed, viewport(), qOverload<>(&QWidget::update));
+    connect(m_highlighter, &SemanticHighlighter::analysed, viewport(),
+            qOverload<>(&QWidget::update));
+    connect(m_remote, &RemoteCursors::changed, this, [this] {
+        viewport()->update();
+        keepFollowedInView();
+    });
+    auto cursorMoved = [this] {
+        const QTextCursor c = textCursor();
+        emit localCursorMoved(m_mirror->notebookOffset(c.anchor()),
+                              m_mirror->notebookOffset(c.position()));
+    };
+    connect(this, &QPlainTextEdit::cursorPositionChanged, this, cursorMoved);
+    connect(this, &QPlainTextEdit::selectionChanged, this, cursorMoved);
+    // Dragging the scroll bar is the user scrolling: following stops (a wheel, keys too).
+    connect(verticalScrollBar(), &QScrollBar::actionTriggered, this, [this] {
+        if (!m_scrollingForFollow)
+            stopFollowing();
+    });
 }
 
 NotebookEditor::~NotebookEditor() = default;
@@ -35,9 +59,113 @@ bool NotebookEditor::loadBytes(const QByteArray &bytes, QString *error)
     // NotebookText checks the bytes before it touches the document: a bad file loses nothing.
     if (!m_file.load(bytes, document(), error))
         return false;
+    m_mirror->reset();
+    m_remote->clear();
     document()->setModified(false);
     document()->clearUndoRedoStacks();
     return true;
+}
+
+bool NotebookEditor::loadNotebookText(const QString &text, QString *error)
+{
+    if (!QStringView(text).isValidUtf16()) { // UTF-8, and so the file, could not carry it
+        *error = tr("the notebook's text is not valid Unicode.");
+        return false;
+    }
+    return loadBytes(text.toUtf8(), error);
+}
+
+bool NotebookEditor::applyRemoteEdit(const TextEdit &edit, QString *error)
+{
+    // What the view shows is pinned to the text at its top, which moves with the edit.
+    QScrollBar *bar = verticalScrollBar();
+    const QTextBlock top = firstVisibleBlock();
+    const QTextCursor topAnchor(top);
+    const int linesIntoTop = bar->value() - top.firstLineNumber();
+    const int horizontal = horizontalScrollBar()->value();
+    const bool undo = document()->isUndoRedoEnabled();
+    document()->setUndoRedoEnabled(false); // remote edits never enter QTextDocument's undo stack
+    const bool applied = m_mirror->apply(edit, error);
+    document()->setUndoRedoEnabled(undo);
+    if (!applied)
+        return false;
+    const int wanted = topAnchor.block().firstLineNumber() + std::max(0, linesIntoTop);
+    m_scrollingForFollow = true;
+    if (bar->value() != wanted)
+        bar->setValue(wanted);
+    horizontalScrollBar()->setValue(horizontal);
+    m_scrollingForFollow = false;
+    keepFollowedInView();
+    return true;
+}
+
+void NotebookEditor::setOwnUndo(bool own)
+{
+    m_ownUndo = own;
+    document()->clearUndoRedoStacks();
+    document()->setUndoRedoEnabled(!own);
+}
+
+void NotebookEditor::showRemoteCursor(const QString &userId, bool follow)
+{
+    const RemoteCursors::Cursor *c = m_remote->find(userId);
+    if (!c)
+        return;
+    if (follow && m_followed != userId) {
+        m_followed = userId;
+        emit followingChanged(m_followed);
+    }
+    // Centre the line of their cursor, leaving the user's own cursor where it is.
+    const QTextBlock block = c->cursor.block();
+    const int line = block.firstLineNumber()
+        + block.layout()->lineForTextPosition(c->cursor.positionInBlock()).lineNumber();
+    const int visible = std::max(1, viewport()->height() / std::max(1, fontMetrics().height()));
+    m_scrollingForFollow = true;
+    verticalScrollBar()->setValue(std::max(0, line - visible / 2));
+    m_scrollingForFollow = false;
+}
+
+void NotebookEditor::stopFollowing()
+{
+    if (m_followed.isEmpty())
+        return;
+    m_followed.clear();
+    emit followingChanged({});
+}
+
+void NotebookEditor::keepFollowedInView()
+{
+    if (m_followed.isEmpty())
+        return;
+    const RemoteCursors::Cursor *c = m_remote->find(m_followed);
+    if (!c) {
+        stopFollowing();
+        return;
+    }
+    if (!viewport()->rect().contains(cursorRect(c->cursor)))
+        showRemoteCursor(m_followed);
+}
+
+void NotebookEditor::keyPressEvent(QKeyEvent *event)
+{
+    if (m_ownUndo && event->matches(QKeySequence::Undo)) {
+        emit undoRequested();
+        return;
+    }
+    if (m_ownUndo && event->matches(QKeySequence::Redo)) {
+        emit redoRequested();
+        return;
+    }
+    if (!event->text().isEmpty() || event->matches(QKeySequence::Delete)
+        || event->key() == Qt::Key_Backspace)
+        stopFollowing(); // typing takes the view back
+    QPlainTextEdit::keyPressEvent(event);
+}
+
+void NotebookEditor::wheelEvent(QWheelEvent *event)
+{
+    stopFollowing();
+    QPlainTextEdit::wheelEvent(event);
 }
 
 QByteArray NotebookEditor::saveBytes() const
@@ -66,8 +194,9 @@ void NotebookEditor::insertJsonLdBlock()
     cursor.beginEditBlock();
     if (!atEmptyLine)
         cursor.insertText(QStringLiteral("\n"));
-    cursor.insertText(QStringLiteral("\n```json-ld\n{\n  \"@context\": \"https://schema.org\",\n  \"@type\": \"Thing\",\n"
-                                     "  \"name\": \"\"\n}\n```\n"));
+    cursor.insertText(QStringLiteral(
+        "\n```json-ld\n{\n  \"@context\": \"https://schema.org\",\n  \"@type\": \"Thing\",\n"
+        "  \"name\": \"\"\n}\n```\n"));
     cursor.endEditBlock();
     // Leave the cursor inside the "name" value, where the writer continues.
     cursor.movePosition(QTextCursor::Up, QTextCursor::MoveAnchor, 3);
@@ -76,7 +205,8 @@ void NotebookEditor::insertJsonLdBlock()
     setTextCursor(cursor);
 }
 
-bool NotebookEditor::hideInSelection(const QString &secret, const QString &passphrase, QString *error)
+bool NotebookEditor::hideInSelection(const QString &secret, const QString &passphrase,
+                                     QString *error)
 {
     QTextCursor cursor = textCursor();
     if (!cursor.hasSelection()) {
@@ -87,7 +217,8 @@ bool NotebookEditor::hideInSelection(const QString &secret, const QString &passp
     const QString cover = cursor.selectedText().replace(QChar::ParagraphSeparator, u'\n');
     Stego::Container::SealOptions options;
     options.passphrase = passphrase.toUtf8();
-    const auto sealed = Stego::ZeroWidthCodec::encode(cover.toUtf8(), secret.toUtf8(), options, error);
+    const auto sealed
+        = Stego::ZeroWidthCodec::encode(cover.toUtf8(), secret.toUtf8(), options, error);
     if (!sealed)
         return false;
     cursor.insertText(QString::fromUtf8(*sealed));
@@ -97,6 +228,10 @@ bool NotebookEditor::hideInSelection(const QString &secret, const QString &passp
 void NotebookEditor::paintEvent(QPaintEvent *event)
 {
     QPlainTextEdit::paintEvent(event);
+    if (!m_remote->cursors().empty()) {
+        QPainter painter(viewport());
+        paintRemoteCursors(painter, event->rect());
+    }
     // Only the markers inside the repainted rectangle (the cursor's blink repaints a few pixels
     // twice a second), found by binary search over the analysis's markers, which it orders by
     // position once per analysis: a repaint costs what it shows, not the document's runs times
@@ -151,7 +286,68 @@ void NotebookEditor::paintEvent(QPaintEvent *event)
     }
 }
 
-std::optional<QString> NotebookEditor::openHiddenData(qint64 line, qint64 column, const QString &passphrase, QString *error)
+void NotebookEditor::paintRemoteCursors(QPainter &painter, const QRect &area)
+{
+    const QPointF offset = contentOffset();
+    QFont labelFont = font();
+    labelFont.setPointSizeF(labelFont.pointSizeF() * 0.8);
+    labelFont.setBold(true);
+    const QFontMetrics labelMetrics(labelFont);
+    for (const auto &[id, c] : m_remote->cursors()) {
+        if (c.cursor.hasSelection()) {
+            QColor fill = c.color;
+            fill.setAlpha(70);
+            const int start = c.cursor.selectionStart();
+            const int end = c.cursor.selectionEnd();
+            for (QTextBlock block = document()->findBlock(start);
+                 block.isValid() && block.position() <= end; block = block.next()) {
+                const QRectF geometry = blockBoundingGeometry(block).translated(offset);
+                if (geometry.top() > area.bottom())
+                    break;
+                if (geometry.bottom() < area.top() || !block.isVisible())
+                    continue;
+                const QTextLayout *layout = block.layout();
+                for (int i = 0; i < layout->lineCount(); ++i) {
+                    const QTextLine row = layout->lineAt(i);
+                    const int rowStart = block.position() + row.textStart();
+                    const int rowEnd = rowStart + row.textLength();
+                    const int from = std::max(start, rowStart);
+                    const int to = std::min(end, rowEnd);
+                    if (from > to || (from == to && end <= rowEnd))
+                        continue;
+                    const qreal x1 = row.cursorToX(from - block.position());
+                    qreal x2 = row.cursorToX(to - block.position());
+                    if (end > rowEnd)
+                        x2 += labelMetrics.averageCharWidth()
+                            / 2.0; // the line break is selected too
+                    painter.fillRect(QRectF(geometry.left() + x1, geometry.top() + row.y(),
+                                            std::max(x2 - x1, 2.0), row.height()),
+                                     fill);
+                }
+            }
+        }
+        const QRect caret = cursorRect(c.cursor);
+        painter.fillRect(QRect(caret.left(), caret.top(), 2, caret.height()), c.color);
+        const qreal opacity = m_remote->labelOpacity(id);
+        if (opacity <= 0)
+            continue;
+        // The name stands on the caret's line, above it (below on the first visible line).
+        QRect label(caret.left(), caret.top() - labelMetrics.height() - 1,
+                    labelMetrics.horizontalAdvance(c.name) + 8, labelMetrics.height() + 1);
+        if (label.top() < 0)
+            label.moveTop(caret.bottom() + 1);
+        painter.save();
+        painter.setOpacity(opacity);
+        painter.fillRect(label, c.color);
+        painter.setPen(c.color.lightness() > 150 ? Qt::black : Qt::white);
+        painter.setFont(labelFont);
+        painter.drawText(label, Qt::AlignCenter, c.name);
+        painter.restore();
+    }
+}
+
+std::optional<QString> NotebookEditor::openHiddenData(qint64 line, qint64 column,
+                                                      const QString &passphrase, QString *error)
 {
     const QTextBlock block = document()->findBlockByNumber(int(line) - 1);
     if (!block.isValid()) {
@@ -176,8 +372,8 @@ QString NotebookEditor::hiddenDataAt(const QPoint &viewportPos)
     QList<LineSpan> spans;
     analysis.spansOfLine(line, &spans);
     for (const LineSpan &span : std::as_const(spans))
-        if ((span.role == Role::HiddenData || span.role == Role::SuspiciousHidden) && pos >= span.start - 1
-            && pos <= span.start + span.length + 1)
+        if ((span.role == Role::HiddenData || span.role == Role::SuspiciousHidden)
+            && pos >= span.start - 1 && pos <= span.start + span.length + 1)
             runStart = span.start;
     if (runStart < 0)
         return {};

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "notebookmirror.h"
 #include "notebooktext.h"
 
 #include <QPlainTextEdit>
@@ -8,6 +9,7 @@
 namespace Kyozo::App {
 
 class CodeHighlighter;
+class RemoteCursors;
 class SemanticHighlighter;
 
 // The notebook editor (SPEC §9): plain text with live semantic highlighting; zero-width
@@ -23,9 +25,35 @@ public:
     // Replaces the text with a file's bytes; false with a one-line reason leaves it as it was.
     bool loadBytes(const QByteArray &bytes, QString *error);
     QByteArray saveBytes() const;
+    // The notebook text (SPEC §5): the file's bytes as UTF-16, line endings and BOM included.
+    QString notebookText() const { return m_mirror->text(); }
+    // Replaces the text with a notebook's (from the server); false with a reason when it
+    // is not text the editor can hold exactly (a lone surrogate).
+    bool loadNotebookText(const QString &text, QString *error);
 
     SemanticHighlighter *highlighter() const { return m_highlighter; }
     CodeHighlighter *codeHighlighter() const { return m_code; }
+    // Every change of the document as an edit of the notebook text (localEdit), and edits
+    // from elsewhere applied to it.
+    NotebookMirror *mirror() const { return m_mirror; }
+    RemoteCursors *remoteCursors() const { return m_remote; }
+
+    // An edit of the notebook text from another writer: applied without moving the user's
+    // cursor or selection (they stay on their characters) or what the view shows, and
+    // outside QTextDocument's undo stack.
+    bool applyRemoteEdit(const TextEdit &edit, QString *error = nullptr);
+
+    // Shared notebooks undo only the user's own edits (issue 15 item 3): QTextDocument's own
+    // undo, which would also undo the others' edits, is off, and the standard Undo and Redo
+    // keys ask for undoRequested/redoRequested instead.
+    void setOwnUndo(bool own);
+    bool hasOwnUndo() const { return m_ownUndo; }
+
+    // Scrolls so that a writer's cursor is in view; with `follow`, keeps it there until the
+    // user types or scrolls.
+    void showRemoteCursor(const QString &userId, bool follow = false);
+    QString followedUser() const { return m_followed; }
+    void stopFollowing();
 
     // Moves the cursor to a 1-based line and code-point column and shows it.
     void jumpTo(qint64 line, qint64 column);
@@ -37,22 +65,39 @@ public:
 
     // The payload of the hidden run at a 1-based line and code-point column, opened with a
     // passphrase, as text; nullopt with a reason when it does not open.
-    std::optional<QString> openHiddenData(qint64 line, qint64 column, const QString &passphrase, QString *error);
+    std::optional<QString> openHiddenData(qint64 line, qint64 column, const QString &passphrase,
+                                          QString *error);
     // The tooltip for a point of the viewport: the decoded payload of the hidden run drawn
     // there, or an empty string.
     QString hiddenDataAt(const QPoint &viewportPos);
+
+signals:
+    void undoRequested();
+    void redoRequested();
+    // The user's cursor or selection moved, in notebook offsets (anchor == head: a cursor).
+    void localCursorMoved(qsizetype anchor, qsizetype head);
+    void followingChanged(const QString &userId);
 
 protected:
     void paintEvent(QPaintEvent *event) override;
     bool viewportEvent(QEvent *event) override;
     void changeEvent(QEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
+    void wheelEvent(QWheelEvent *event) override;
 
 private:
     void followPalette();
+    void paintRemoteCursors(QPainter &painter, const QRect &area);
+    void keepFollowedInView();
 
     NotebookText m_file;
     CodeHighlighter *m_code;
     SemanticHighlighter *m_highlighter;
+    NotebookMirror *m_mirror;
+    RemoteCursors *m_remote;
+    QString m_followed;
+    bool m_ownUndo = false;
+    bool m_scrollingForFollow = false;
 };
 
 } // namespace Kyozo::App

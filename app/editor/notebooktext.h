@@ -1,8 +1,10 @@
 #pragma once
 
 #include <QByteArray>
+#include <QList>
 #include <QString>
 
+class QTextBlock;
 class QTextDocument;
 
 namespace Kyozo::App {
@@ -25,9 +27,34 @@ public:
     // document untouched and returns false with a one-line reason.
     bool load(const QByteArray &bytes, QTextDocument *document, QString *error);
     QByteArray save(const QTextDocument *document) const;
+    // The notebook text: what save() writes, as UTF-16, the BOM (U+FEFF) included. This is
+    // the text co-editing operations count in (SPEC §5: UTF-16 code units, line endings as
+    // they are, "\r\n" being two).
+    QString text(const QTextDocument *document) const;
 
     bool hasBom() const { return m_bom; }
+    // Set when an edit from elsewhere added or removed the leading U+FEFF.
+    void setBom(bool bom) { m_bom = bom; }
     QString defaultEnding() const { return m_defaultEnding; }
+    // The ending save() writes after `block` (nothing after the last one).
+    QString endingOf(const QTextBlock &block) const;
+    // Remembers the ending a block has in the notebook text (empty: none, the last line).
+    static void setEnding(QTextBlock &block, const QString &ending);
+
+    // A line of a notebook text: [start, start + length) is its text, `ending` code units of
+    // line ending follow it (0 for the last line).
+    struct Line
+    {
+        qsizetype start = 0;
+        qsizetype length = 0;
+        qsizetype ending = 0;
+        qsizetype end() const { return start + length + ending; }
+    };
+    // How many code units of line ending start at text[i]: what QTextCursor::insertText turns
+    // into a block boundary (qtextcursor.cpp), "\r\n" as one; 0 inside a line.
+    static qsizetype endingLength(const QString &text, qsizetype i);
+    // The line that starts at `from` (a line start) and its ending.
+    static Line lineAt(const QString &text, qsizetype from);
 
 private:
     bool m_bom = false;

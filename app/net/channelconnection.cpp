@@ -13,18 +13,21 @@ namespace Kyozo::App {
 
 using Protocol::PhoenixMessage;
 
-ChannelConnection::ChannelConnection(QObject *parent) : QObject(parent)
+ChannelConnection::ChannelConnection(QObject *parent)
+    : QObject(parent)
 {
     m_heartbeat.setInterval(kHeartbeatMs);
     connect(&m_heartbeat, &QTimer::timeout, this, [this] {
-        send(QString::fromLatin1(Protocol::PhoenixTopic), QString::fromLatin1(Protocol::Event::Heartbeat), {}, false);
+        send(QString::fromLatin1(Protocol::PhoenixTopic),
+             QString::fromLatin1(Protocol::Event::Heartbeat), {}, false);
     });
     m_retry.setSingleShot(true);
     m_retry.setInterval(kRetryMs);
     connect(&m_retry, &QTimer::timeout, this, &ChannelConnection::connectSocket);
     connect(&m_socket, &QWebSocket::connected, this, [this] {
-        m_joinRef = QString::number(m_ref + 1); // the join's ref is its join_ref, as phoenix.js does
-        send(m_topic, QString::fromLatin1(Protocol::Event::Join), {}, true);
+        m_joinRef
+            = QString::number(m_ref + 1); // the join's ref is its join_ref, as phoenix.js does
+        send(m_topic, QString::fromLatin1(Protocol::Event::Join), m_joinPayload, true);
         m_heartbeat.start();
     });
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &ChannelConnection::onText);
@@ -37,17 +40,18 @@ ChannelConnection::ChannelConnection(QObject *parent) : QObject(parent)
             m_retry.start();
     });
     // Qt 6.4 names it error(); errorOccurred() came in 6.5.
-    connect(&m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [this](QAbstractSocket::SocketError) {
-        m_lastError = m_socket.errorString();
-        qCInfo(lcChannel) << "socket error:" << m_lastError;
-        // A refused upgrade is the server saying no to the token (SPEC §11: HTTP 403):
-        // retrying with the same token cannot help, so the owner decides what comes next.
-        if (m_lastError.contains(QLatin1String("403"))) {
-            m_wanted = false;
-            m_retry.stop();
-            emit refused(m_lastError);
-        }
-    });
+    connect(&m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
+            [this](QAbstractSocket::SocketError) {
+                m_lastError = m_socket.errorString();
+                qCInfo(lcChannel) << "socket error:" << m_lastError;
+                // A refused upgrade is the server saying no to the token (SPEC §11: HTTP 403):
+                // retrying with the same token cannot help, so the owner decides what comes next.
+                if (m_lastError.contains(QLatin1String("403"))) {
+                    m_wanted = false;
+                    m_retry.stop();
+                    emit refused(m_lastError);
+                }
+            });
 }
 
 ChannelConnection::~ChannelConnection()
@@ -79,7 +83,8 @@ void ChannelConnection::connectSocket()
     if (!m_wanted)
         return;
     QUrl url = m_server;
-    url.setScheme(m_server.scheme() == QLatin1String("https") ? QStringLiteral("wss") : QStringLiteral("ws"));
+    url.setScheme(m_server.scheme() == QLatin1String("https") ? QStringLiteral("wss")
+                                                              : QStringLiteral("ws"));
     url.setPath(QStringLiteral("/socket/websocket"));
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("vsn"), QStringLiteral("2.0.0"));
@@ -90,7 +95,16 @@ void ChannelConnection::connectSocket()
     m_socket.open(url);
 }
 
-void ChannelConnection::send(const QString &topic, const QString &event, const QJsonObject &payload, bool withJoinRef)
+QString ChannelConnection::push(const QString &event, const QJsonObject &payload)
+{
+    if (m_state != State::Connected)
+        return {};
+    send(m_topic, event, payload, true);
+    return QString::number(m_ref);
+}
+
+void ChannelConnection::send(const QString &topic, const QString &event, const QJsonObject &payload,
+                             bool withJoinRef)
 {
     PhoenixMessage message;
     if (withJoinRef)
@@ -116,8 +130,12 @@ void ChannelConnection::onText(const QString &text)
     if (message->event == QLatin1String(Protocol::Event::Reply) && message->ref == m_joinRef) {
         if (payload.value(QLatin1String("status")).toString() == QLatin1String("ok")) {
             setState(State::Connected);
+            emit joined(payload.value(QLatin1String("response")).toObject());
         } else {
-            m_lastError = payload.value(QLatin1String("response")).toObject().value(QLatin1String("reason")).toString();
+            m_lastError = payload.value(QLatin1String("response"))
+                              .toObject()
+                              .value(QLatin1String("reason"))
+                              .toString();
             emit refused(m_lastError);
         }
     } else if (message->event == QLatin1String("presence_state")) {
@@ -126,9 +144,15 @@ void ChannelConnection::onText(const QString &text)
     } else if (message->event == QLatin1String("presence_diff")) {
         m_presence = Protocol::PresenceState::applyDiff(m_presence, payload);
         emit presenceChanged();
+    } else if (message->event == QLatin1String(Protocol::Event::Reply)) {
+        emit replied(message->ref.value_or(QString()),
+                     payload.value(QLatin1String("status")).toString() == QLatin1String("ok"),
+                     payload.value(QLatin1String("response")).toObject());
     } else if (message->event == QLatin1String(Protocol::Event::Close)
                || message->event == QLatin1String(Protocol::Event::Error)) {
         m_socket.close(); // rejoin through a fresh socket
+    } else {
+        emit received(message->event, payload);
     }
 }
 
@@ -145,7 +169,9 @@ QStringList ChannelConnection::presentNames() const
     QStringList names;
     for (auto it = m_presence.begin(); it != m_presence.end(); ++it) {
         const QJsonArray metas = it.value().toObject().value(QLatin1String("metas")).toArray();
-        names.append(metas.isEmpty() ? it.key() : metas.first().toObject().value(QLatin1String("name")).toString());
+        names.append(metas.isEmpty()
+                         ? it.key()
+                         : metas.first().toObject().value(QLatin1String("name")).toString());
     }
     names.sort();
     return names;

@@ -29,6 +29,7 @@ void TestNotebookText::roundTripIsByteIdentical_data()
     QTest::newRow("crlf") << QByteArray("# Title\r\n\r\nText.\r\n") << 4;
     QTest::newRow("mixed") << QByteArray("a\r\nb\nc\rd\r\n") << 5;
     QTest::newRow("bom") << QByteArray("\xEF\xBB\xBF# Title\nText") << 2;
+    QTest::newRow("two boms") << QByteArray("\xEF\xBB\xBF\xEF\xBB\xBFx\n") << 2; // the second is text
     QTest::newRow("no final newline") << QByteArray("one\ntwo") << 2;
     QTest::newRow("only newlines") << QByteArray("\n\r\n\n") << 4;
     // U+2028 stays inside its line; U+2029 is a line ending for QTextDocument and comes back.
