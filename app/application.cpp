@@ -2,6 +2,7 @@
 
 #include "mainwindow.h"
 #include "net/channelconnection.h"
+#include "net/restclient.h"
 #include "net/teamsession.h"
 #include "solo/solosession.h"
 #include "system/shutdownsignal.h"
@@ -18,42 +19,44 @@ namespace Kyozo::App {
 
 namespace {
 
-// First run: a copy of the sample notebook the user can edit and save (SPEC §9).
-QString sampleNotebook()
-{
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
-    const QString path = dir + QStringLiteral("/Welcome.md");
-    if (!QFile::exists(path)) {
-        QDir().mkpath(dir);
-        QFile::copy(QStringLiteral(":/samples/welcome.md"), path);
-        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    // First run: a copy of the sample notebook the user can edit and save (SPEC §9).
+    QString sampleNotebook()
+    {
+        const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+        const QString path = dir + QStringLiteral("/Welcome.md");
+        if (!QFile::exists(path)) {
+            QDir().mkpath(dir);
+            QFile::copy(QStringLiteral(":/samples/welcome.md"), path);
+            QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        }
+        return path;
     }
-    return path;
-}
 
-// Each window is the context of its connections: quit() closes (and so deletes) the
-// windows before the session stops and reports its last state.
-void wireConnection(ChannelConnection *connection, const QList<MainWindow *> &windows)
-{
-    for (MainWindow *w : windows)
-        QObject::connect(connection, &ChannelConnection::presenceChanged, w,
-                         [connection, w] { w->showPresence(connection->presentNames()); });
-}
+    // Each window is the context of its connections: quit() closes (and so deletes) the
+    // windows before the session stops and reports its last state.
+    void wireConnection(ChannelConnection *connection, const QList<MainWindow *> &windows)
+    {
+        for (MainWindow *w : windows)
+            QObject::connect(connection, &ChannelConnection::presenceChanged, w,
+                             [connection, w] { w->showPresence(connection->presentNames()); });
+    }
 
 } // namespace
 
 bool hasDisplay()
 {
     return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY")
-            || qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
+        || qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
 }
 
 int runEditor(const Options &options)
 {
     QStringList files = options.files;
-    if (files.isEmpty()) {
+    const bool serverNotebook = !options.server.isEmpty() && !options.notebook.isEmpty();
+    if (files.isEmpty() && !serverNotebook) {
         const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
-        files.append(!recent.isEmpty() && QFile::exists(recent.first()) ? recent.first() : sampleNotebook());
+        files.append(!recent.isEmpty() && QFile::exists(recent.first()) ? recent.first()
+                                                                        : sampleNotebook());
     }
     QList<MainWindow *> windows;
     for (const QString &file : std::as_const(files)) {
@@ -62,8 +65,15 @@ int runEditor(const Options &options)
         QString error;
         if (!window->openFile(file, &error)) {
             window->showNotice(error);
-            QMessageBox::warning(window, QApplication::translate("Kyozo::App", "Cannot open notebook"), error);
+            QMessageBox::warning(
+                window, QApplication::translate("Kyozo::App", "Cannot open notebook"), error);
         }
+        window->show();
+        windows.append(window);
+    }
+    if (windows.isEmpty()) { // a window for the server's notebook
+        auto *window = new MainWindow;
+        window->setAttribute(Qt::WA_DeleteOnClose);
         window->show();
         windows.append(window);
     }
@@ -72,10 +82,12 @@ int runEditor(const Options &options)
 
     std::unique_ptr<SoloSession> solo;
     std::unique_ptr<TeamSession> team;
+    std::unique_ptr<RestClient> rest;
     if (options.server.isEmpty()) {
         solo = std::make_unique<SoloSession>();
         for (MainWindow *w : std::as_const(windows)) {
-            QObject::connect(solo.get(), &SoloSession::statusChanged, w, &MainWindow::showConnectionStatus);
+            QObject::connect(solo.get(), &SoloSession::statusChanged, w,
+                             &MainWindow::showConnectionStatus);
             QObject::connect(solo.get(), &SoloSession::notice, w, &MainWindow::showNotice);
         }
         wireConnection(solo->connection(), windows);
@@ -88,7 +100,8 @@ int runEditor(const Options &options)
     } else {
         team = std::make_unique<TeamSession>(options.server, options.workspace);
         for (MainWindow *w : std::as_const(windows)) {
-            QObject::connect(team.get(), &TeamSession::statusChanged, w, &MainWindow::showConnectionStatus);
+            QObject::connect(team.get(), &TeamSession::statusChanged, w,
+                             &MainWindow::showConnectionStatus);
             QObject::connect(team.get(), &TeamSession::notice, w, &MainWindow::showNotice);
         }
         wireConnection(team->connection(), windows);
@@ -96,19 +109,28 @@ int runEditor(const Options &options)
         if (!token) {
             bool ok = false;
             const QString entered = QInputDialog::getText(
-                    windows.value(0), QApplication::translate("Kyozo::App", "Sign in"),
-                    QApplication::translate("Kyozo::App", "Token for %1 (kyozo-server token create NAME):")
-                            .arg(options.server.toString()),
-                    QLineEdit::Password, {}, &ok);
+                windows.value(0), QApplication::translate("Kyozo::App", "Sign in"),
+                QApplication::translate("Kyozo::App",
+                                        "Token for %1 (kyozo-server token create NAME):")
+                    .arg(options.server.toString()),
+                QLineEdit::Password, {}, &ok);
             if (ok && !entered.trimmed().isEmpty() && team->storeToken(entered.trimmed()))
                 token = entered.trimmed();
         }
-        if (token)
+        if (token) {
             team->start(*token);
-        else
+            // The workspace's notebooks in every window's list; the one asked for opened.
+            rest = std::make_unique<RestClient>(options.server, *token);
             for (MainWindow *w : std::as_const(windows))
-                w->showConnectionStatus(QApplication::translate("Kyozo::App", "Not signed in to %1").arg(options.server.toString()));
-        QObject::connect(&shutdown, &System::ShutdownSignal::requested, qApp, &QCoreApplication::quit);
+                w->setTeam(rest.get(), options.workspace);
+            if (serverNotebook)
+                windows.first()->openSharedNotebook(options.notebook);
+        } else
+            for (MainWindow *w : std::as_const(windows))
+                w->showConnectionStatus(QApplication::translate("Kyozo::App", "Not signed in to %1")
+                                            .arg(options.server.toString()));
+        QObject::connect(&shutdown, &System::ShutdownSignal::requested, qApp,
+                         &QCoreApplication::quit);
     }
 
     const int code = QApplication::exec();

@@ -8,8 +8,9 @@ namespace Kyozo::App {
 // `kyozo [--solo|--server URL] [FILE.md…]` (SPEC §11).
 struct Options
 {
-    QUrl server;       // empty: solo
+    QUrl server; // empty: solo
     QString workspace; // team mode: the workspace to join
+    QString notebook; // team mode: the id of a workspace notebook to open
     QStringList files;
 };
 

@@ -27,23 +27,34 @@ int main(int argc, char *argv[])
                           QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         QApplication::installTranslator(&qtTranslator);
     QTranslator translator;
-    if (translator.load(QLocale(), QStringLiteral("kyozo"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+    if (translator.load(QLocale(), QStringLiteral("kyozo"), QStringLiteral("_"),
+                        QStringLiteral(":/i18n")))
         QApplication::installTranslator(&translator);
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QApplication::translate("main", "Kyozo: a notebook editor for Markdown-LD."));
+    parser.setApplicationDescription(
+        QApplication::translate("main", "Kyozo: a notebook editor for Markdown-LD."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption solo(QStringLiteral("solo"),
-                                  QApplication::translate("main", "Work alone with a bundled local server (the default)."));
-    const QCommandLineOption server(QStringLiteral("server"),
-                                    QApplication::translate("main", "Connect to a team server, e.g. https://kyozo.example.org."),
-                                    QStringLiteral("URL"));
-    const QCommandLineOption workspace(QStringLiteral("workspace"),
-                                       QApplication::translate("main", "Team workspace to join (default: the server's \"team\")."),
-                                       QStringLiteral("NAME"), QStringLiteral("team"));
-    parser.addOptions({ solo, server, workspace });
-    parser.addPositionalArgument(QStringLiteral("files"), QApplication::translate("main", "Notebooks to open."),
+    const QCommandLineOption solo(
+        QStringLiteral("solo"),
+        QApplication::translate("main", "Work alone with a bundled local server (the default)."));
+    const QCommandLineOption server(
+        QStringLiteral("server"),
+        QApplication::translate("main",
+                                "Connect to a team server, e.g. https://kyozo.example.org."),
+        QStringLiteral("URL"));
+    const QCommandLineOption workspace(
+        QStringLiteral("workspace"),
+        QApplication::translate("main", "Team workspace to join (default: the server's \"team\")."),
+        QStringLiteral("NAME"), QStringLiteral("team"));
+    const QCommandLineOption notebook(
+        QStringLiteral("notebook"),
+        QApplication::translate("main", "With --server: open this notebook of the workspace."),
+        QStringLiteral("ID"));
+    parser.addOptions({ solo, server, workspace, notebook });
+    parser.addPositionalArgument(QStringLiteral("files"),
+                                 QApplication::translate("main", "Notebooks to open."),
                                  QStringLiteral("[FILE.md…]"));
     parser.process(app);
     if (parser.isSet(solo) && parser.isSet(server)) {
@@ -59,6 +70,11 @@ int main(int argc, char *argv[])
         }
     }
     options.workspace = parser.value(workspace);
+    options.notebook = parser.value(notebook);
+    if (!options.notebook.isEmpty() && options.server.isEmpty()) {
+        std::fputs("kyozo: --notebook needs --server\n", stderr);
+        return 2;
+    }
     options.files = parser.positionalArguments();
     return Kyozo::App::runEditor(options);
 }

@@ -3,6 +3,7 @@
 #include <QMainWindow>
 #include <QTimer>
 
+class QAction;
 class QLabel;
 class QListWidget;
 class QMenu;
@@ -11,8 +12,11 @@ namespace Kyozo::App {
 
 class HiddenDataPanel;
 class NotebookEditor;
+class PresencePanel;
 class PreviewPanel;
+class RestClient;
 class SemanticsPanel;
+class SharedNotebook;
 
 // SPEC §9 main window: notebook list, editor, Semantics / Hidden data / Preview docks, and a
 // status bar with the server connection and who is present.
@@ -28,6 +32,14 @@ public:
     bool saveFile(const QString &path, QString *error);
     bool exportHtml(const QString &path, QString *error);
     QString currentFile() const { return m_path; }
+
+    // Team mode (SPEC §9): the workspace's notebooks in the notebook list, opened from the
+    // server and edited together; local files can be uploaded into it.
+    void setTeam(RestClient *rest, const QString &workspace);
+    // Opens notebook `id` of the server: joins its topic, shows its text, edits it together.
+    void openSharedNotebook(const QString &id, const QString &title = {});
+    SharedNotebook *sharedNotebook() const { return m_shared; }
+    PresencePanel *presencePanel() const { return m_presencePanel; }
 
     NotebookEditor *editor() const { return m_editor; }
     SemanticsPanel *semanticsPanel() const { return m_semantics; }
@@ -58,6 +70,13 @@ private:
     void openHiddenData(qint64 line, qint64 column);
     void updatePanels();
     void updatePreview();
+    void listWorkspaceNotebooks();
+    void uploadToWorkspace();
+    void saveCopy();
+    void showHistory();
+    void undo();
+    void redo();
+    void updateSharedActions();
 
     NotebookEditor *m_editor;
     SemanticsPanel *m_semantics;
@@ -66,6 +85,14 @@ private:
     QListWidget *m_notebooks;
     QLabel *m_connection;
     QLabel *m_presence;
+    QLabel *m_pending;
+    PresencePanel *m_presencePanel;
+    SharedNotebook *m_shared = nullptr;
+    RestClient *m_rest = nullptr;
+    QString m_workspace;
+    QString m_sharedTitle;
+    QAction *m_uploadAction = nullptr;
+    QAction *m_historyAction = nullptr;
     QMenu *m_recentMenu = nullptr;
     QTimer m_panelTimer;
     QTimer m_previewTimer;

@@ -336,6 +336,93 @@
         <source>Cannot open hidden data</source>
         <translation>Versteckte Daten können nicht geöffnet werden</translation>
     </message>
+    <message>
+        <source>People</source>
+        <translation>Personen</translation>
+    </message>
+    <message>
+        <source>Save a &amp;Copy…</source>
+        <translation>&amp;Kopie speichern …</translation>
+    </message>
+    <message>
+        <source>&amp;Upload to Workspace…</source>
+        <translation>In den Arbeitsbereich &amp;hochladen …</translation>
+    </message>
+    <message>
+        <source>Show &amp;History…</source>
+        <translation>&amp;Verlauf anzeigen …</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Rückgängig</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>&amp;Wiederholen</translation>
+    </message>
+    <message>
+        <source>Notebooks in %1</source>
+        <translation>Notizbücher in %1</translation>
+    </message>
+    <message>
+        <source>Cannot list the notebooks of %1: %2</source>
+        <translation>Die Notizbücher von %1 können nicht aufgelistet werden: %2</translation>
+    </message>
+    <message>
+        <source>Revision %1</source>
+        <translation>Revision %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n edit(s) not sent yet</source>
+        <translation>
+            <numerusform>%n Änderung noch nicht gesendet</numerusform>
+            <numerusform>%n Änderungen noch nicht gesendet</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Upload to workspace</source>
+        <translation>In den Arbeitsbereich hochladen</translation>
+    </message>
+    <message>
+        <source>Cannot upload</source>
+        <translation>Hochladen nicht möglich</translation>
+    </message>
+    <message>
+        <source>Uploaded %1 to %2</source>
+        <translation>%1 nach %2 hochgeladen</translation>
+    </message>
+    <message>
+        <source>Save a copy</source>
+        <translation>Kopie speichern</translation>
+    </message>
+    <message>
+        <source>Saved a copy as %1</source>
+        <translation>Kopie als %1 gespeichert</translation>
+    </message>
+    <message>
+        <source>History of %1</source>
+        <translation>Verlauf von %1</translation>
+    </message>
+    <message>
+        <source>&amp;Restore this version</source>
+        <translation>Diese Version &amp;wiederherstellen</translation>
+    </message>
+    <message>
+        <source>The history is not available: %1</source>
+        <translation>Der Verlauf ist nicht verfügbar: %1</translation>
+    </message>
+    <message>
+        <source>Revision %1 — %2 — %3</source>
+        <translation>Revision %1 — %2 — %3</translation>
+    </message>
+    <message>
+        <source>Cannot restore: %1</source>
+        <translation>Wiederherstellen nicht möglich: %1</translation>
+    </message>
 </context>
 <context>
     <name>Kyozo::App::NotebookEditor</name>
@@ -394,6 +481,17 @@
     </message>
 </context>
 <context>
+    <name>Kyozo::App::RestClient</name>
+    <message>
+        <source>the server&apos;s answer is not JSON (%1).</source>
+        <translation>die Antwort des Servers ist kein JSON (%1).</translation>
+    </message>
+    <message>
+        <source>the server answered %1: %2</source>
+        <translation>der Server antwortete %1: %2</translation>
+    </message>
+</context>
+<context>
     <name>Kyozo::App::SemanticsPanel</name>
     <message>
         <source>Rule &quot;%1&quot;: right %2% of the time on the labelled corpus</source>
@@ -434,6 +532,49 @@
     <message>
         <source>%1 (line %2, column %3)</source>
         <translation>%1 (Zeile %2, Spalte %3)</translation>
+    </message>
+</context>
+<context>
+    <name>Kyozo::App::SharedNotebook</name>
+    <message>
+        <source>The server refused this notebook: %1</source>
+        <translation>Der Server hat dieses Notizbuch verweigert: %1</translation>
+    </message>
+    <message>
+        <source>Opening the notebook…</source>
+        <translation>Notizbuch wird geöffnet …</translation>
+    </message>
+    <message>
+        <source>The server did not send the notebook&apos;s text.</source>
+        <translation>Der Server hat den Text des Notizbuchs nicht gesendet.</translation>
+    </message>
+    <message>
+        <source>Cannot open the notebook: %1</source>
+        <translation>Das Notizbuch kann nicht geöffnet werden: %1</translation>
+    </message>
+    <message>
+        <source>The server refused your latest edits (%1); they were taken back.</source>
+        <translation>Der Server hat Ihre letzten Änderungen abgelehnt (%1); sie wurden zurückgenommen.</translation>
+    </message>
+    <message>
+        <source>The notebook&apos;s text and the server&apos;s disagree: %1</source>
+        <translation>Der Text des Notizbuchs und der des Servers stimmen nicht überein: %1</translation>
+    </message>
+    <message>
+        <source>Connected to %1</source>
+        <translation>Verbunden mit %1</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Verbindung wird hergestellt …</translation>
+    </message>
+    <message>
+        <source>Offline: edits are kept and sent when the connection is back</source>
+        <translation>Offline: Änderungen bleiben erhalten und werden gesendet, sobald die Verbindung wieder steht</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Nicht verbunden</translation>
     </message>
 </context>
 <context>
@@ -661,6 +802,10 @@
     <message>
         <source>Notebooks to open.</source>
         <translation>Zu öffnende Notizbücher.</translation>
+    </message>
+    <message>
+        <source>With --server: open this notebook of the workspace.</source>
+        <translation>Mit --server: dieses Notizbuch des Arbeitsbereichs öffnen.</translation>
     </message>
 </context>
 </TS>
