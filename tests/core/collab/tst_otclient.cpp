@@ -2,27 +2,16 @@
 // offline edits, the resend on reconnect with its op_id, resync and refusals. Every expected
 // operation is worked out by hand with ot.js's transform and compose rules.
 #include "collab/otclient.h"
+#include "operationliteral.h"
 
 #include <QJsonDocument>
 #include <QtTest>
 
 using namespace Kyozo::Collab;
+using KyozoTest::compact;
+using KyozoTest::op;
 
 namespace {
-
-TextOperation op(const char *text)
-{
-    QString error;
-    const auto parsed = TextOperation::fromJson(QJsonDocument::fromJson(text).array(), &error);
-    if (!parsed)
-        qFatal("bad test operation %s: %s", text, qPrintable(error));
-    return *parsed;
-}
-
-QByteArray compact(const TextOperation &operation)
-{
-    return QJsonDocument(operation.toJson()).toJson(QJsonDocument::Compact);
-}
 
 // The editor's side: a document the effects are applied to.
 struct Editor

@@ -3,12 +3,15 @@
 // (lib/text-operation.js: its builders' canonical form, apply, compose, transform with the
 // first operation's insert first, invert; lib/selection.js for positions).
 #include "collab/textoperation.h"
+#include "operationliteral.h"
 #include "randomoperation.h"
 
 #include <QJsonDocument>
 #include <QtTest>
 
 using Kyozo::Collab::TextOperation;
+using KyozoTest::compact;
+using KyozoTest::op;
 
 namespace {
 
@@ -18,20 +21,6 @@ QJsonArray json(const char *text)
     const QJsonDocument doc = QJsonDocument::fromJson(text, &error);
     Q_ASSERT(error.error == QJsonParseError::NoError && doc.isArray());
     return doc.array();
-}
-
-TextOperation op(const char *text)
-{
-    QString error;
-    const auto parsed = TextOperation::fromJson(json(text), &error);
-    if (!parsed)
-        qFatal("bad test operation %s: %s", text, qPrintable(error));
-    return *parsed;
-}
-
-QByteArray compact(const TextOperation &operation)
-{
-    return QJsonDocument(operation.toJson()).toJson(QJsonDocument::Compact);
 }
 
 const QString kGrinning = QString::fromUcs4(U"\U0001F600"); // two code units

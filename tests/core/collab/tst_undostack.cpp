@@ -1,27 +1,16 @@
 // UndoStack (issue 15 item 1): undo and redo of one's own edits only, ot.js 0.0.15's
 // UndoManager semantics (lib/undo-manager.js). Expected texts and operations by hand.
 #include "collab/undostack.h"
+#include "operationliteral.h"
 
 #include <QJsonDocument>
 #include <QtTest>
 
 using namespace Kyozo::Collab;
+using KyozoTest::compact;
+using KyozoTest::op;
 
 namespace {
-
-TextOperation op(const char *text)
-{
-    QString error;
-    const auto parsed = TextOperation::fromJson(QJsonDocument::fromJson(text).array(), &error);
-    if (!parsed)
-        qFatal("bad test operation %s: %s", text, qPrintable(error));
-    return *parsed;
-}
-
-QByteArray compact(const TextOperation &operation)
-{
-    return QJsonDocument(operation.toJson()).toJson(QJsonDocument::Compact);
-}
 
 // A document with one local user's undo stack; remote edits transform it.
 struct Document
