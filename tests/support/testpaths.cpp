@@ -1,6 +1,7 @@
 #include "testpaths.h"
 
 #include <QDir>
+#include <QFile>
 
 namespace KyozoTest {
 
@@ -12,8 +13,26 @@ QString sourcePath(const QString &relative)
 QString binaryPath(const QString &executable)
 {
     // ctest sets KYOZO_BIN_DIR (cmake/KyozoTesting.cmake); run by hand, the build's own.
-    const QString dir = qEnvironmentVariable("KYOZO_BIN_DIR", QStringLiteral(KYOZO_DEFAULT_BIN_DIR));
+    const QString dir
+        = qEnvironmentVariable("KYOZO_BIN_DIR", QStringLiteral(KYOZO_DEFAULT_BIN_DIR));
     return QDir(dir).filePath(executable);
+}
+
+QList<QByteArray> committedDocuments(QStringList *names)
+{
+    QList<QByteArray> docs;
+    for (const char *folder : { "tests/data/markdownld", "tests/data/semantics-corpus" }) {
+        const QDir dir(sourcePath(QLatin1String(folder)));
+        for (const QString &name :
+             dir.entryList({ QStringLiteral("*.md") }, QDir::Files, QDir::Name)) {
+            QFile f(dir.filePath(name));
+            if (f.open(QIODevice::ReadOnly)) {
+                docs.append(f.readAll());
+                names->append(name);
+            }
+        }
+    }
+    return docs;
 }
 
 } // namespace KyozoTest

@@ -47,23 +47,6 @@ qint64 tokensOf(qsizetype bytes)
     return qint64(std::ceil(double(bytes) / 4.0));
 }
 
-QList<QByteArray> everyDocument(QStringList *names)
-{
-    QList<QByteArray> docs;
-    for (const char *folder : { "tests/data/markdownld", "tests/data/semantics-corpus" }) {
-        const QDir dir(KyozoTest::sourcePath(QLatin1String(folder)));
-        for (const QString &name :
-             dir.entryList({ QStringLiteral("*.md") }, QDir::Files, QDir::Name)) {
-            QFile f(dir.filePath(name));
-            if (f.open(QIODevice::ReadOnly)) {
-                docs.append(f.readAll());
-                names->append(name);
-            }
-        }
-    }
-    return docs;
-}
-
 } // namespace
 
 class TestAiView : public QObject
@@ -73,7 +56,7 @@ private slots:
     void budgetIsNeverExceeded()
     {
         QStringList names;
-        const QList<QByteArray> docs = everyDocument(&names);
+        const QList<QByteArray> docs = KyozoTest::committedDocuments(&names);
         QVERIFY(docs.size() > 150);
         // 100 budgets spaced evenly on a log scale from 50 to 50,000 tokens.
         QList<qint64> budgets;

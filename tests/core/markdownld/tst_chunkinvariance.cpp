@@ -24,24 +24,6 @@ void verifySame(const CollectingListener &whole, const CollectingListener &split
     QVERIFY2(whole.items == split.items, qPrintable(QStringLiteral("%1: items differ").arg(what)));
 }
 
-QList<QByteArray> committedDocuments(QStringList *names)
-{
-    QList<QByteArray> docs;
-    // The parser's cases and the labelled corpus of the implicit rules.
-    for (const char *folder : { "tests/data/markdownld", "tests/data/semantics-corpus" }) {
-        const QDir dir(KyozoTest::sourcePath(QLatin1String(folder)));
-        for (const QString &name :
-             dir.entryList({ QStringLiteral("*.md") }, QDir::Files, QDir::Name)) {
-            QFile f(dir.filePath(name));
-            if (f.open(QIODevice::ReadOnly)) {
-                docs.append(f.readAll());
-                names->append(name);
-            }
-        }
-    }
-    return docs;
-}
-
 } // namespace
 
 class TestChunkInvariance : public QObject
@@ -52,7 +34,7 @@ private slots:
     void everyTwoPieceSplitOfCommittedCases()
     {
         QStringList names;
-        const QList<QByteArray> docs = committedDocuments(&names);
+        const QList<QByteArray> docs = KyozoTest::committedDocuments(&names);
         QVERIFY(docs.size() >= 40);
         for (qsizetype d = 0; d < docs.size(); ++d) {
             const QByteArray &doc = docs[d];
@@ -69,7 +51,7 @@ private slots:
     void oneByteAtATime()
     {
         QStringList names;
-        const QList<QByteArray> docs = committedDocuments(&names);
+        const QList<QByteArray> docs = KyozoTest::committedDocuments(&names);
         for (qsizetype d = 0; d < docs.size(); ++d)
             verifySame(KyozoTest::parse(docs[d], {}, kMaxBlock, true),
                        KyozoTest::parse(docs[d], { 1 }, kMaxBlock, true), names[d]);
@@ -80,7 +62,7 @@ private slots:
     void contextAndDepthAreChunkInvariant()
     {
         QStringList names;
-        const QList<QByteArray> docs = committedDocuments(&names);
+        const QList<QByteArray> docs = KyozoTest::committedDocuments(&names);
         Kyozo::MarkdownLD::StreamParser::Options options;
         options.contextLines = 2;
         options.semanticDepth = 3;
