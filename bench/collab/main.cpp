@@ -1,11 +1,13 @@
 // bench/collab (issue 15, Benchmark): co-editing through a real kyozo-server over loopback.
-//   collab-bench [--keystrokes N] [--authors 50,100,200,500] [--seconds S]
+//   collab-bench [--keystrokes N] [--authors 50,100,200,500] [--seconds S] [--batch 0,1]
 // 1. The automerge-paper trace (tests/data/editing-traces) replayed by one client, one
 //    keystroke per operation, each acknowledged before the next: operations per second, ack
 //    round trip p50/p99, the server's RSS at the end.
 // 2. K authors on one notebook, each typing 5 characters a second at its own place for S
 //    seconds: push -> ack p50/p95/p99, push -> another author has it (broadcast) p50/p95/p99,
-//    frames per second the server sent, the server's CPU.
+//    frames per second the server sent, the server's CPU. --batch 1: the authors join with
+//    {"batch": true} and get `ops` runs (docs/server.md "Co-editing"); 0,1 runs each K both
+//    ways, one after the other.
 // Clients run in this process (one Qt event loop), so they share the 2 cores with the server;
 // this process's own CPU is printed too. Figures only; never part of ctest.
 #include "coeditpeer.h"
@@ -115,7 +117,7 @@ void traceReplay(qsizetype keystrokes)
     std::fflush(stdout);
 }
 
-void authors(int k, int seconds)
+void authors(int k, int seconds, bool batch)
 {
     QString error;
     TemporaryServer server;
@@ -135,17 +137,12 @@ void authors(int k, int seconds)
     QHash<qint64, qint64> sentAt; // revision -> when its push was sent
     std::vector<std::pair<qint64, qint64>> received; // (revision, when another author had it)
     received.reserve(size_t(k) * 2000);
-    qint64 framesIn = 0;
     for (int i = 0; i < k; ++i) {
         auto peer = std::make_unique<CoeditPeer>(id, QStringLiteral("a%1").arg(i));
-        peer->onAcknowledged = [&](qint64 revision, qint64 sent) {
-            sentAt.insert(revision, sent);
-            ++framesIn;
-        };
-        peer->onRemoteOperation = [&](qint64 revision) {
-            received.emplace_back(revision, CoeditPeer::clockNs());
-            ++framesIn;
-        };
+        peer->setBatch(batch);
+        peer->onAcknowledged = [&](qint64 revision, qint64 sent) { sentAt.insert(revision, sent); };
+        peer->onRemoteOperation
+            = [&](qint64 revision) { received.emplace_back(revision, CoeditPeer::clockNs()); };
         peer->connectTo(server.socketUrl(tokens.at(i / 50)));
         peers.push_back(std::move(peer));
     }
@@ -155,11 +152,17 @@ void authors(int k, int seconds)
                                    [](const auto &p) { return p->isConnected(); });
             },
             60000)) {
-        std::printf("%d authors: not all joined\n", k);
+        std::printf("%d authors%s: not all joined\n", k, batch ? " (batch)" : "");
         return;
     }
     received.clear();
-    framesIn = 0;
+    const auto framesIn = [&] {
+        qint64 n = 0;
+        for (const auto &p : peers)
+            n += p->framesReceived();
+        return n;
+    };
+    const qint64 frames0 = framesIn();
     // Each author types at 5 characters a second, at its own line (its "[author i]" line end).
     std::vector<std::unique_ptr<QTimer>> typists;
     QRandomGenerator random(k);
@@ -191,7 +194,7 @@ void authors(int k, int seconds)
     const double elapsed = double(wall.elapsed()) / 1000;
     const double serverCpu = cpuSeconds(pid) - serverCpu0;
     const double ownCpu = cpuSeconds(QCoreApplication::applicationPid()) - ownCpu0;
-    const qint64 frames = framesIn;
+    const qint64 frames = framesIn() - frames0;
     // Settled: every author synchronized and every broadcast in (one text everywhere).
     waitForEvents(
         [&] {
@@ -223,14 +226,15 @@ void authors(int k, int seconds)
         std::printf("  %d authors not settled; first error: %s\n", unsettled,
                     qPrintable(firstError));
     std::printf(
-        "%d authors, %.0f s: %d keystrokes, %lld revisions; push->ack p50 %.1f / p95 %.1f / p99 "
+        "%d authors%s, %.0f s: %d keystrokes, %lld revisions; push->ack p50 %.1f / p95 %.1f / p99 "
         "%.1f ms; "
         "broadcast p50 %.1f / p95 %.1f / p99 %.1f ms; %.0f frames/s to the clients; "
         "server CPU %.0f%% of one core, this client process %.0f%%; server RSS %ld KiB; %s\n",
-        k, elapsed, edits, qint64(sentAt.size()), percentile(acks, 0.5), percentile(acks, 0.95),
-        percentile(acks, 0.99), percentile(broadcasts, 0.5), percentile(broadcasts, 0.95),
-        percentile(broadcasts, 0.99), double(frames) / elapsed, 100 * serverCpu / elapsed,
-        100 * ownCpu / elapsed, processRssKiB(pid), same ? "all texts identical" : "TEXTS DIFFER");
+        k, batch ? " (batch)" : "", elapsed, edits, qint64(sentAt.size()), percentile(acks, 0.5),
+        percentile(acks, 0.95), percentile(acks, 0.99), percentile(broadcasts, 0.5),
+        percentile(broadcasts, 0.95), percentile(broadcasts, 0.99), double(frames) / elapsed,
+        100 * serverCpu / elapsed, 100 * ownCpu / elapsed, processRssKiB(pid),
+        same ? "all texts identical" : "TEXTS DIFFER");
     std::fflush(stdout);
 }
 
@@ -242,13 +246,18 @@ int main(int argc, char **argv)
     qsizetype keystrokes = 259778;
     QList<int> counts { 50, 100, 200, 500 };
     int seconds = 60;
+    QList<bool> modes { false };
     const QStringList args = app.arguments();
     for (qsizetype i = 1; i + 1 < args.size(); i += 2) {
         if (args[i] == QLatin1String("--keystrokes"))
             keystrokes = args[i + 1].toLongLong();
         else if (args[i] == QLatin1String("--seconds"))
             seconds = args[i + 1].toInt();
-        else if (args[i] == QLatin1String("--authors")) {
+        else if (args[i] == QLatin1String("--batch")) {
+            modes.clear();
+            for (const QString &b : args[i + 1].split(QLatin1Char(','), Qt::SkipEmptyParts))
+                modes.append(b == QLatin1String("1"));
+        } else if (args[i] == QLatin1String("--authors")) {
             counts.clear();
             for (const QString &n : args[i + 1].split(QLatin1Char(','), Qt::SkipEmptyParts))
                 counts.append(n.toInt());
@@ -257,6 +266,7 @@ int main(int argc, char **argv)
     if (keystrokes > 0)
         traceReplay(keystrokes);
     for (int k : counts)
-        authors(k, seconds);
+        for (bool batch : modes)
+            authors(k, seconds, batch);
     return 0;
 }

@@ -34,10 +34,7 @@ CoeditPeer::CoeditPeer(const QString &notebookId, const QString &name)
         m_joined = false;
         m_pushRef.clear();
     });
-    connect(&m_socket, &QWebSocket::connected, this, [this] {
-        m_joinRef = QString::number(m_nextRef++);
-        send(QStringLiteral("phx_join"), {}, m_joinRef);
-    });
+    connect(&m_socket, &QWebSocket::connected, this, &CoeditPeer::join);
     // Heartbeats well inside the server's timeout (SPEC §11: 1000 after 60 s without one).
     m_heartbeat.setInterval(15000);
     connect(&m_heartbeat, &QTimer::timeout, this, [this] {
@@ -93,6 +90,26 @@ void CoeditPeer::send(const QString &event, const QJsonObject &payload, const QS
                               .toJson(QJsonDocument::Compact)));
 }
 
+void CoeditPeer::join()
+{
+    m_joinRef = QString::number(m_nextRef++);
+    send(QStringLiteral("phx_join"), m_batch ? QJsonObject { { "batch", true } } : QJsonObject {},
+         m_joinRef);
+}
+
+void CoeditPeer::remoteOperation(qint64 revision, const QJsonValue &ops)
+{
+    QString why;
+    const auto op = TextOperation::fromJson(ops, &why);
+    if (!op) {
+        fail(QStringLiteral("a broadcast op that does not parse: ") + why);
+        return;
+    }
+    if (onRemoteOperation)
+        onRemoteOperation(revision);
+    take(m_client->applyServer(revision, *op));
+}
+
 void CoeditPeer::fail(const QString &why)
 {
     if (m_error.isEmpty())
@@ -114,8 +131,7 @@ void CoeditPeer::take(const OtEffects &effects)
     if (effects.rejoin && m_joined) {
         // OtClient lost track of the server's text: join again on this socket (the server
         // closes the old join with phx_close of its join_ref).
-        m_joinRef = QString::number(m_nextRef++);
-        send(QStringLiteral("phx_join"), {}, m_joinRef);
+        join();
     }
     if (effects.send && m_joined) {
         m_pushRef = QString::number(m_nextRef++);
@@ -128,6 +144,7 @@ void CoeditPeer::take(const OtEffects &effects)
 
 void CoeditPeer::onFrame(const QString &text)
 {
+    ++m_framesReceived;
     const QJsonArray f = QJsonDocument::fromJson(text.toUtf8()).array();
     if (f.size() != 5) {
         fail(QStringLiteral("not a Phoenix frame: ") + text.left(200));
@@ -184,16 +201,23 @@ void CoeditPeer::onFrame(const QString &text)
         return;
     }
     if (event == QLatin1String("op") && m_client && m_joined) {
-        QString why;
-        const auto op = TextOperation::fromJson(payload.value(QLatin1String("ops")), &why);
-        if (!op) {
-            fail(QStringLiteral("a broadcast op that does not parse: ") + why);
+        remoteOperation(payload.value(QLatin1String("revision")).toInteger(-1),
+                        payload.value(QLatin1String("ops")));
+        return;
+    }
+    if (event == QLatin1String("ops") && m_client && m_joined) {
+        // Revisions from..to, one entry each; OtClient checks that each follows the one it
+        // has (the ack of an own push comes between two runs, in its place).
+        const qint64 from = payload.value(QLatin1String("from")).toInteger(-1);
+        const qint64 to = payload.value(QLatin1String("to")).toInteger(-1);
+        const QJsonArray ops = payload.value(QLatin1String("ops")).toArray();
+        if (from < 1 || to - from + 1 != ops.size()) {
+            fail(QStringLiteral("an ops run whose from/to do not match its ops: ")
+                 + text.left(200));
             return;
         }
-        const qint64 revision = payload.value(QLatin1String("revision")).toInteger(-1);
-        if (onRemoteOperation)
-            onRemoteOperation(revision);
-        take(m_client->applyServer(revision, *op));
+        for (qsizetype i = 0; i < ops.size(); ++i)
+            remoteOperation(from + i, ops.at(i));
         return;
     }
     if (event == QLatin1String("phx_close") && f[0].toString() != m_joinRef)

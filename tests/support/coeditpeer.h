@@ -33,6 +33,10 @@ public:
     void connectTo(const QUrl &socketUrl);
     // Drops the connection at once, as a network failure does (no phx_leave).
     void drop();
+    // Joins with {"batch": true} from the next join on (docs/server.md "Co-editing",
+    // batches): other authors' operations come as `ops` runs of consecutive revisions, each
+    // applied in order, and the ack of an own push in its place between two runs.
+    void setBatch(bool batch) { m_batch = batch; }
 
     // A local edit on text(); applied here at once, sent when the state machine says so.
     // False (nothing done) before the first join reply.
@@ -52,11 +56,14 @@ public:
     // none.
     const QString &error() const { return m_error; }
     int joins() const { return m_joinCount; }
+    // Every frame received so far (replies, `op`, `ops`, presence).
+    qint64 framesReceived() const { return m_framesReceived; }
     // Milliseconds from each push to its ack, in order.
     const QList<double> &ackLatencies() const { return m_ackLatencies; }
 
     // For benchmarks: a monotonic clock (ns), and hooks called as a broadcast `op` arrives
-    // (its revision) and as an ack arrives (the revision, and when its push was sent).
+    // (its revision; for an `ops` run once per revision of it) and as an ack arrives (the
+    // revision, and when its push was sent).
     static qint64 clockNs();
     std::function<void(qint64 revision)> onRemoteOperation;
     std::function<void(qint64 revision, qint64 sentNs)> onAcknowledged;
@@ -66,6 +73,8 @@ private:
     void take(const Kyozo::Collab::OtEffects &effects);
     void send(const QString &event, const QJsonObject &payload, const QString &ref);
     void fail(const QString &why);
+    void join();
+    void remoteOperation(qint64 revision, const QJsonValue &ops);
 
     QString m_topic;
     QString m_name;
@@ -77,7 +86,9 @@ private:
     QString m_pushRef; // the ref of the push awaiting its answer
     qint64 m_pushSentAt = 0;
     int m_nextRef = 1;
+    qint64 m_framesReceived = 0;
     bool m_joined = false;
+    bool m_batch = false;
     int m_joinCount = 0;
     int m_edits = 0;
     int m_acknowledged = 0;
