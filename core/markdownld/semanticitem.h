@@ -51,7 +51,7 @@ struct SemanticItem
 {
     ItemKind kind = ItemKind::Error;
     QJsonValue type = QJsonValue::Null; // @type as written: string, array or null
-    QJsonValue id = QJsonValue::Null;   // @id or null
+    QJsonValue id = QJsonValue::Null; // @id or null
     QJsonObject properties;
     SourceRange range;
     double confidence = 1.0;
@@ -68,6 +68,9 @@ struct SemanticItem
 
     // The jsonl object of SPEC §11 `kyozo-ld extract`.
     QJsonObject toJson() const;
+    // The same object as compact JSON text appended to `out`, byte for byte what
+    // QJsonDocument(toJson()).toJson(QJsonDocument::Compact) gives, without building it.
+    void appendJson(QByteArray &out) const;
 };
 
 SemanticItem errorItem(const SourceRange &range, const QString &message, qint64 line,
