@@ -1,6 +1,8 @@
 #include "serverconfig.h"
 
 #include <QCoreApplication>
+#include <QDir>
+#include <QStandardPaths>
 
 #include <toml++/toml.h>
 
@@ -24,7 +26,81 @@ bool loadHttpLimits(toml::node_view<toml::node> l, HttpLimits &http)
             && http.headerTimeoutMs >= 10 && http.idleTimeoutMs >= 10 && http.minBodyRate >= 0 && http.maxConnectionsPerAddress >= 1
             && http.listenBacklog >= 1;
 }
+// [execution] (docs/server.md "Execution"): every key optional over the defaults.
+bool loadExecution(toml::node_view<toml::node> e, ExecutionOptions &execution, QString *why)
+{
+    execution.enabled = e["enabled"].value_or(execution.enabled);
+    if (auto runAs = e["run_as"].value<std::string>())
+        execution.runAs = QString::fromStdString(*runAs);
+    if (auto bwrap = e["bwrap"].value<std::string>())
+        execution.bwrap = QString::fromStdString(*bwrap);
+    if (auto root = e["working_directory"].value<std::string>())
+        execution.workingDirectoryRoot = QDir::current().absoluteFilePath(QString::fromStdString(*root));
+    execution.maxRunsPerUser = e["max_runs_per_user"].value_or(execution.maxRunsPerUser);
+    execution.maxRunsPerServer = e["max_runs_per_server"].value_or(execution.maxRunsPerServer);
+    execution.maxQueuedPerUser = e["max_queued_per_user"].value_or(execution.maxQueuedPerUser);
+    if (execution.maxRunsPerUser < 1 || execution.maxRunsPerServer < 1 || execution.maxQueuedPerUser < 0) {
+        *why = tr("max_runs_per_user and max_runs_per_server must be at least 1, max_queued_per_user at least 0");
+        return false;
+    }
+    if (const toml::table *runners = e["runners"].as_table()) {
+        // Each entry replaces that language's default; an empty array removes it.
+        for (const auto &[key, value] : *runners) {
+            const QString language = QString::fromUtf8(key.str().data(), qsizetype(key.str().size())).toLower();
+            const toml::array *argv = value.as_array();
+            QStringList command;
+            bool strings = argv != nullptr;
+            if (argv)
+                for (const toml::node &part : *argv) {
+                    const auto text = part.value<std::string>();
+                    strings = strings && text.has_value();
+                    if (text)
+                        command.append(QString::fromStdString(*text));
+                }
+            if (!strings) {
+                *why = tr("runners.%1 must be an array of strings").arg(language);
+                return false;
+            }
+            if (command.isEmpty())
+                execution.runners.remove(language);
+            else
+                execution.runners.insert(language, command);
+        }
+    } else if (e["runners"]) {
+        *why = tr("runners must be a table of language = [\"program\", \"{file}\"]");
+        return false;
+    }
+    return true;
+}
 } // namespace
+
+ExecutionOptions ExecutionOptions::withDefaults()
+{
+    ExecutionOptions options;
+    options.bwrap = QStandardPaths::findExecutable(QStringLiteral("bwrap"));
+    options.runners.insert(QStringLiteral("bash"), { QStringLiteral("bash"), QStringLiteral("{file}") });
+    options.runners.insert(QStringLiteral("sh"), { QStringLiteral("sh"), QStringLiteral("{file}") });
+    if (!QStandardPaths::findExecutable(QStringLiteral("python3")).isEmpty()) {
+        const QStringList python { QStringLiteral("python3"), QStringLiteral("{file}") };
+        options.runners.insert(QStringLiteral("python"), python);
+        options.runners.insert(QStringLiteral("python3"), python);
+    }
+    return options;
+}
+
+QString ExecutionOptions::workingDirectoryFor(const QString &notebookId) const
+{
+    const QString root = workingDirectoryRoot.isEmpty()
+            ? QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+                      .filePath(QStringLiteral("executions"))
+            : workingDirectoryRoot;
+    // Ids are the server's own hex strings; anything else must not name another folder.
+    QString safe = notebookId;
+    for (QChar &c : safe)
+        if (!c.isLetterOrNumber() && c != u'-' && c != u'_')
+            c = u'_';
+    return QDir(root).filePath(safe);
+}
 
 bool ServerConfig::setListen(const QString &text, QString *error)
 {
@@ -84,6 +160,11 @@ bool ServerConfig::load(const QString &path, QString *error)
         *error = tr("%1: a [coediting] value is out of range (keep_operations >= 1, "
                     "snapshot_interval 1-1000, max_insert_bytes >= 1, batch_ms 0-20)")
                      .arg(path);
+        return false;
+    }
+    QString why;
+    if (!loadExecution(config["execution"], execution, &why)) {
+        *error = tr("%1: [execution] %2").arg(path, why);
         return false;
     }
     const auto l = config["limits"];

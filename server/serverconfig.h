@@ -4,7 +4,9 @@
 #include "storage/databaseurl.h"
 
 #include <QHostAddress>
+#include <QMap>
 #include <QString>
+#include <QStringList>
 
 namespace Kyozo::Server {
 
@@ -60,6 +62,29 @@ struct CoeditingOptions
     int batchMs = 20;
 };
 
+// Running code cells (SPEC §6, issue 17; docs/server.md "Execution"), the [execution] table.
+struct ExecutionOptions
+{
+    bool enabled = false; // off unless the operator turns it on
+    // The user a run's processes get when the server runs as root (the kernel does not
+    // enforce RLIMIT_NPROC for uid 0). A server that is not root runs cells as itself.
+    QString runAs = QStringLiteral("nobody");
+    QString bwrap; // bubblewrap's path; empty: unsandboxed (logged). Default: found on PATH
+    // Language (lower-case, the info string's first word) -> argv; "{file}" is the cell's code.
+    QMap<QString, QStringList> runners;
+    int maxRunsPerUser = 2; // running at once; more wait, `queued`
+    int maxRunsPerServer = 4;
+    int maxQueuedPerUser = 16; // waiting at once; one more is refused `queue_full`
+    // One folder per notebook below this, kept between runs. Default: "executions" in the
+    // server's XDG data directory.
+    QString workingDirectoryRoot;
+
+    // The defaults: bash and sh, python and python3 when python3 is on PATH, bwrap from PATH.
+    static ExecutionOptions withDefaults();
+    // The folder a notebook's cells run in (notebook ids are hex: see auth/tokenhash.h).
+    QString workingDirectoryFor(const QString &notebookId) const;
+};
+
 struct ServerConfig
 {
     QHostAddress address = QHostAddress::LocalHost;
@@ -69,6 +94,7 @@ struct ServerConfig
     Limits limits;
     HttpLimits http;
     CoeditingOptions coediting;
+    ExecutionOptions execution = ExecutionOptions::withDefaults();
 
     // "ADDR:PORT" (IPv6 in brackets).
     bool setListen(const QString &text, QString *error);

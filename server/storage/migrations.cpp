@@ -55,6 +55,25 @@ const QList<Migration> &migrations()
                   QStringLiteral("ALTER TABLE notebooks DROP COLUMN content"),
                   QStringLiteral("CREATE INDEX notebooks_workspace ON notebooks (workspace_id)"),
           } },
+        // Execution (SPEC §6, docs/server.md "Execution"): the latest run of each cell of a
+        // notebook, keyed by the cell's id, with the hash of the code it ran (a result whose
+        // cell has changed since is replayed as stale) and its output up to the cap, in the
+        // chunks it was sent in. `limit` is an SQL keyword: limit_name.
+        { 3,
+          {
+                  QStringLiteral("CREATE TABLE cell_runs (notebook_id TEXT NOT NULL "
+                                 "REFERENCES notebooks(id) ON DELETE CASCADE, cell_id TEXT NOT NULL, "
+                                 "execution_id TEXT NOT NULL, cell_hash TEXT NOT NULL, "
+                                 "user_id TEXT NOT NULL REFERENCES users(id), status TEXT NOT NULL, "
+                                 "exit_code INTEGER, limit_name TEXT, message TEXT, started_at BIGINT, "
+                                 "finished_at BIGINT NOT NULL, truncated INTEGER NOT NULL, "
+                                 "PRIMARY KEY (notebook_id, cell_id))"),
+                  QStringLiteral("CREATE TABLE cell_run_outputs (notebook_id TEXT NOT NULL, "
+                                 "cell_id TEXT NOT NULL, seq BIGINT NOT NULL, stream TEXT NOT NULL, "
+                                 "output TEXT NOT NULL, PRIMARY KEY (notebook_id, cell_id, seq), "
+                                 "FOREIGN KEY (notebook_id, cell_id) REFERENCES cell_runs "
+                                 "(notebook_id, cell_id) ON DELETE CASCADE)"),
+          } },
     };
     return all;
 }

@@ -41,7 +41,8 @@ private slots:
             const QStringList tables = db.connection().tables();
             for (const char *t :
                  { "users", "workspaces", "memberships", "tokens", "notebooks", "containers",
-                   "files", "notebook_snapshots", "notebook_operations" })
+                   "files", "notebook_snapshots", "notebook_operations", "cell_runs",
+                   "cell_run_outputs" })
                 QVERIFY2(tables.contains(QLatin1String(t)), t);
             QSqlQuery q(db.connection());
             QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM schema_migrations")) && q.next());

@@ -1,0 +1,101 @@
+// The [execution] table (issue 17 item 2, docs/server.md "Execution"): defaults as the issue
+// states them, every key read, wrong values refused with the key's name.
+#include "serverconfig.h"
+
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace Kyozo::Server;
+
+class TestExecutionConfig : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir dir;
+
+    bool load(const QByteArray &toml, ServerConfig *config, QString *error)
+    {
+        const QString path = dir.filePath(QStringLiteral("c.toml"));
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            return false;
+        f.write(toml);
+        f.close();
+        return config->load(path, error);
+    }
+
+private slots:
+    void defaults()
+    {
+        const ServerConfig config;
+        const ExecutionOptions &e = config.execution;
+        QCOMPARE(e.enabled, false);
+        QCOMPARE(e.runAs, QStringLiteral("nobody"));
+        QCOMPARE(e.maxRunsPerUser, 2);
+        QCOMPARE(e.maxRunsPerServer, 4);
+        QCOMPARE(e.runners.value(QStringLiteral("bash")),
+                 QStringList({ QStringLiteral("bash"), QStringLiteral("{file}") }));
+        QCOMPARE(e.runners.value(QStringLiteral("sh")),
+                 QStringList({ QStringLiteral("sh"), QStringLiteral("{file}") }));
+        const bool python = !QStandardPaths::findExecutable(QStringLiteral("python3")).isEmpty();
+        QCOMPARE(e.runners.contains(QStringLiteral("python")), python);
+        if (python)
+            QCOMPARE(e.runners.value(QStringLiteral("python3")),
+                     QStringList({ QStringLiteral("python3"), QStringLiteral("{file}") }));
+        QCOMPARE(e.bwrap, QStandardPaths::findExecutable(QStringLiteral("bwrap")));
+        // One folder per notebook under the data directory.
+        QCOMPARE(e.workingDirectoryFor(QStringLiteral("ab12")),
+                 QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+                     + QStringLiteral("/executions/ab12"));
+    }
+
+    void everyKey()
+    {
+        ServerConfig config;
+        QString error;
+        QVERIFY2(load("[execution]\nenabled = true\nrun_as = \"kyozo-run\"\nbwrap = \"\"\n"
+                      "working_directory = \"/srv/kyozo/runs\"\nmax_runs_per_user = 1\n"
+                      "max_runs_per_server = 3\nmax_queued_per_user = 5\n"
+                      "[execution.runners]\nRuby = [\"ruby\", \"{file}\"]\nsh = []\n"
+                      "bash = [\"bash\", \"--noprofile\", \"{file}\"]\n",
+                      &config, &error),
+                 qPrintable(error));
+        const ExecutionOptions &e = config.execution;
+        QCOMPARE(e.enabled, true);
+        QCOMPARE(e.runAs, QStringLiteral("kyozo-run"));
+        QCOMPARE(e.bwrap, QString());
+        QCOMPARE(e.maxRunsPerUser, 1);
+        QCOMPARE(e.maxRunsPerServer, 3);
+        QCOMPARE(e.maxQueuedPerUser, 5);
+        QCOMPARE(e.runners.value(QStringLiteral("ruby")),
+                 QStringList({ QStringLiteral("ruby"), QStringLiteral("{file}") }));
+        QVERIFY(!e.runners.contains(QStringLiteral("sh")));
+        QCOMPARE(e.runners.value(QStringLiteral("bash")).size(), 3);
+        QCOMPARE(e.workingDirectoryFor(QStringLiteral("ab12")),
+                 QStringLiteral("/srv/kyozo/runs/ab12"));
+        // Nothing a notebook id holds leaves the root.
+        QCOMPARE(e.workingDirectoryFor(QStringLiteral("../x")),
+                 QStringLiteral("/srv/kyozo/runs/___x"));
+    }
+
+    void refusals_data()
+    {
+        QTest::addColumn<QByteArray>("toml");
+        QTest::newRow("user limit") << QByteArray("[execution]\nmax_runs_per_user = 0\n");
+        QTest::newRow("server limit") << QByteArray("[execution]\nmax_runs_per_server = 0\n");
+        QTest::newRow("runner not array") << QByteArray("[execution.runners]\nsh = \"sh\"\n");
+        QTest::newRow("runner not strings") << QByteArray("[execution.runners]\nsh = [1]\n");
+        QTest::newRow("runners not table") << QByteArray("[execution]\nrunners = 3\n");
+    }
+    void refusals()
+    {
+        QFETCH(QByteArray, toml);
+        ServerConfig config;
+        QString error;
+        QVERIFY(!load(toml, &config, &error));
+        QVERIFY2(error.contains(QLatin1String("[execution]")), qPrintable(error));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestExecutionConfig)
+#include "tst_executionconfig.moc"
