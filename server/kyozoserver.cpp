@@ -1,6 +1,7 @@
 #include "kyozoserver.h"
 
 #include "channels/channelhub.h"
+#include "coediting/commitwriter.h"
 #include "coediting/notebookdocuments.h"
 #include "http/httpserver.h"
 #include "storage/accountstore.h"
@@ -13,7 +14,8 @@
 namespace Kyozo::Server {
 
 KyozoServer::KyozoServer(ServerConfig config, QObject *parent)
-    : QObject(parent), m_config(std::move(config))
+    : QObject(parent)
+    , m_config(std::move(config))
 {
 }
 
@@ -31,8 +33,12 @@ quint16 KyozoServer::start(QString *error)
         return 0;
     m_accounts = std::make_unique<AccountStore>(*m_database);
     m_notebooks = std::make_unique<NotebookStore>(*m_database);
-    m_documents = std::make_unique<NotebookDocuments>(m_notebooks.get(), m_config.coediting,
-                                                      m_config.limits.maxNotebookBytes);
+    // Co-editing's commits on a connection and thread of their own (docs/server.md "Storage").
+    auto writer = std::make_unique<CommitWriter>(m_config.database, m_config.storage);
+    if (!writer->start(error))
+        return 0;
+    m_documents = std::make_unique<NotebookDocuments>(
+        m_notebooks.get(), std::move(writer), m_config.coediting, m_config.limits.maxNotebookBytes);
     m_hub = std::make_unique<ChannelHub>(m_accounts.get(), m_documents.get(), m_config.limits,
                                          m_config.coediting);
     m_http = std::make_unique<HttpServer>(m_config.http, m_config.limits.maxNotebookBytes,
@@ -41,16 +47,17 @@ quint16 KyozoServer::start(QString *error)
     const quint16 port = m_http->listen(m_config.address, m_config.port);
     if (port == 0)
         *error = QCoreApplication::translate("KyozoServer", "cannot listen on %1:%2: %3")
-                         .arg(m_config.address.toString())
-                         .arg(m_config.port)
-                         .arg(m_http->errorString());
+                     .arg(m_config.address.toString())
+                     .arg(m_config.port)
+                     .arg(m_http->errorString());
     return port;
 }
 
 void KyozoServer::shutdown()
 {
     if (m_hub)
-        m_hub->closeAll(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
+        m_hub->closeAll(QWebSocketProtocol::CloseCodeGoingAway,
+                        QStringLiteral("server shutting down"));
 }
 
 } // namespace Kyozo::Server

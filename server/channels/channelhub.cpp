@@ -76,7 +76,9 @@ ChannelHub::ChannelHub(AccountStore *accounts, NotebookDocuments *documents, con
     , m_revokedSince(QDateTime::currentMSecsSinceEpoch())
 {
     // Pushes received in one turn of the event loop (and while the last commit was being
-    // synced) are stored in one transaction: group commit.
+    // synced, on the writer thread) are stored in one transaction: group commit.
+    m_documents->onCommitted
+        = [this](const NotebookDocuments::Outcomes &outcomes) { deliverOutcomes(outcomes); };
     m_commitTimer.setSingleShot(true);
     m_commitTimer.setInterval(0);
     connect(&m_commitTimer, &QTimer::timeout, this, &ChannelHub::commitOperations);
@@ -104,6 +106,7 @@ ChannelHub::ChannelHub(AccountStore *accounts, NotebookDocuments *documents, con
 
 ChannelHub::~ChannelHub()
 {
+    m_documents->onCommitted = nullptr;
     for (SocketSession *s : std::as_const(m_sessions))
         s->disconnect(this);
     qDeleteAll(m_sessions);
@@ -354,8 +357,13 @@ void ChannelHub::pushOperation(SocketSession *session, const PhoenixMessage &mes
 
 void ChannelHub::commitOperations()
 {
+    m_documents->commitPending(); // deliverOutcomes follows once it is durable
+}
+
+void ChannelHub::deliverOutcomes(const std::vector<std::pair<quint64, OpOutcome>> &outcomes)
+{
     // Durable before answered: every reply and broadcast below follows the commit.
-    for (const auto &[ticket, outcome] : m_documents->commitPending()) {
+    for (const auto &[ticket, outcome] : outcomes) {
         const PendingOperation pending = m_pendingOperations.take(ticket);
         SocketSession *session = pending.session.data();
         switch (outcome.kind) {
@@ -411,9 +419,9 @@ void ChannelHub::broadcastOperation(const QString &topic, const QJsonObject &pay
         if (joined == s->joined().constEnd() || joined->batch)
             continue;
         if (frame.isNull())
-            frame = QString::fromUtf8(PhoenixMessage { std::nullopt, std::nullopt, topic,
-                                                       QStringLiteral("op"), payload }
-                                          .encode());
+            frame = QString::fromUtf8(
+                PhoenixMessage { std::nullopt, std::nullopt, topic, QStringLiteral("op"), payload }
+                    .encode());
         s->sendText(frame);
     }
 }

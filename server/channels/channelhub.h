@@ -77,6 +77,8 @@ private:
                          const OpOutcome &outcome);
     void pushOperation(SocketSession *session, const Protocol::PhoenixMessage &message);
     void commitOperations();
+    // Answers and broadcasts a group commit's outcomes once it is durable.
+    void deliverOutcomes(const std::vector<std::pair<quint64, OpOutcome>> &outcomes);
     // One `op` frame to every subscriber of `topic` that did not ask for batches, but `sender`.
     void broadcastOperation(const QString &topic, const QJsonObject &payload,
                             SocketSession *sender);

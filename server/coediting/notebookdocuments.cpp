@@ -1,5 +1,7 @@
 #include "notebookdocuments.h"
 
+#include "commitwriter.h"
+
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -66,9 +68,10 @@ OpOutcome OpOutcome::refused(const char *reason, const QString &message)
     return o;
 }
 
-NotebookDocuments::NotebookDocuments(NotebookStore *store, const CoeditingOptions &options,
-                                     qint64 maxNotebookBytes)
+NotebookDocuments::NotebookDocuments(NotebookStore *store, std::unique_ptr<CommitWriter> writer,
+                                     const CoeditingOptions &options, qint64 maxNotebookBytes)
     : m_store(store)
+    , m_writer(std::move(writer))
     , m_options(options)
     , m_maxNotebookBytes(maxNotebookBytes)
 {
@@ -147,6 +150,8 @@ std::unique_ptr<NotebookDocuments::Document> NotebookDocuments::load(const QStri
     doc->id = id;
     doc->content = *content;
     doc->revision = notebook->revision;
+    doc->durableContent = doc->content;
+    doc->durableRevision = doc->revision;
     doc->lastSnapshot = snapshot->revision;
     doc->historyStart = m_store->oldestSnapshotRevision(id, error);
     if (doc->historyStart < 0)
@@ -217,7 +222,7 @@ std::optional<NotebookDocuments::State> NotebookDocuments::open(const QString &i
     if (!doc)
         return std::nullopt;
     ++doc->users;
-    return State { doc->revision, doc->content };
+    return State { doc->durableRevision, doc->durableContent };
 }
 
 void NotebookDocuments::release(const QString &id)
@@ -231,10 +236,14 @@ void NotebookDocuments::release(const QString &id)
 
 void NotebookDocuments::unloadUnused()
 {
-    // Kept while a queued push still needs it.
+    // Kept while a queued push or the group being written still needs it.
+    const auto needs = [](const std::vector<Pending> &pushes, const QString &id) {
+        return std::any_of(pushes.begin(), pushes.end(),
+                           [&](const Pending &p) { return p.id == id; });
+    };
     for (auto it = m_documents.begin(); it != m_documents.end();) {
-        const bool queued = std::any_of(m_pending.begin(), m_pending.end(),
-                                        [&](const Pending &p) { return p.id == it->first; });
+        const bool queued
+            = needs(m_pending, it->first) || (m_writing && needs(m_writing->pushes, it->first));
         if (it->second->users <= 0 && !queued)
             it = m_documents.erase(it);
         else
@@ -251,7 +260,7 @@ std::optional<NotebookDocuments::State> NotebookDocuments::latest(const QString 
 {
     auto it = m_documents.find(id);
     if (it != m_documents.end())
-        return State { it->second->revision, it->second->content };
+        return State { it->second->durableRevision, it->second->durableContent };
     const std::unique_ptr<Document> doc = load(id, error);
     if (!doc)
         return std::nullopt;
@@ -269,8 +278,8 @@ NotebookDocuments::Lookup NotebookDocuments::contentAt(const QString &id, qint64
     if (revision > notebook->revision)
         return Lookup::NotKept;
     const auto open = m_documents.find(id);
-    if (open != m_documents.end() && open->second->revision == revision) {
-        *content = open->second->content;
+    if (open != m_documents.end() && open->second->durableRevision == revision) {
+        *content = open->second->durableContent;
         return Lookup::Found;
     }
     const qint64 oldest = m_store->oldestSnapshotRevision(id, error);
@@ -466,68 +475,111 @@ OpOutcome NotebookDocuments::apply(Document &doc, const Pending &push, Operation
     return o;
 }
 
-std::vector<std::pair<quint64, OpOutcome>> NotebookDocuments::commitPending()
+void NotebookDocuments::commitPending()
 {
-    const std::vector<Pending> pending = std::exchange(m_pending, {});
-    std::vector<std::pair<quint64, OpOutcome>> outcomes;
-    outcomes.reserve(pending.size());
+    if (std::optional<Outcomes> outcomes = startGroup(); outcomes && onCommitted)
+        onCommitted(*outcomes);
+}
+
+std::optional<NotebookDocuments::Outcomes> NotebookDocuments::startGroup()
+{
+    if (m_writing || m_pending.empty())
+        return std::nullopt;
+    Group group;
+    group.pushes = std::exchange(m_pending, {});
+    group.outcomes.reserve(group.pushes.size());
     OperationBatch batch;
-    std::unordered_map<QString, Checkpoint> checkpoints;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    for (const Pending &push : pending) {
+    for (const Pending &push : group.pushes) {
         QString error;
         Document *doc = document(push.id, &error);
         if (!doc) {
-            outcomes.emplace_back(push.ticket, OpOutcome::refused("not_found", error));
+            group.outcomes.emplace_back(push.ticket, OpOutcome::refused("not_found", error));
             continue;
         }
-        if (checkpoints.find(push.id) == checkpoints.end())
-            checkpoints.emplace(push.id,
-                                Checkpoint { doc->content, doc->revision, doc->historyStart,
-                                             doc->lastSnapshot, doc->recent.size() });
-        outcomes.emplace_back(push.ticket, apply(*doc, push, batch, now));
+        if (group.checkpoints.find(push.id) == group.checkpoints.end())
+            group.checkpoints.emplace(push.id,
+                                      Checkpoint { doc->content, doc->revision, doc->historyStart,
+                                                   doc->lastSnapshot, doc->recent.size() });
+        group.outcomes.emplace_back(push.ticket, apply(*doc, push, batch, now));
     }
-    if (!batch.operations.isEmpty()) {
-        QString error;
-        if (!m_store->append(batch, &error)) {
-            qCWarning(lcCoediting)
-                << "storing" << batch.operations.size() << "operations failed:" << error;
-            for (auto &[id, saved] : checkpoints) {
-                auto it = m_documents.find(id);
-                if (it == m_documents.end())
-                    continue;
-                Document &doc = *it->second;
-                doc.content = saved.content;
-                doc.revision = saved.revision;
-                doc.historyStart = saved.historyStart;
-                doc.lastSnapshot = saved.lastSnapshot;
-                while (doc.recent.size() > saved.recent) {
-                    const Entry &e = doc.recent.back();
-                    if (!e.opId.isEmpty())
-                        doc.recentOpIds.remove(opIdKey(e.userId, e.opId));
-                    doc.recent.pop_back();
-                }
+    m_writing = std::move(group);
+    if (batch.operations.isEmpty()) {
+        // Refusals and duplicates only: nothing to wait for.
+        finishGroup(true, {});
+        Outcomes outcomes = std::move(m_writing->outcomes);
+        m_writing.reset();
+        unloadUnused();
+        return outcomes;
+    }
+    m_writer->write(std::move(batch), [this](const CommitWriter::Result &result) {
+        if (result.stored)
+            m_store->database().noteWriteSucceeded();
+        else if (result.failure)
+            m_store->database().noteWriteFailed(*result.failure);
+        finishGroup(result.stored, result.error);
+        Outcomes outcomes = std::move(m_writing->outcomes);
+        m_writing.reset();
+        unloadUnused();
+        // The next group goes to the writer before these are answered and broadcast, so
+        // that its sync overlaps with the sending.
+        const std::optional<Outcomes> next = startGroup();
+        if (onCommitted) {
+            onCommitted(outcomes);
+            if (next)
+                onCommitted(*next);
+        }
+    });
+    return std::nullopt;
+}
+
+void NotebookDocuments::finishGroup(bool stored, const QString &error)
+{
+    Group &group = *m_writing;
+    if (!stored) {
+        qCWarning(lcCoediting) << "storing a group of" << group.pushes.size()
+                               << "operations failed:" << error;
+        for (auto &[id, saved] : group.checkpoints) {
+            auto it = m_documents.find(id);
+            if (it == m_documents.end())
+                continue; // deleted meanwhile
+            Document &doc = *it->second;
+            doc.content = saved.content;
+            doc.revision = saved.revision;
+            doc.historyStart = saved.historyStart;
+            doc.lastSnapshot = saved.lastSnapshot;
+            while (doc.recent.size() > saved.recent) {
+                const Entry &e = doc.recent.back();
+                if (!e.opId.isEmpty())
+                    doc.recentOpIds.remove(opIdKey(e.userId, e.opId));
+                doc.recent.pop_back();
             }
-            for (size_t i = 0; i < outcomes.size(); ++i) {
-                OpOutcome &o = outcomes[i].second;
-                const auto saved = checkpoints.find(pending[i].id);
-                if (o.kind == OpOutcome::Kind::Applied
-                    || (o.kind == OpOutcome::Kind::Duplicate && saved != checkpoints.end()
-                        && o.revision > saved->second.revision))
-                    o = OpOutcome::refused(
-                        "unavailable",
-                        QStringLiteral("the operation could not be stored: %1").arg(error));
-            }
+        }
+        for (size_t i = 0; i < group.outcomes.size(); ++i) {
+            OpOutcome &o = group.outcomes[i].second;
+            const auto saved = group.checkpoints.find(group.pushes[i].id);
+            if (o.kind == OpOutcome::Kind::Applied
+                || (o.kind == OpOutcome::Kind::Duplicate && saved != group.checkpoints.end()
+                    && o.revision > saved->second.revision))
+                o = OpOutcome::refused(
+                    "unavailable",
+                    QStringLiteral("the operation could not be stored: %1").arg(error));
         }
     }
     for (auto &[id, doc] : m_documents) {
+        // Durable now (or rolled back to what was).
+        doc->durableRevision = doc->revision;
+        doc->durableContent = doc->content;
         while (!doc->recent.empty()
                && (qsizetype(doc->recent.size()) > kRecentOperations
                    || doc->recent.front().revision <= doc->historyStart))
             popRecent(*doc);
     }
-    unloadUnused();
-    return outcomes;
+}
+
+bool NotebookDocuments::waitForWrite(int timeoutMs)
+{
+    return !m_writing || m_writer->waitIdle(timeoutMs);
 }
 
 } // namespace Kyozo::Server

@@ -11,12 +11,15 @@
 #include <QString>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <unordered_map>
 #include <vector>
 
 namespace Kyozo::Server {
+
+class CommitWriter;
 
 // What became of one `op` push (docs/server.md "Co-editing").
 struct OpOutcome
@@ -40,12 +43,15 @@ struct OpOutcome
 // someone has joined, kept in memory at its newest acknowledged revision with its newest
 // operations; pushes are transformed against what happened since their revision (as ot.js's
 // Server.receiveOperation does, the pushed operation first, so its insert wins a tie), applied,
-// and stored as one small row each. All of it runs on the server's one thread.
+// and stored as one small row each. All of it runs on the server's thread but the durable
+// write of each group of operations, which `writer` does on its own thread; joins and reads
+// see only what is durable.
 class NotebookDocuments
 {
 public:
-    NotebookDocuments(NotebookStore *store, const CoeditingOptions &options,
-                      qint64 maxNotebookBytes);
+    // `store` is read on this thread; `writer` stores the groups.
+    NotebookDocuments(NotebookStore *store, std::unique_ptr<CommitWriter> writer,
+                      const CoeditingOptions &options, qint64 maxNotebookBytes);
     ~NotebookDocuments();
 
     struct State
@@ -71,10 +77,18 @@ public:
     std::optional<OpOutcome> submit(quint64 ticket, const QString &id, const QString &userId,
                                     const QJsonValue &payload);
     bool hasPending() const { return !m_pending.empty(); }
+    using Outcomes = std::vector<std::pair<quint64, OpOutcome>>;
     // Every queued push in the order received: transformed, applied, written in one
-    // transaction (group commit, one sync), and its outcome, in revision order. When the
-    // transaction fails nothing of it is applied and each is refused `unavailable`.
-    std::vector<std::pair<quint64, OpOutcome>> commitPending();
+    // transaction (group commit, one sync) by the writer thread; once it is durable,
+    // onCommitted gets each push's outcome, in revision order. When the transaction fails
+    // nothing of it is applied and each is refused `unavailable`. While a group is being
+    // written this does nothing: the pushes queued meanwhile form the next group, which
+    // starts as soon as the one before is durable (before its outcomes are handed on).
+    void commitPending();
+    std::function<void(const Outcomes &)> onCommitted;
+    // Blocks until the group being written (if any) is durable or has failed; false after
+    // `timeoutMs`. Its outcomes still come through onCommitted. Before a notebook is deleted.
+    bool waitForWrite(int timeoutMs);
 
     // Operations kept in memory per open notebook (the newest ones); a push based on an older
     // revision reads the ones it needs from the database.
@@ -99,6 +113,9 @@ private:
         std::deque<Entry> recent; // the newest operations, oldest first, up to `revision`
         QHash<QString, qint64> recentOpIds; // opIdKey() of `recent`'s -> revision
         int users = 0; // open() minus release()
+        // What is durable: `content` and `revision` run ahead of it while a group is written.
+        qint64 durableRevision = 0;
+        QString durableContent;
     };
     struct Pending
     {
@@ -134,8 +151,20 @@ private:
                                   const QList<StoredOperation> &ops, QString *error);
     OpOutcome apply(Document &doc, const Pending &push, OperationBatch &batch, qint64 now);
     void unloadUnused();
+    // A group transformed and applied in memory, being written.
+    struct Group
+    {
+        std::vector<Pending> pushes;
+        Outcomes outcomes;
+        std::unordered_map<QString, Checkpoint> checkpoints;
+    };
+    // Starts the next group; its outcomes at once when it has nothing to write.
+    std::optional<Outcomes> startGroup();
+    void finishGroup(bool stored, const QString &error);
 
     NotebookStore *m_store;
+    std::unique_ptr<CommitWriter> m_writer;
+    std::optional<Group> m_writing;
     CoeditingOptions m_options;
     qint64 m_maxNotebookBytes;
     std::unordered_map<QString, std::unique_ptr<Document>> m_documents;

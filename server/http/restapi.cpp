@@ -361,6 +361,10 @@ namespace {
     // GET .../revisions: newest first, at most this many per request.
     constexpr qint64 kDefaultRevisions = 50;
     constexpr qint64 kMaxRevisions = 1000;
+
+    // How long a DELETE waits for co-editing's commit under way (one sync, normally
+    // milliseconds; as long as SQLite's busy timeout at most).
+    constexpr int kDeleteWaitMs = 5000;
 } // namespace
 
 HttpResponse RestApi::getNotebook(const Route::Call &call)
@@ -455,6 +459,9 @@ HttpResponse RestApi::deleteNotebook(const Route::Call &call)
     // the whole history with it (docs/server.md "REST").
     if (member->second != Role::Owner)
         return jsonError(403, "forbidden", tr("only the workspace's owners can delete notebooks"));
+    // Co-editing's group being written, which may hold operations of this notebook, goes
+    // first: deleted under it, its transaction would fail for every notebook in it.
+    m_documents->waitForWrite(kDeleteWaitMs);
     QString error;
     if (!m_notebooks->remove(member->first.id, &error))
         return storageFailure("deleting a notebook", error);

@@ -49,6 +49,10 @@ public:
     // full, read-only, I/O, connection) is remembered until a later write succeeds.
     void noteWriteSucceeded();
     void noteWriteFailed(const QSqlError &error);
+    // The remembered failure, to hand on to another connection's Database (co-editing's
+    // commit writer has its own connection; GET /healthz asks the server's).
+    const std::optional<Degradation> &lastWriteFailure() const { return m_lastWriteFailure; }
+    void noteWriteFailed(const Degradation &failure) { m_lastWriteFailure = failure; }
 
     // Why writes fail or would fail, or nothing when the database takes writes. Cheap
     // enough for every GET /healthz: the remembered failure, plus for SQLite whether the

@@ -12,6 +12,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QtTest>
 
@@ -168,14 +169,81 @@ private slots:
                  QJsonObject({ { "revision", 1 }, { "content", "abcd" } }));
     }
 
+    // A group commit whose transaction fails (written on the server's commit writer
+    // thread, docs/server.md "Storage"): its push is refused `unavailable`, nothing of it
+    // is answered, broadcast or kept in memory, and the next push gets the revision the
+    // failed one would have had, on the text as it was. The failure is a trigger another
+    // connection adds, refusing operations that insert "BOOM".
+    void failedCommitIsRefusedAndRolledBack()
+    {
+        const QString id = create("abc");
+        ChannelClient a, b;
+        QVERIFY(a.open(server->socketUrl(ada)));
+        QVERIFY(b.open(server->socketUrl(bob)));
+        QVERIFY(replyOk(a.join(topicOf(id), "1")));
+        QVERIFY(replyOk(b.join(topicOf(id), "1")));
+        QVERIFY(replyOk(pushOp(a, topicOf(id), "p1", op(0, { 3, "d" }))));
+        QCOMPARE(b.waitForEvent(topicOf(id), "op")[4].toObject().value("revision").toInt(), 1);
+        {
+            Kyozo::Server::Database db;
+            QString error;
+            QVERIFY2(
+                db.open(*Kyozo::Server::DatabaseUrl::parse(server->databaseUrl(), &error), &error),
+                qPrintable(error));
+            QSqlQuery q(db.connection());
+            if (server->databaseUrl().startsWith(QLatin1String("sqlite:"))) {
+                QVERIFY2(q.exec("CREATE TRIGGER refuse_boom BEFORE INSERT ON notebook_operations "
+                                "WHEN NEW.ops LIKE '%BOOM%' BEGIN "
+                                "SELECT RAISE(ABORT, 'refused by the test'); END"),
+                         qPrintable(q.lastError().text()));
+            } else {
+                QVERIFY2(q.exec("CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql "
+                                "AS $$ BEGIN IF NEW.ops LIKE '%BOOM%' THEN "
+                                "RAISE EXCEPTION 'refused by the test'; END IF; "
+                                "RETURN NEW; END $$"),
+                         qPrintable(q.lastError().text()));
+                QVERIFY2(q.exec("CREATE TRIGGER refuse_boom BEFORE INSERT ON notebook_operations "
+                                "FOR EACH ROW EXECUTE FUNCTION refuse_boom()"),
+                         qPrintable(q.lastError().text()));
+            }
+        }
+        QJsonObject boom = op(1, { 4, "BOOM" });
+        boom.insert("op_id", "boom-1");
+        QCOMPARE(reason(pushOp(a, topicOf(id), "p2", boom)), QStringLiteral("unavailable"));
+        QVERIFY(drained(b, "h1"));
+        for (const QJsonArray &f : b.pending())
+            QVERIFY2(f[3].toString() != QLatin1String("op")
+                         || f[4].toObject().value("revision").toInt() == 1,
+                     "a failed operation was broadcast");
+        QCOMPARE(latest(id).value("content").toString(), QStringLiteral("abcd"));
+        QCOMPARE(latest(id).value("revision").toInt(), 1);
+        ChannelClient late;
+        QVERIFY(late.open(server->socketUrl(vic)));
+        QCOMPARE(response(late.join(topicOf(id), "1")),
+                 QJsonObject({ { "revision", 1 }, { "content", "abcd" } }));
+        // Rolled back: revision 2 again, on "abcd" (base length 4); the op_id of the failed
+        // push is not taken either, so its resend is applied.
+        const QJsonArray next = pushOp(a, topicOf(id), "p3", op(1, { 4, "e" }));
+        QVERIFY2(replyOk(next), QJsonDocument(next).toJson());
+        QCOMPARE(response(next), QJsonObject({ { "revision", 2 } }));
+        QJsonObject resend = op(2, { 5, "!" });
+        resend.insert("op_id", "boom-1");
+        QCOMPARE(response(pushOp(a, topicOf(id), "p4", resend)),
+                 QJsonObject({ { "revision", 3 } }));
+        QCOMPARE(latest(id).value("content").toString(), QStringLiteral("abcde!"));
+        QCOMPARE(latest(id).value("revision").toInt(), 3);
+        const QJsonArray got = late.waitForEvent(topicOf(id), "op");
+        QCOMPARE(got[4].toObject().value("revision").toInt(), 2);
+    }
+
     // U+0000 is refused where a notebook's text or title comes in over REST (400), on both
     // databases alike: PostgreSQL TEXT cannot store it, and CommonMark (§2.3) reads it as U+FFFD.
     void nulIsRefusedOverRest()
     {
-        const QByteArray withNul = QJsonDocument(QJsonObject {
-                                                     { "title", "t" },
-                                                     { "content", QStringLiteral("a") + QChar(0) + "b" } })
-                                       .toJson(QJsonDocument::Compact);
+        const QByteArray withNul
+            = QJsonDocument(QJsonObject { { "title", "t" },
+                                          { "content", QStringLiteral("a") + QChar(0) + "b" } })
+                  .toJson(QJsonDocument::Compact);
         QVERIFY(withNul.contains("\\u0000"));
         const RestResponse created
             = restRequest("POST", server->url("/api/v1/workspaces/lab/notebooks"), ada, withNul);
