@@ -124,6 +124,12 @@ void HttpServer::acceptPending()
             delete socket;
             continue;
         }
+        // Nagle's algorithm (RFC 896) holds a small segment back while an earlier one is
+        // unacknowledged, and the peer may delay its ACK (RFC 1122 4.2.3.2; up to 40 ms on
+        // Linux): a batch client sent a run, its ack and the next run in one turn got the
+        // second and third that much later. Every frame is written whole and flushed at once
+        // (SocketSession::send), so there is nothing to gain from coalescing.
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         serve(socket);
     }
 }
