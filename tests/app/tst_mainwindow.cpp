@@ -95,11 +95,13 @@ void TestMainWindow::semanticsTreeListsTheItems()
 {
     SemanticsPanel *panel = m_window->semanticsPanel();
     // Written from the sample by hand: front matter (+ its og: and dc. keys), the first
-    // JSON-LD block, the hidden payload, the two @graph nodes, the DC and OG metas, the
+    // JSON-LD block, the Python cell (the implicit `code` rule: one heading only, so no
+    // outline), the hidden payload, the two @graph nodes, the DC and OG metas, the
     // microdata Book, the <script> block.
     const QList<QStringList> expected = {
         { "front-matter", "", "1" },  { "open-graph", "", "1" },   { "dublin-core", "", "1" },
-        { "json-ld", "SoftwareApplication", "15" }, { "hidden-data", "", "34" },
+        { "json-ld", "SoftwareApplication", "15" }, { "implicit", "schema:SoftwareSourceCode", "27" },
+        { "hidden-data", "", "34" },
         { "json-ld", "Person", "42" }, { "json-ld", "Organization", "43" },
         // An HTML block's metadata items cover the whole block, as kyozo-ld reports them.
         { "dublin-core", "", "48" },  { "open-graph", "", "48" },  { "microdata", "https://schema.org/Book", "51" },
@@ -110,11 +112,11 @@ void TestMainWindow::semanticsTreeListsTheItems()
         const QTreeWidgetItem *node = panel->topLevelItem(i);
         QCOMPARE(node->text(0), expected[i][0]);
         QCOMPARE(node->text(1), expected[i][1]);
-        QCOMPARE(node->text(3), QStringLiteral("explicit"));
+        QCOMPARE(node->text(3), expected[i][0] == QLatin1String("implicit") ? QStringLiteral("inferred") : QStringLiteral("explicit"));
         QCOMPARE(node->text(4), expected[i][2]);
     }
     // Properties sit under their item.
-    const QTreeWidgetItem *person = panel->topLevelItem(5);
+    const QTreeWidgetItem *person = panel->topLevelItem(6);
     bool hasName = false;
     for (int c = 0; c < person->childCount(); ++c)
         hasName |= person->child(c)->text(0) == QLatin1String("name") && person->child(c)->text(1) == QLatin1String("Ada Lovelace");
@@ -124,14 +126,14 @@ void TestMainWindow::semanticsTreeListsTheItems()
 void TestMainWindow::clickingAnItemMovesTheCursor()
 {
     SemanticsPanel *panel = m_window->semanticsPanel();
-    QTreeWidgetItem *person = panel->topLevelItem(5);
+    QTreeWidgetItem *person = panel->topLevelItem(6);
     panel->scrollToItem(person);
     QTest::mouseClick(panel->viewport(), Qt::LeftButton, {}, rowPoint(panel, person));
     // The Person node's object starts at line 42, after four spaces.
     QCOMPARE(m_window->editor()->textCursor().blockNumber(), 41);
     QCOMPARE(m_window->editor()->textCursor().positionInBlock(), 4);
     // A click on a property row jumps to its item.
-    QTreeWidgetItem *webPage = panel->topLevelItem(10);
+    QTreeWidgetItem *webPage = panel->topLevelItem(11);
     webPage->setExpanded(true);
     panel->doItemsLayout();
     panel->scrollToItem(webPage->child(0));
@@ -249,7 +251,7 @@ void TestMainWindow::insertJsonLdBlock()
     QTest::keyClicks(editor, QStringLiteral("Inserted"));
     m_window->refreshPanels();
     SemanticsPanel *panel = m_window->semanticsPanel();
-    QCOMPARE(panel->topLevelItemCount(), 12);
+    QCOMPARE(panel->topLevelItemCount(), 13);
     // Written after line 13: a blank line, then the fence from line 15.
     const QTreeWidgetItem *thing = panel->topLevelItem(3);
     QCOMPARE(thing->text(0), QStringLiteral("json-ld"));
@@ -264,15 +266,15 @@ void TestMainWindow::insertJsonLdBlock()
 void TestMainWindow::semanticsTreeKeepsItsStateWhileTyping()
 {
     SemanticsPanel *panel = m_window->semanticsPanel();
-    panel->topLevelItem(5)->setExpanded(true); // Person
+    panel->topLevelItem(6)->setExpanded(true); // Person
     // A line added at the top moves every item down one line; the tree is rebuilt.
     QTextCursor cursor(m_window->editor()->document()->findBlockByNumber(10));
     cursor.insertText(QStringLiteral("New line\n"));
     m_window->refreshPanels();
-    QCOMPARE(panel->topLevelItem(5)->text(1), QStringLiteral("Person"));
-    QCOMPARE(panel->topLevelItem(5)->text(4), QStringLiteral("43"));
-    QVERIFY(panel->topLevelItem(5)->isExpanded());
-    QVERIFY(!panel->topLevelItem(6)->isExpanded());
+    QCOMPARE(panel->topLevelItem(6)->text(1), QStringLiteral("Person"));
+    QCOMPARE(panel->topLevelItem(6)->text(4), QStringLiteral("43"));
+    QVERIFY(panel->topLevelItem(6)->isExpanded());
+    QVERIFY(!panel->topLevelItem(7)->isExpanded());
 }
 
 void TestMainWindow::hideTextInSelection()
