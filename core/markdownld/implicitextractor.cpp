@@ -4,7 +4,6 @@
 #include "inlinescanner.h"
 #include "jsonldextractor.h"
 
-#include <QRegularExpression>
 #include <QSet>
 #include <QUrl>
 
@@ -275,17 +274,54 @@ namespace {
         return a == Agent::Organization ? "schema:Organization" : "schema:Person";
     }
 
-    // github.com/NAME, orcid.org/0000-0000-0000-000X, LANG.wikipedia.org/wiki/TITLE.
+    // github.com/NAME, orcid.org/0000-0000-0000-000X, LANG.wikipedia.org/wiki/TITLE, read
+    // from the destination's bytes. These were regular expressions matched on a QString
+    // for every such link; this is the same grammar (bench/README.md, issue 16: most GitHub
+    // links are to repositories and fail at the second path segment, now before any
+    // conversion):
+    //   ^https?://(?:www\.)?github\.com/([A-Za-z0-9][A-Za-z0-9-]{0,38})/?(?:[?#].*)?$
+    //   ^https?://(?:www\.)?orcid\.org/(\d{4}-\d{4}-\d{4}-\d{3}[\dX])/?$
+    //   ^https?://([a-z]{2,3}(?:-[a-z]+)?)\.(?:m\.)?wikipedia\.org/wiki/([^?#]+)
     enum class Profile { None, GitHub, Orcid, Wikipedia };
-    Profile profileOf(const QString &url, QString *canonical, QString *wikiTitle)
+
+    bool isAsciiDigit(char c)
     {
-        static const QRegularExpression github(QStringLiteral(
-            "^https?://(?:www\\.)?github\\.com/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/?(?:[?#].*)?$"));
-        static const QRegularExpression orcid(QStringLiteral(
-            "^https?://(?:www\\.)?orcid\\.org/(\\d{4}-\\d{4}-\\d{4}-\\d{3}[\\dX])/?$"));
-        static const QRegularExpression wikipedia(QStringLiteral(
-            "^https?://([a-z]{2,3}(?:-[a-z]+)?)\\.(?:m\\.)?wikipedia\\.org/wiki/([^?#]+)"));
-        // GitHub's own pages at the top level, which are no one's profile.
+        return c >= '0' && c <= '9';
+    }
+    bool isAsciiLower(char c)
+    {
+        return c >= 'a' && c <= 'z';
+    }
+    bool isAsciiAlnum(char c)
+    {
+        return isAsciiDigit(c) || isAsciiLower(c) || (c >= 'A' && c <= 'Z');
+    }
+
+    // Consumes `prefix` at `*at` when it is there.
+    bool take(QByteArrayView url, qsizetype *at, QByteArrayView prefix)
+    {
+        if (url.sliced(*at).startsWith(prefix)) {
+            *at += prefix.size();
+            return true;
+        }
+        return false;
+    }
+
+    // What `$` accepts at `at` (PCRE: the end, or a newline that ends the subject).
+    bool atEnd(QByteArrayView url, qsizetype at)
+    {
+        return at == url.size() || (at + 1 == url.size() && url[at] == '\n');
+    }
+
+    // `.*$` from `at`: no newline before the end, but one that ends the subject.
+    bool restIsOneLine(QByteArrayView url, qsizetype at)
+    {
+        const qsizetype nl = url.indexOf('\n', at);
+        return nl < 0 || nl + 1 == url.size();
+    }
+
+    Profile profileOf(QByteArrayView url, QString *canonical, QString *wikiTitle)
+    {
         static const QSet<QString> reserved { "features",
                                               "pricing",
                                               "about",
@@ -319,31 +355,80 @@ namespace {
                                               "mobile",
                                               "premium-support",
                                               "signup" };
-        if (const auto m = url.contains(QLatin1String("github.com/")) ? github.match(url)
-                                                                      : QRegularExpressionMatch();
-            m.hasMatch()) {
-            if (reserved.contains(m.captured(1).toLower()))
+        qsizetype at = 0;
+        if (!take(url, &at, "http://") && !take(url, &at, "https://"))
+            return Profile::None;
+        const qsizetype host = at;
+        take(url, &at, "www.");
+        if (take(url, &at, "github.com/")) {
+            const qsizetype name = at;
+            while (at < url.size() && (isAsciiAlnum(url[at]) || url[at] == '-'))
+                ++at;
+            const qsizetype length = at - name;
+            if (length < 1 || length > 39 || url[name] == '-')
                 return Profile::None;
-            *canonical = QStringLiteral("https://github.com/") + m.captured(1);
+            qsizetype after = at;
+            if (after < url.size() && url[after] == '/')
+                ++after;
+            if (!atEnd(url, after)
+                && !(after < url.size() && (url[after] == '?' || url[after] == '#')
+                     && restIsOneLine(url, after)))
+                return Profile::None;
+            const QString user = QString::fromLatin1(url.sliced(name, length));
+            if (reserved.contains(user.toLower()))
+                return Profile::None;
+            *canonical = QStringLiteral("https://github.com/") + user;
             return Profile::GitHub;
         }
-        if (const auto m = url.contains(QLatin1String("orcid.org/")) ? orcid.match(url)
-                                                                     : QRegularExpressionMatch();
-            m.hasMatch()) {
-            *canonical = QStringLiteral("https://orcid.org/") + m.captured(1);
+        if (take(url, &at, "orcid.org/")) {
+            // 0000-0000-0000-000X: groups of four digits, the last one's check digit may be X.
+            const qsizetype id = at;
+            for (int i = 0; i < 19; ++i, ++at) {
+                const char c = at < url.size() ? url[at] : 0;
+                const bool ok = i % 5 == 4 ? c == '-' : (isAsciiDigit(c) || (i == 18 && c == 'X'));
+                if (!ok)
+                    return Profile::None;
+            }
+            qsizetype after = at;
+            if (after < url.size() && url[after] == '/')
+                ++after;
+            if (!atEnd(url, after))
+                return Profile::None;
+            *canonical
+                = QStringLiteral("https://orcid.org/") + QString::fromLatin1(url.sliced(id, 19));
             return Profile::Orcid;
         }
-        if (const auto m = url.contains(QLatin1String("wikipedia.org/"))
-                ? wikipedia.match(url)
-                : QRegularExpressionMatch();
-            m.hasMatch()) {
-            *canonical = QStringLiteral("https://%1.wikipedia.org/wiki/%2")
-                             .arg(m.captured(1), m.captured(2));
-            *wikiTitle = QUrl::fromPercentEncoding(m.captured(2).toUtf8())
-                             .replace(QLatin1Char('_'), QLatin1Char(' '));
-            return Profile::Wikipedia;
+        at = host; // the language is no "www."
+        const qsizetype lang = at;
+        while (at < url.size() && isAsciiLower(url[at]))
+            ++at;
+        if (at - lang < 2 || at - lang > 3)
+            return Profile::None;
+        if (at < url.size() && url[at] == '-') {
+            const qsizetype sub = ++at;
+            while (at < url.size() && isAsciiLower(url[at]))
+                ++at;
+            if (at == sub)
+                return Profile::None;
         }
-        return Profile::None;
+        const qsizetype langEnd = at;
+        if (!take(url, &at, "."))
+            return Profile::None;
+        take(url, &at, "m.");
+        if (!take(url, &at, "wikipedia.org/wiki/"))
+            return Profile::None;
+        const qsizetype title = at;
+        while (at < url.size() && url[at] != '?' && url[at] != '#')
+            ++at;
+        if (at == title)
+            return Profile::None;
+        const QByteArrayView titleBytes = url.sliced(title, at - title);
+        *canonical = QStringLiteral("https://%1.wikipedia.org/wiki/%2")
+                         .arg(QString::fromLatin1(url.sliced(lang, langEnd - lang)),
+                              QString::fromUtf8(titleBytes));
+        *wikiTitle = QUrl::fromPercentEncoding(titleBytes.toByteArray())
+                         .replace(QLatin1Char('_'), QLatin1Char(' '));
+        return Profile::Wikipedia;
     }
 
     QStringList tableHeaderCells(QByteArrayView row)
@@ -668,9 +753,9 @@ void ImplicitExtractor::inlines(const BlockEvent &e)
             if (!mailto && !destBytes.contains("github.com/") && !destBytes.contains("orcid.org/")
                 && !destBytes.contains("wikipedia.org/wiki/"))
                 break;
-            const QString dest = QString::fromUtf8(destBytes);
-            const QString label = capped(t.sliced(ev.textBegin, ev.textEnd - ev.textBegin));
-            if (dest.startsWith(QLatin1String("mailto:"), Qt::CaseInsensitive)) {
+            if (mailto) {
+                const QString dest = QString::fromUtf8(destBytes);
+                const QString label = capped(t.sliced(ev.textBegin, ev.textEnd - ev.textBegin));
                 mailtoTextEnd = ev.textEnd;
                 const QString address = dest.mid(7).section(QLatin1Char('?'), 0, 0);
                 if (address.isEmpty())
@@ -689,9 +774,11 @@ void ImplicitExtractor::inlines(const BlockEvent &e)
                 break;
             }
             QString canonical, wikiTitle;
-            const Profile profile = profileOf(dest, &canonical, &wikiTitle);
+            const Profile profile = profileOf(destBytes, &canonical, &wikiTitle);
             if (profile == Profile::None)
                 break;
+            const QString dest = QString::fromUtf8(destBytes);
+            const QString label = capped(t.sliced(ev.textBegin, ev.textEnd - ev.textBegin));
             const bool bare = label.isEmpty() || label == dest;
             const QString name = bare ? canonical.section(QLatin1Char('/'), -1) : label;
             Agent agent = Agent::None;
