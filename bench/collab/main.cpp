@@ -53,6 +53,18 @@ double cpuSeconds(qint64 pid)
         / double(sysconf(_SC_CLK_TCK));
 }
 
+// Seconds the process's main thread waited on a run queue for a CPU it wanted
+// (/proc/PID/schedstat, second field, ns; Documentation/scheduler/sched-stats.rst): on a
+// machine shared with other work, the part of a latency that is not ours.
+double runQueueSeconds(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/schedstat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> fields = stat.readAll().trimmed().split(' ');
+    return fields.size() < 2 ? -1 : double(fields.at(1).toLongLong()) / 1e9;
+}
+
 const char *kConfig = "[limits]\nmessages_per_second = 5000\nmessage_burst = 10000\n"
                       "max_connections_per_address = 2000\nmax_sockets_per_user = 64\n";
 
@@ -169,6 +181,10 @@ void authors(int k, int seconds, bool batch)
     for (int i = 0; i < k; ++i) {
         auto timer = std::make_unique<QTimer>();
         timer->setInterval(200);
+        // Precise: Qt lines coarse timers of one interval up on the same wake-ups, which made
+        // every author type in the same millisecond, 5 bursts of K pushes a second instead of
+        // keystrokes spread over time (the random start below would be lost).
+        timer->setTimerType(Qt::PreciseTimer);
         CoeditPeer *peer = peers[i].get();
         const QString tag = QStringLiteral("[author %1]").arg(i);
         QObject::connect(timer.get(), &QTimer::timeout, [peer, tag] {
@@ -185,15 +201,18 @@ void authors(int k, int seconds, bool batch)
         typists.push_back(std::move(timer));
     }
     const qint64 pid = server.process().processId();
-    const double serverCpu0 = cpuSeconds(pid),
-                 ownCpu0 = cpuSeconds(QCoreApplication::applicationPid());
+    const qint64 ownPid = QCoreApplication::applicationPid();
+    const double serverCpu0 = cpuSeconds(pid), ownCpu0 = cpuSeconds(ownPid);
+    const double serverWait0 = runQueueSeconds(pid), ownWait0 = runQueueSeconds(ownPid);
     QElapsedTimer wall;
     wall.start();
     waitForEvents([&] { return wall.elapsed() >= seconds * 1000; }, seconds * 1000 + 1000);
     typists.clear();
     const double elapsed = double(wall.elapsed()) / 1000;
     const double serverCpu = cpuSeconds(pid) - serverCpu0;
-    const double ownCpu = cpuSeconds(QCoreApplication::applicationPid()) - ownCpu0;
+    const double ownCpu = cpuSeconds(ownPid) - ownCpu0;
+    const double serverWait = runQueueSeconds(pid) - serverWait0;
+    const double ownWait = runQueueSeconds(ownPid) - ownWait0;
     const qint64 frames = framesIn() - frames0;
     // Settled: every author synchronized and every broadcast in (one text everywhere).
     waitForEvents(
@@ -229,12 +248,13 @@ void authors(int k, int seconds, bool batch)
         "%d authors%s, %.0f s: %d keystrokes, %lld revisions; push->ack p50 %.1f / p95 %.1f / p99 "
         "%.1f ms; "
         "broadcast p50 %.1f / p95 %.1f / p99 %.1f ms; %.0f frames/s to the clients; "
-        "server CPU %.0f%% of one core, this client process %.0f%%; server RSS %ld KiB; %s\n",
+        "server CPU %.0f%% of one core, this client process %.0f%%; waiting for a CPU: server "
+        "%.0f%%, clients %.0f%% of the time; server RSS %ld KiB; %s\n",
         k, batch ? " (batch)" : "", elapsed, edits, qint64(sentAt.size()), percentile(acks, 0.5),
         percentile(acks, 0.95), percentile(acks, 0.99), percentile(broadcasts, 0.5),
         percentile(broadcasts, 0.95), percentile(broadcasts, 0.99), double(frames) / elapsed,
-        100 * serverCpu / elapsed, 100 * ownCpu / elapsed, processRssKiB(pid),
-        same ? "all texts identical" : "TEXTS DIFFER");
+        100 * serverCpu / elapsed, 100 * ownCpu / elapsed, 100 * serverWait / elapsed,
+        100 * ownWait / elapsed, processRssKiB(pid), same ? "all texts identical" : "TEXTS DIFFER");
     std::fflush(stdout);
 }
 
