@@ -409,6 +409,43 @@ private slots:
         QCOMPARE(run(next).out, QStringLiteral("fine\n"));
     }
 
+    void processAndOpenFileLimits()
+    {
+        KYOZO_REQUIRE(!m_python.isEmpty(), QStringLiteral("python3"));
+        // 40 children against a limit of 12 processes, 100 files against 16 descriptors:
+        // each fails inside the program, which reports it.
+        const QString code = QStringLiteral(
+            "import os, time\n"
+            "forked = 0\n"
+            "try:\n"
+            "    for _ in range(40):\n"
+            "        if os.fork() == 0:\n"
+            "            time.sleep(3)\n"
+            "            os._exit(0)\n"
+            "        forked += 1\n"
+            "except BlockingIOError:\n"
+            "    print('fork refused after', 'some' if 0 < forked < 12 else forked)\n"
+            "files = []\n"
+            "try:\n"
+            "    for _ in range(100):\n"
+            "        files.append(open('/dev/null'))\n"
+            "except OSError as e:\n"
+            "    print('open refused:', e.strerror)\n");
+        const QByteArray marker = newMarker();
+        RunSpec s = spec(code, marker, sandboxedRow(),
+                         { QStringLiteral("python3"), QStringLiteral("{file}") });
+        s.limits.processes = 12;
+        s.limits.openFiles = 16;
+        CellRun cell(s);
+        const Outcome o = run(cell);
+        verifyOrder(o);
+        QCOMPARE(o.status, RunStatus::Completed);
+        QCOMPARE(o.out,
+                 QStringLiteral("fork refused after some\nopen refused: Too many open files\n"));
+        QVERIFY2(survivorsAfterWait(o.pid, marker).isEmpty(),
+                 qPrintable(survivors(o.pid, marker).join(u'\n')));
+    }
+
     void wallTimeout()
     {
         const QByteArray marker = newMarker();
@@ -421,6 +458,20 @@ private slots:
         QCOMPARE(runStatusName(o.status), QStringLiteral("timed_out"));
         QCOMPARE(o.limit, QStringLiteral("wall"));
         QVERIFY2(o.ms < 20000, qPrintable(QString::number(o.ms)));
+        QVERIFY2(survivorsAfterWait(o.pid, marker).isEmpty(),
+                 qPrintable(survivors(o.pid, marker).join(u'\n')));
+    }
+
+    void backgroundJobEndsWithTheRun()
+    {
+        const QByteArray marker = newMarker();
+        CellRun cell(spec(QStringLiteral("export KYOZO_MARK=\"$1\"; sleep 1000 >/dev/null 2>&1 & "
+                                         "echo left"),
+                          marker, sandboxedRow()));
+        const Outcome o = run(cell);
+        verifyOrder(o);
+        QCOMPARE(o.status, RunStatus::Completed);
+        QCOMPARE(o.out, QStringLiteral("left\n"));
         QVERIFY2(survivorsAfterWait(o.pid, marker).isEmpty(),
                  qPrintable(survivors(o.pid, marker).join(u'\n')));
     }
@@ -605,8 +656,10 @@ private slots:
     void cancelDuringHeavyOutput()
     {
         const QByteArray marker = newMarker();
-        RunSpec s = spec(QStringLiteral("export KYOZO_MARK=\"$1\"; yes & yes >&2 & yes"), marker,
-                         sandboxedRow());
+        RunSpec s = spec(QStringLiteral("export KYOZO_MARK=\"$1\"\n"
+                                        "sleep 1000 >/dev/null 2>&1 &\n" // no pipe to die of
+                                        "yes & yes >&2 & yes\n"),
+                         marker, sandboxedRow());
         s.limits.outputBytes = 1LL << 40;
         CellRun cell(s);
         bool cancelled = false;
