@@ -1,5 +1,7 @@
 #include "utf8streamdecoder.h"
 
+#include <cstring>
+
 namespace Kyozo::Server {
 
 namespace {
@@ -46,17 +48,27 @@ QString Utf8StreamDecoder::decode(QByteArrayView bytes)
     }
     const auto *p = reinterpret_cast<const uchar *>(in.data());
     const qsizetype n = in.size();
-    QString out;
-    out.reserve(n);
-    qsizetype validFrom = 0;
-    qsizetype i = 0;
-    auto takeValid = [&](qsizetype end) {
+    QString out; // only used once something is replaced
+    qsizetype validFrom = 0; // > 0 once something is replaced
+    auto appendValid = [&](qsizetype end) {
         if (end > validFrom)
             out += QString::fromUtf8(in.sliced(validFrom, end - validFrom));
     };
+    auto textUpTo = [&](qsizetype end) {
+        if (validFrom == 0) // the common case: all of it well-formed
+            return QString::fromUtf8(in.first(end));
+        appendValid(end);
+        return out;
+    };
+    qsizetype i = 0;
     while (i < n) {
         if (p[i] < 0x80) {
             ++i;
+            // ASCII eight bytes at a time: most output is.
+            quint64 word;
+            while (i + 8 <= n
+                   && (std::memcpy(&word, p + i, 8), (word & 0x8080808080808080ULL) == 0))
+                i += 8;
             continue;
         }
         const Lead lead = leadOf(p[i]);
@@ -64,9 +76,8 @@ QString Utf8StreamDecoder::decode(QByteArrayView bytes)
         if (lead.length) {
             for (; k < lead.length; ++k) {
                 if (i + k == n) { // cut by the end of the piece: wait for the rest
-                    takeValid(i);
                     m_held = in.sliced(i).toByteArray();
-                    return out;
+                    return textUpTo(i);
                 }
                 const uchar low = k == 1 ? lead.low : uchar(0x80);
                 const uchar high = k == 1 ? lead.high : uchar(0xBF);
@@ -78,14 +89,13 @@ QString Utf8StreamDecoder::decode(QByteArrayView bytes)
                 continue;
             }
         }
-        takeValid(i);
+        appendValid(i);
         out += QChar(QChar::ReplacementCharacter);
         m_invalidBytes += k;
         i += k;
         validFrom = i;
     }
-    takeValid(n);
-    return out;
+    return textUpTo(n);
 }
 
 QString Utf8StreamDecoder::finish()
