@@ -263,23 +263,19 @@ bool CellRun::prepare(QString *program, QStringList *arguments, QString *error)
     const uid_t euid = ::geteuid();
     uid_t uid = euid;
     gid_t gid = ::getegid();
-    if (m_spec.runAs.isEmpty()) {
-        if (euid == 0) {
+    // A server that is not root cannot switch users: it runs cells as itself, whatever run_as
+    // says (docs/server.md "Running a cell").
+    if (euid == 0) {
+        if (m_spec.runAs.isEmpty()) {
             *error = QStringLiteral("refusing to run a cell as root: set [execution] run_as");
             return false;
         }
-    } else {
         if (!lookUpUser(m_spec.runAs, &uid, &gid)) {
             *error = QStringLiteral("run_as: no user %1").arg(m_spec.runAs);
             return false;
         }
         if (uid == 0) {
             *error = QStringLiteral("refusing to run a cell as root: run_as %1 has uid 0")
-                         .arg(m_spec.runAs);
-            return false;
-        }
-        if (euid != 0 && uid != euid) {
-            *error = QStringLiteral("run_as %1: only a server running as root can switch users")
                          .arg(m_spec.runAs);
             return false;
         }

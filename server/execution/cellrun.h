@@ -37,7 +37,7 @@ struct RunSpec
     QString code; // written to that file, read-only for the run
     QString workingDirectory; // created if missing; the only writable bind
     ExecutionLimits limits;
-    QString runAs; // user name; empty = the server's own uid (refused when that is root)
+    QString runAs; // user name, when the server is root (refused empty); else its own uid
     QString bwrap; // path of bwrap, or empty for an unsandboxed run (logged)
     int chunkBytes = 64 * 1024; // output(): sent at this many bytes ...
     int chunkMs = 50; //                    ... or after this long, whichever is first
