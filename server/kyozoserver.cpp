@@ -3,9 +3,11 @@
 #include "channels/channelhub.h"
 #include "coediting/commitwriter.h"
 #include "coediting/notebookdocuments.h"
+#include "execution/executions.h"
 #include "http/httpserver.h"
 #include "storage/accountstore.h"
 #include "storage/database.h"
+#include "storage/executionstore.h"
 #include "storage/notebookstore.h"
 
 #include <QCoreApplication>
@@ -21,9 +23,10 @@ KyozoServer::KyozoServer(ServerConfig config, QObject *parent)
 
 KyozoServer::~KyozoServer()
 {
-    // Sockets and HTTP go before the stores they use.
+    // Sockets and HTTP go before the stores they use; runs (their process groups) with them.
     m_http.reset();
     m_hub.reset();
+    m_executions.reset();
 }
 
 quint16 KyozoServer::start(QString *error)
@@ -39,8 +42,11 @@ quint16 KyozoServer::start(QString *error)
         return 0;
     m_documents = std::make_unique<NotebookDocuments>(
         m_notebooks.get(), std::move(writer), m_config.coediting, m_config.limits.maxNotebookBytes);
+    m_executionStore = std::make_unique<ExecutionStore>(*m_database);
+    m_executions = std::make_unique<Executions>(m_config.execution, m_documents.get(),
+                                                m_executionStore.get());
     m_hub = std::make_unique<ChannelHub>(m_accounts.get(), m_documents.get(), m_config.limits,
-                                         m_config.coediting);
+                                         m_config.coediting, m_executions.get());
     m_http = std::make_unique<HttpServer>(m_config.http, m_config.limits.maxNotebookBytes,
                                           m_accounts.get(), m_notebooks.get(), m_documents.get(),
                                           m_hub.get());
@@ -55,6 +61,9 @@ quint16 KyozoServer::start(QString *error)
 
 void KyozoServer::shutdown()
 {
+    // Runs end `cancelled` (stored, and sent before the sockets' 1001).
+    if (m_executions)
+        m_executions->shutdown();
     if (m_hub)
         m_hub->closeAll(QWebSocketProtocol::CloseCodeGoingAway,
                         QStringLiteral("server shutting down"));

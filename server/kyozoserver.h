@@ -10,6 +10,8 @@ namespace Kyozo::Server {
 class AccountStore;
 class ChannelHub;
 class Database;
+class ExecutionStore;
+class Executions;
 class HttpServer;
 class NotebookDocuments;
 class NotebookStore;
@@ -35,6 +37,8 @@ private:
     std::unique_ptr<AccountStore> m_accounts;
     std::unique_ptr<NotebookStore> m_notebooks;
     std::unique_ptr<NotebookDocuments> m_documents;
+    std::unique_ptr<ExecutionStore> m_executionStore;
+    std::unique_ptr<Executions> m_executions;
     std::unique_ptr<ChannelHub> m_hub;
     std::unique_ptr<HttpServer> m_http;
 };

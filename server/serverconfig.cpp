@@ -39,6 +39,21 @@ bool loadExecution(toml::node_view<toml::node> e, ExecutionOptions &execution, Q
     execution.maxRunsPerUser = e["max_runs_per_user"].value_or(execution.maxRunsPerUser);
     execution.maxRunsPerServer = e["max_runs_per_server"].value_or(execution.maxRunsPerServer);
     execution.maxQueuedPerUser = e["max_queued_per_user"].value_or(execution.maxQueuedPerUser);
+    ExecutionLimits &l = execution.limits;
+    l.cpuSeconds = e["cpu_seconds"].value_or(l.cpuSeconds);
+    l.addressSpaceBytes = e["address_space_bytes"].value_or(l.addressSpaceBytes);
+    l.fileSizeBytes = e["file_size_bytes"].value_or(l.fileSizeBytes);
+    l.processes = e["processes"].value_or(l.processes);
+    l.openFiles = e["open_files"].value_or(l.openFiles);
+    l.wallSeconds = e["wall_seconds"].value_or(l.wallSeconds);
+    l.outputBytes = e["output_bytes"].value_or(l.outputBytes);
+    l.tmpBytes = e["tmp_bytes"].value_or(l.tmpBytes);
+    if (l.cpuSeconds < 1 || l.addressSpaceBytes < 1 << 20 || l.fileSizeBytes < 0 || l.processes < 1
+        || l.openFiles < 16 || l.wallSeconds < 1 || l.outputBytes < 1 || l.tmpBytes < 1 << 20) {
+        *why = tr("a limit is out of range (cpu_seconds, wall_seconds, processes >= 1, "
+                  "open_files >= 16, output_bytes >= 1, address_space_bytes and tmp_bytes >= 1 MiB)");
+        return false;
+    }
     if (execution.maxRunsPerUser < 1 || execution.maxRunsPerServer < 1 || execution.maxQueuedPerUser < 0) {
         *why = tr("max_runs_per_user and max_runs_per_server must be at least 1, max_queued_per_user at least 0");
         return false;

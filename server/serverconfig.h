@@ -1,5 +1,6 @@
 #pragma once
 
+#include "execution/cellrun.h"
 #include "storage/database.h"
 #include "storage/databaseurl.h"
 
@@ -78,6 +79,7 @@ struct ExecutionOptions
     // One folder per notebook below this, kept between runs. Default: "executions" in the
     // server's XDG data directory.
     QString workingDirectoryRoot;
+    ExecutionLimits limits; // of each run (docs/server.md "Running a cell")
 
     // The defaults: bash and sh, python and python3 when python3 is on PATH, bwrap from PATH.
     static ExecutionOptions withDefaults();

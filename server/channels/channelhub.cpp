@@ -3,6 +3,7 @@
 #include "channels/heaptrim.h"
 #include "channels/socketsession.h"
 #include "coediting/notebookdocuments.h"
+#include "execution/executions.h"
 #include "protocol/cursorpayload.h"
 #include "protocol/phoenixmessage.h"
 #include "protocol/topic.h"
@@ -68,13 +69,28 @@ QByteArray ChannelMetrics::socketLifecycleText() const
 }
 
 ChannelHub::ChannelHub(AccountStore *accounts, NotebookDocuments *documents, const Limits &limits,
-                       const CoeditingOptions &coediting, QObject *parent)
+                       const CoeditingOptions &coediting, Executions *executions, QObject *parent)
     : QObject(parent)
     , m_accounts(accounts)
     , m_documents(documents)
+    , m_executions(executions)
     , m_coediting(coediting)
     , m_revokedSince(QDateTime::currentMSecsSinceEpoch())
 {
+    if (m_executions) {
+        // Execution events go to every subscriber of the topic, in the order they are made.
+        connect(m_executions, &Executions::notebookEvent, this,
+                [this](const QString &notebookId, const QString &event, const QJsonObject &payload) {
+                    broadcast(QStringLiteral("execution:notebook:") + notebookId, event, payload,
+                              nullptr);
+                });
+        connect(m_executions, &Executions::workspaceEvent, this,
+                [this](const QString &workspace, const QString &event, const QJsonObject &payload) {
+                    if (!workspace.isEmpty())
+                        broadcast(QStringLiteral("execution:workspace:") + workspace, event,
+                                  payload, nullptr);
+                });
+    }
     // Pushes received in one turn of the event loop (and while the last commit was being
     // synced, on the writer thread) are stored in one transaction: group commit.
     m_documents->onCommitted
@@ -248,6 +264,14 @@ void ChannelHub::join(SocketSession *session, const PhoenixMessage &message)
         Protocol::encodeFrame(message.joinRef, std::nullopt, message.topic,
                               QStringLiteral("presence_state"), presence.encodedState())));
     queuePresenceDiff(message.topic, diff);
+    // The latest result of each cell and what runs have sent so far, after presence_state.
+    // Sent in the same turn as the subscription began: every later event reaches this socket
+    // live, none before it is missed or sent twice.
+    if (m_executions && topic->kind == Protocol::Topic::Kind::Notebook)
+        for (const ExecutionEvent &e : m_executions->replay(topic->id))
+            session->sendText(QString::fromUtf8(
+                    PhoenixMessage { std::nullopt, std::nullopt, message.topic, e.event, e.payload }
+                            .encode()));
 }
 
 void ChannelHub::leave(SocketSession *session, const QString &topic, bool closeFrame)
@@ -308,8 +332,7 @@ void ChannelHub::push(SocketSession *session, const PhoenixMessage &message)
         pushOperation(session, message);
     } else if (message.event == QLatin1String("execute")
                || message.event == QLatin1String("cancel")) {
-        // Execution (SPEC §6) lands in its own issue.
-        session->send(Protocol::reply(message, false, reason("not_implemented")));
+        pushExecution(session, message);
     } else {
         refuse(session, message, "unknown event");
     }
@@ -353,6 +376,46 @@ void ChannelHub::pushOperation(SocketSession *session, const PhoenixMessage &mes
                                  session->identity().userId });
     if (!m_commitTimer.isActive())
         m_commitTimer.start();
+}
+
+void ChannelHub::pushExecution(SocketSession *session, const PhoenixMessage &message)
+{
+    const std::optional<Protocol::Topic> topic = Protocol::Topic::parse(message.topic);
+    if (!topic || topic->kind != Protocol::Topic::Kind::Notebook) {
+        refuse(session, message, "unknown event");
+        return;
+    }
+    if (!m_executions || !m_executions->enabled()) {
+        refuse(session, message, "execution_disabled"); // [execution] enabled = false
+        return;
+    }
+    if (!session->joined().value(message.topic).canEdit) {
+        refuse(session, message, "forbidden"); // viewers watch runs, they do not start them
+        return;
+    }
+    const QJsonObject payload = message.payload.toObject();
+    if (message.event == QLatin1String("cancel")) {
+        const QString why = m_executions->cancel(topic->id, payload);
+        if (!why.isEmpty()) {
+            ++m_metrics.errors;
+            session->send(Protocol::reply(message, false, QJsonObject { { "reason", why } }));
+        } else {
+            session->send(Protocol::reply(message, true, {}));
+        }
+        return;
+    }
+    const auto outcome = m_executions->submit(
+            { topic->id, session->identity().userId, payload });
+    if (outcome.index() == 1) {
+        ++m_metrics.errors;
+        session->send(Protocol::reply(message, false,
+                                      QJsonObject { { "reason", std::get<1>(outcome) } }));
+        return;
+    }
+    const QString &executionId = std::get<0>(outcome);
+    // The answer first, then the run's events (`queued` at once).
+    session->send(Protocol::reply(message, true, QJsonObject { { "execution_id", executionId } }));
+    m_executions->begin(executionId);
 }
 
 void ChannelHub::commitOperations()

@@ -21,6 +21,7 @@
 namespace Kyozo::Server {
 
 class AccountStore;
+class Executions;
 class NotebookDocuments;
 class SocketSession;
 struct OpOutcome;
@@ -53,8 +54,10 @@ class ChannelHub : public QObject
 {
     Q_OBJECT
 public:
+    // `executions` may be null (no execution: `execute` is refused execution_disabled).
     ChannelHub(AccountStore *accounts, NotebookDocuments *documents, const Limits &limits,
-               const CoeditingOptions &coediting, QObject *parent = nullptr);
+               const CoeditingOptions &coediting, Executions *executions = nullptr,
+               QObject *parent = nullptr);
     ~ChannelHub() override;
 
     // A socket the HTTP server upgraded; its token (query `token`) was checked there.
@@ -76,6 +79,8 @@ private:
     void refuseOperation(SocketSession *session, const Protocol::PhoenixMessage &message,
                          const OpOutcome &outcome);
     void pushOperation(SocketSession *session, const Protocol::PhoenixMessage &message);
+    // execute / cancel on a notebook topic (docs/server.md "Execution").
+    void pushExecution(SocketSession *session, const Protocol::PhoenixMessage &message);
     void commitOperations();
     // Answers and broadcasts a group commit's outcomes once it is durable.
     void deliverOutcomes(const std::vector<std::pair<quint64, OpOutcome>> &outcomes);
@@ -97,6 +102,7 @@ private:
 
     AccountStore *m_accounts;
     NotebookDocuments *m_documents;
+    Executions *m_executions;
     CoeditingOptions m_coediting;
     // A push waiting for its group commit (NotebookDocuments::commitPending).
     struct PendingOperation

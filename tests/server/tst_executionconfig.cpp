@@ -43,6 +43,14 @@ private slots:
             QCOMPARE(e.runners.value(QStringLiteral("python3")),
                      QStringList({ QStringLiteral("python3"), QStringLiteral("{file}") }));
         QCOMPARE(e.bwrap, QStandardPaths::findExecutable(QStringLiteral("bwrap")));
+        // Issue 17 item 2's documented limits.
+        QCOMPARE(e.limits.cpuSeconds, 30);
+        QCOMPARE(e.limits.addressSpaceBytes, 2LL * 1024 * 1024 * 1024);
+        QCOMPARE(e.limits.fileSizeBytes, 256LL * 1024 * 1024);
+        QCOMPARE(e.limits.processes, 64);
+        QCOMPARE(e.limits.openFiles, 256);
+        QCOMPARE(e.limits.wallSeconds, 300);
+        QCOMPARE(e.limits.outputBytes, 16LL * 1024 * 1024);
         // One folder per notebook under the data directory.
         QCOMPARE(e.workingDirectoryFor(QStringLiteral("ab12")),
                  QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
@@ -56,6 +64,9 @@ private slots:
         QVERIFY2(load("[execution]\nenabled = true\nrun_as = \"kyozo-run\"\nbwrap = \"\"\n"
                       "working_directory = \"/srv/kyozo/runs\"\nmax_runs_per_user = 1\n"
                       "max_runs_per_server = 3\nmax_queued_per_user = 5\n"
+                      "cpu_seconds = 2\naddress_space_bytes = 104857600\nfile_size_bytes = 1000\n"
+                      "processes = 7\nopen_files = 32\nwall_seconds = 3\noutput_bytes = 4096\n"
+                      "tmp_bytes = 2097152\n"
                       "[execution.runners]\nRuby = [\"ruby\", \"{file}\"]\nsh = []\n"
                       "bash = [\"bash\", \"--noprofile\", \"{file}\"]\n",
                       &config, &error),
@@ -67,6 +78,14 @@ private slots:
         QCOMPARE(e.maxRunsPerUser, 1);
         QCOMPARE(e.maxRunsPerServer, 3);
         QCOMPARE(e.maxQueuedPerUser, 5);
+        QCOMPARE(e.limits.cpuSeconds, 2);
+        QCOMPARE(e.limits.addressSpaceBytes, 104857600);
+        QCOMPARE(e.limits.fileSizeBytes, 1000);
+        QCOMPARE(e.limits.processes, 7);
+        QCOMPARE(e.limits.openFiles, 32);
+        QCOMPARE(e.limits.wallSeconds, 3);
+        QCOMPARE(e.limits.outputBytes, 4096);
+        QCOMPARE(e.limits.tmpBytes, 2097152);
         QCOMPARE(e.runners.value(QStringLiteral("ruby")),
                  QStringList({ QStringLiteral("ruby"), QStringLiteral("{file}") }));
         QVERIFY(!e.runners.contains(QStringLiteral("sh")));
@@ -83,6 +102,8 @@ private slots:
         QTest::addColumn<QByteArray>("toml");
         QTest::newRow("user limit") << QByteArray("[execution]\nmax_runs_per_user = 0\n");
         QTest::newRow("server limit") << QByteArray("[execution]\nmax_runs_per_server = 0\n");
+        QTest::newRow("cpu") << QByteArray("[execution]\ncpu_seconds = 0\n");
+        QTest::newRow("wall") << QByteArray("[execution]\nwall_seconds = -1\n");
         QTest::newRow("runner not array") << QByteArray("[execution.runners]\nsh = \"sh\"\n");
         QTest::newRow("runner not strings") << QByteArray("[execution.runners]\nsh = [1]\n");
         QTest::newRow("runners not table") << QByteArray("[execution]\nrunners = 3\n");

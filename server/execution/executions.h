@@ -1,0 +1,127 @@
+#pragma once
+
+#include "execution/cells.h"
+#include "serverconfig.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <deque>
+#include <memory>
+#include <variant>
+
+namespace Kyozo::Server {
+
+class CellRun;
+class ExecutionStore;
+class NotebookDocuments;
+enum class RunStatus;
+
+// An event for the subscribers of a notebook's topic, in the order it must reach them.
+struct ExecutionEvent
+{
+    QString event; // execution_update | cell_output
+    QJsonObject payload;
+};
+
+// The scheduler of code cells (SPEC §6, issue 17 item 3; docs/server.md "Execution"): takes
+// `execute` and `cancel`, queues runs under the per-user and per-server limits, runs each
+// cell as a CellRun, reports `execution_update` and `cell_output` through notebookEvent(),
+// stores each cell's result (ExecutionStore), and replays the latest result of every cell to
+// a late joiner, a run in progress included, so that replay and live events join without a
+// gap or a duplicate. All on the server's one thread.
+class Executions : public QObject
+{
+    Q_OBJECT
+public:
+    Executions(ExecutionOptions options, NotebookDocuments *documents, ExecutionStore *store,
+               QObject *parent = nullptr);
+    ~Executions() override;
+
+    bool enabled() const { return m_options.enabled; }
+
+    // What `execute` asks for: one cell, or every runnable cell in order.
+    struct Request
+    {
+        QString notebookId;
+        QString userId;
+        QJsonObject payload; // {cell_id} | {type: "notebook"[, continue_on_error]}
+    };
+    // The new run's execution_id, or the reason it is refused (docs/server.md lists them):
+    // bad_payload, not_found, no_runner, queue_full, unavailable. Nothing is sent yet: the
+    // caller answers `ok` first, then calls begin() for the events.
+    std::variant<QString, QString> submit(const Request &request);
+    // Reports `queued` and starts what the limits allow.
+    void begin(const QString &executionId);
+    // Refusal reason or empty when the run ends `cancelled` (payload {execution_id}).
+    QString cancel(const QString &notebookId, const QJsonObject &payload);
+
+    // For a join of the notebook's topic: the latest result of each cell, then the state and
+    // output so far of the runs queued or running, in the order they were sent.
+    QList<ExecutionEvent> replay(const QString &notebookId);
+
+    // SIGTERM: every run ends `cancelled` now (process groups killed), stored and reported.
+    void shutdown();
+
+signals:
+    void notebookEvent(const QString &notebookId, const QString &event, const QJsonObject &payload);
+    // execution_started / execution_finished on execution:workspace:{name}.
+    void workspaceEvent(const QString &workspace, const QString &event, const QJsonObject &payload);
+
+private:
+    struct Job
+    {
+        Execution::Cell cell;
+        QStringList command;
+    };
+    struct Run
+    {
+        QString id;
+        QString notebookId;
+        QString workspace;
+        QString userId;
+        bool all = false;
+        bool continueOnError = false;
+        QList<Job> jobs;
+        int current = 0; // the job running or next
+        bool running = false; // holds a slot
+        bool started = false; // execution_started was sent
+        bool cancelled = false; // cancel asked for: no further job
+        // The current job's state as sent so far, for replay.
+        QJsonObject lastUpdate;
+        QList<QJsonObject> outputs;
+        qint64 seq = 0;
+        qint64 outputBytes = 0;
+        std::optional<qint64> startedAt;
+        CellRun *cellRun = nullptr;
+    };
+
+    void schedule();
+    void startJob(Run &run);
+    void onOutput(const QString &executionId, const QString &stream, const QString &text);
+    void onFinished(const QString &executionId, RunStatus status, int exitCode,
+                    const QString &limit, bool truncated, const QString &message);
+    // The current job ended with `status`: reported, stored; then the next job or the end.
+    void endJob(Run &run, const QString &status, std::optional<int> exitCode, const QString &limit,
+                bool truncated, const QString &message);
+    void finish(const QString &executionId, const QString &status);
+    void sendUpdate(Run &run, const QString &status, double progress, QJsonObject extra);
+    double progressOf(const Run &run, int done) const;
+    void releaseCellRun(Run &run);
+
+    ExecutionOptions m_options;
+    NotebookDocuments *m_documents;
+    ExecutionStore *m_store;
+    QHash<QString, std::shared_ptr<Run>> m_runs; // queued or running, by execution id
+    std::deque<QString> m_queue; // waiting for a slot, oldest first
+    QList<QString> m_order; // every run of m_runs in the order it was submitted (replay)
+    QHash<QString, int> m_runningPerUser;
+    QHash<QString, int> m_queuedPerUser;
+    int m_running = 0;
+    bool m_shuttingDown = false;
+};
+
+} // namespace Kyozo::Server
