@@ -1,11 +1,12 @@
 // Interop: the unchanged `phoenix` JavaScript client (pinned in package-lock.json) against
-// kyozo-server. Usage: node phoenix_interop.mjs SOCKET_URL ADA_TOKEN BOB_TOKEN
+// kyozo-server. Usage: node phoenix_interop.mjs SOCKET_URL ADA_TOKEN BOB_TOKEN NOTEBOOK_ID
+// (the notebook holds the cell ```sh {#hello} printing "hello from a cell").
 // Prints one "ok <check>" line per check; ends with process.exit because the client
 // reconnects forever when a server refuses it.
 import { Socket, Presence } from "phoenix";
 import WebSocket from "ws";
 
-const [url, adaToken, bobToken] = process.argv.slice(2);
+const [url, adaToken, bobToken, notebookId] = process.argv.slice(2);
 const topic = "execution:workspace:lab";
 const fail = (why) => { console.log(`FAIL ${why}`); process.exit(1); };
 setTimeout(() => fail("timed out"), 15000);
@@ -72,12 +73,30 @@ try {
 }
 console.log("ok unauthorised topic refused");
 
-// 6. Stubs say so (op is co-editing's, on notebook topics: tests/server/tst_coediting).
+// 6. Execution (docs/server.md "Execution"): execute a cell on the notebook's topic, then its
+// execution_update events up to the final one and its cell_output.
+const notebook = ada1.channel(`execution:notebook:${notebookId}`, {});
+const statuses = [];
+let output = "";
+const ended = new Promise((resolve) => {
+  notebook.on("execution_update", (u) => { statuses.push(u.status); if (u.final) resolve(u); });
+});
+notebook.on("cell_output", (o) => { if (o.cell_id === "hello" && o.stream === "stdout") output += o.output; });
+await joined(notebook);
+const { execution_id } = await pushed(notebook, "execute", { cell_id: "hello" });
+if (typeof execution_id !== "string") fail("no execution_id");
+const last = await ended;
+if (last.execution_id !== execution_id || last.status !== "completed" || last.exit_code !== 0)
+  fail(`ended ${JSON.stringify(last)}`);
+if (statuses.join(",") !== "queued,running,completed") fail(`statuses ${statuses}`);
+if (output !== "hello from a cell\n") fail(`output ${JSON.stringify(output)}`);
+console.log("ok execute a cell with execution_update and cell_output");
+// Outside a notebook topic there is nothing to run.
 try {
   await pushed(adaChannel, "execute", {});
-  fail("execute replied ok");
+  fail("execute replied ok on a workspace topic");
 } catch (reply) {
-  if (reply.reason !== "not_implemented") fail(`execute replied ${JSON.stringify(reply)}`);
+  if (reply.reason !== "unknown event") fail(`execute replied ${JSON.stringify(reply)}`);
 }
-console.log("ok execute is not implemented yet");
+console.log("ok execute refused outside a notebook");
 process.exit(0);

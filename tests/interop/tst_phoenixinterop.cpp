@@ -1,9 +1,13 @@
 // Runs phoenix_interop.mjs (the unchanged `phoenix` npm client) against a real
 // kyozo-server. With CI=true a missing node or node_modules fails instead of skipping.
 #include "requiredtool.h"
+#include "restrequest.h"
 #include "temporaryserver.h"
 
 #include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QtTest>
@@ -20,25 +24,40 @@ private slots:
         KYOZO_REQUIRE(interop.exists(QStringLiteral("node_modules/phoenix")),
                       QStringLiteral("tests/interop/node_modules (npm ci)"));
 
+        // Cells run as nobody when the suite is root: their folder's parents must let it in.
+        QTemporaryDir work;
+        QVERIFY(QFile::setPermissions(work.path(), QFileDevice::Permissions(0x7755)));
         KyozoTest::TemporaryServer server;
         QString error;
-        QVERIFY2(server.start({}, &error), qPrintable(error));
+        QVERIFY2(server.start(QStringLiteral("[execution]\nenabled = true\nworking_directory = \"%1\"\n")
+                                      .arg(work.filePath(QStringLiteral("runs"))),
+                              &error),
+                 qPrintable(error));
         const QString ada = server.userWithToken(QStringLiteral("ada"), QStringLiteral("lab"), QStringLiteral("owner"));
         const QString bob = server.userWithToken(QStringLiteral("bob"), QStringLiteral("lab"), QStringLiteral("editor"));
         QVERIFY(server.admin({ "user", "add", "eve", "--workspace", "elsewhere", "--role", "owner" }) == 0);
+        const KyozoTest::RestResponse created = KyozoTest::restRequest(
+                "POST", server.url(QStringLiteral("/api/v1/workspaces/lab/notebooks")), ada,
+                QJsonDocument(QJsonObject { { "title", "cells" },
+                                            { "content", "```sh {#hello}\necho hello from a cell\n```\n" } })
+                        .toJson());
+        QCOMPARE(created.status, 201);
+        const QString notebook = created.json.value(QStringLiteral("id")).toString();
 
         QProcess p;
         p.setWorkingDirectory(interop.path());
         p.setProcessChannelMode(QProcess::MergedChannels);
         p.start(node, { interop.filePath(QStringLiteral("phoenix_interop.mjs")),
-                        QStringLiteral("ws://127.0.0.1:%1/socket").arg(server.port()), ada, bob });
+                        QStringLiteral("ws://127.0.0.1:%1/socket").arg(server.port()), ada, bob,
+                        notebook });
         QVERIFY(p.waitForFinished(30000));
         const QByteArray out = p.readAll();
         qInfo("%s", out.constData());
         QCOMPARE(p.exitCode(), 0);
         for (const char *check : { "ok bad token refused", "ok join and push with reply", "ok broadcasts between sockets",
                                    "ok presence of two users, one on two sockets", "ok unauthorised topic refused",
-                                   "ok execute is not implemented yet" })
+                                   "ok execute a cell with execution_update and cell_output",
+                                   "ok execute refused outside a notebook" })
             QVERIFY2(out.contains(check), check);
     }
 };

@@ -265,8 +265,9 @@ private slots:
         QVERIFY(a.isOpen());
     }
 
-    void executeIsNotImplementedYet()
+    void executeBelongsToNotebookTopics()
     {
+        // Cells run on notebook topics (tst_execution); a workspace has none.
         ChannelClient c;
         QVERIFY(c.open(server->socketUrl(ada)));
         QVERIFY(replyOk(c.join(kTopic, QStringLiteral("1"))));
@@ -275,7 +276,7 @@ private slots:
                          QString::fromLatin1(event)));
             const QJsonArray r = c.waitForReply(QString::fromLatin1(event));
             QCOMPARE(replyPayload(r).value("status").toString(), QStringLiteral("error"));
-            QCOMPARE(replyReason(r), QStringLiteral("not_implemented"));
+            QCOMPARE(replyReason(r), QStringLiteral("unknown event"));
         }
         // Co-editing's op belongs to notebook topics (tst_coediting).
         c.send(frame(QStringLiteral("1"), QStringLiteral("op"), kTopic, QStringLiteral("op")));
