@@ -1,4 +1,5 @@
 #include "restclient.h"
+#include "protocol/json.h"
 
 #include <QJsonDocument>
 #include <QNetworkReply>
@@ -43,12 +44,13 @@ void RestClient::finish(QNetworkReply *reply, const Done &done)
         if (received > kMaxAnswerBytes)
             reply->abort();
     });
-    connect(reply, &QNetworkReply::finished, this, [reply, done] {
+    connect(reply, &QNetworkReply::finished, this, [this, reply, done] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        m_lastStatus = status;
         const QByteArray body = reply->readAll();
         QJsonParseError parseError;
-        const QJsonDocument json = QJsonDocument::fromJson(body, &parseError);
+        const QJsonDocument json = Protocol::parseJson(body, &parseError);
         if (status >= 200 && status < 300) {
             if (body.isEmpty() || json.isObject())
                 done(json.object(), {});

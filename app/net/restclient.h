@@ -23,6 +23,9 @@ public:
     void get(const QString &path, const QUrlQuery &query, Done done);
     void post(const QString &path, const QJsonObject &body, Done done);
 
+    // The HTTP status of the answer whose Done runs now (0: no answer), e.g. to tell a
+    // missing notebook (404) from a server that did not answer.
+    int lastStatus() const { return m_lastStatus; }
     QUrl server() const { return m_server; }
     QString token() const { return m_token; }
 
@@ -36,6 +39,7 @@ private:
     QUrl m_server;
     QString m_token;
     QNetworkAccessManager m_network;
+    int m_lastStatus = 0;
 };
 
 } // namespace Kyozo::App

@@ -1,4 +1,5 @@
 #include "phoenixmessage.h"
+#include "json.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -48,7 +49,7 @@ QByteArray PhoenixMessage::encode() const
 std::optional<PhoenixMessage> PhoenixMessage::decode(QByteArrayView frame, QString *error)
 {
     QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(frame.toByteArray(), &parseError);
+    const QJsonDocument doc = parseJson(frame, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
         *error = Tr::tr("frame is not JSON: %1").arg(parseError.errorString());
         return std::nullopt;

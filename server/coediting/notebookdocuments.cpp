@@ -1,4 +1,5 @@
 #include "notebookdocuments.h"
+#include "protocol/json.h"
 
 #include "commitwriter.h"
 
@@ -89,7 +90,7 @@ std::optional<QString> NotebookDocuments::replay(const QString &id, const Snapsh
     for (const StoredOperation &stored : ops) {
         QString why;
         const std::optional<TextOperation> op
-            = TextOperation::fromJson(QJsonDocument::fromJson(stored.ops).array(), &why);
+            = TextOperation::fromJson(Protocol::parseJson(stored.ops).array(), &why);
         if (!op || stored.revision != ++expected) {
             *error = QStringLiteral("notebook %1: stored operation %2 is damaged or missing (%3)")
                          .arg(id)
@@ -161,7 +162,7 @@ std::unique_ptr<NotebookDocuments::Document> NotebookDocuments::load(const QStri
         pushRecent(
             *doc,
             Entry { stored.revision,
-                    *TextOperation::fromJson(QJsonDocument::fromJson(stored.ops).array(), &why),
+                    *TextOperation::fromJson(Protocol::parseJson(stored.ops).array(), &why),
                     stored.userId, stored.opId });
     }
     return doc;
@@ -369,7 +370,7 @@ NotebookDocuments::since(const Document &doc, qint64 base, QString *error)
         for (const StoredOperation &s : *stored) {
             QString why;
             std::optional<TextOperation> op
-                = TextOperation::fromJson(QJsonDocument::fromJson(s.ops).array(), &why);
+                = TextOperation::fromJson(Protocol::parseJson(s.ops).array(), &why);
             if (!op) {
                 *error = QStringLiteral("notebook %1: stored operation %2 is damaged (%3)")
                              .arg(doc.id)

@@ -1,4 +1,5 @@
 #include "restapi.h"
+#include "protocol/json.h"
 
 #include "channels/channelhub.h"
 #include "coediting/notebookdocuments.h"
@@ -284,7 +285,7 @@ HttpResponse RestApi::createNotebook(const Route::Call &call)
     if (*role == Role::Viewer)
         return jsonError(403, "forbidden", tr("viewers cannot create notebooks"));
     QJsonParseError parseError;
-    const QJsonDocument body = QJsonDocument::fromJson(call.request.body, &parseError);
+    const QJsonDocument body = Protocol::parseJson(call.request.body, &parseError);
     const QJsonObject o = body.object();
     const QJsonValue title = o.value(QLatin1String("title"));
     const QJsonValue content = o.value(QLatin1String("content"));
@@ -431,7 +432,7 @@ HttpResponse RestApi::renameNotebook(const Route::Call &call)
     if (member->second == Role::Viewer)
         return jsonError(403, "forbidden", tr("viewers cannot rename notebooks"));
     QJsonParseError parseError;
-    const QJsonDocument body = QJsonDocument::fromJson(call.request.body, &parseError);
+    const QJsonDocument body = Protocol::parseJson(call.request.body, &parseError);
     const QJsonObject o = body.object();
     const QJsonValue title = o.value(QLatin1String("title"));
     if (parseError.error != QJsonParseError::NoError || !body.isObject() || !title.isString()
