@@ -86,6 +86,7 @@ int runEditor(const Options &options)
     if (options.server.isEmpty()) {
         solo = std::make_unique<SoloSession>();
         for (MainWindow *w : std::as_const(windows)) {
+            w->setSolo(solo.get());
             QObject::connect(solo.get(), &SoloSession::statusChanged, w,
                              &MainWindow::showConnectionStatus);
             QObject::connect(solo.get(), &SoloSession::notice, w, &MainWindow::showNotice);
@@ -105,7 +106,14 @@ int runEditor(const Options &options)
             QObject::connect(team.get(), &TeamSession::notice, w, &MainWindow::showNotice);
         }
         wireConnection(team->connection(), windows);
-        std::optional<QString> token = team->storedToken();
+        std::optional<QString> token;
+        // --token (the line Share… shows): kept in the keychain like a token typed in.
+        if (!options.token.isEmpty()) {
+            team->storeToken(options.token);
+            token = options.token;
+        } else {
+            token = team->storedToken();
+        }
         if (!token) {
             bool ok = false;
             const QString entered = QInputDialog::getText(

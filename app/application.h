@@ -11,6 +11,7 @@ struct Options
     QUrl server; // empty: solo
     QString workspace; // team mode: the workspace to join
     QString notebook; // team mode: the id of a workspace notebook to open
+    QString token; // team mode: a token to keep (TokenStore) and use, e.g. from Share…
     QStringList files;
 };
 

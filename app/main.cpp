@@ -52,7 +52,13 @@ int main(int argc, char *argv[])
         QStringLiteral("notebook"),
         QApplication::translate("main", "With --server: open this notebook of the workspace."),
         QStringLiteral("ID"));
-    parser.addOptions({ solo, server, workspace, notebook });
+    const QCommandLineOption token(
+        QStringLiteral("token"),
+        QApplication::translate("main",
+                                "With --server: sign in with this token and keep it in the "
+                                "keychain (as File → Share… prints it)."),
+        QStringLiteral("TOKEN"));
+    parser.addOptions({ solo, server, workspace, notebook, token });
     parser.addPositionalArgument(QStringLiteral("files"),
                                  QApplication::translate("main", "Notebooks to open."),
                                  QStringLiteral("[FILE.md…]"));
@@ -73,6 +79,11 @@ int main(int argc, char *argv[])
     options.notebook = parser.value(notebook);
     if (!options.notebook.isEmpty() && options.server.isEmpty()) {
         std::fputs("kyozo: --notebook needs --server\n", stderr);
+        return 2;
+    }
+    options.token = parser.value(token).trimmed();
+    if (!options.token.isEmpty() && options.server.isEmpty()) {
+        std::fputs("kyozo: --token needs --server\n", stderr);
         return 2;
     }
     options.files = parser.positionalArguments();

@@ -12,6 +12,9 @@
 #include "panels/presencepanel.h"
 #include "panels/previewpanel.h"
 #include "panels/semanticspanel.h"
+#include "solo/sharedialog.h"
+#include "solo/solomirror.h"
+#include "solo/solosession.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -113,7 +116,15 @@ MainWindow::MainWindow(QWidget *parent)
     m_editor->viewport()->installEventFilter(this);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // A shared notebook uses the editor until its end: gone before the editor (a child made
+    // earlier, so deleted first among the children).
+    if (m_mirror)
+        delete m_mirror;
+    else
+        delete m_shared;
+}
 
 bool MainWindow::eventFilter(QObject *watched, QEvent *event)
 {
@@ -190,6 +201,7 @@ void MainWindow::buildMenus()
     m_uploadAction
         = file->addAction(tr("&Upload to Workspace…"), this, &MainWindow::uploadToWorkspace);
     m_historyAction = file->addAction(tr("Show &History…"), this, &MainWindow::showHistory);
+    m_shareAction = file->addAction(tr("S&hare…"), this, &MainWindow::share);
     file->addAction(tr("&Export HTML…"), this, [this] {
         QString suggestion = m_path;
         suggestion.replace(QRegularExpression(QStringLiteral("\\.(md|markdown)$")),
@@ -223,15 +235,29 @@ void MainWindow::buildMenus()
         view->addAction(d->toggleViewAction());
 }
 
+void MainWindow::leaveShared()
+{
+    if (!m_shared)
+        return;
+    // Leaving the shared notebook: the local file is the user's alone again.
+    if (m_mirror) {
+        delete m_mirror; // and its SharedNotebook
+        m_mirror = nullptr;
+    } else {
+        delete m_shared;
+    }
+    m_shared = nullptr;
+    m_editor->setOwnUndo(false);
+    m_presencePanel->setPresence({});
+    m_pending->clear();
+    updateSharedActions();
+}
+
 bool MainWindow::openFile(const QString &path, QString *error)
 {
-    if (m_shared) {
-        // Leaving the shared notebook: the local file is the user's alone again.
-        delete m_shared;
-        m_shared = nullptr;
-        m_editor->setOwnUndo(false);
-        m_presencePanel->setPresence({});
-        m_pending->clear();
+    if (m_mirror && !m_shared) { // still looking up its notebook
+        delete m_mirror;
+        m_mirror = nullptr;
     }
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
@@ -245,6 +271,7 @@ bool MainWindow::openFile(const QString &path, QString *error)
         return false;
     }
     const QByteArray bytes = file.readAll();
+    leaveShared();
     if (!m_editor->loadBytes(bytes, &why)) {
         *error = tr("Cannot open %1: %2").arg(QFileInfo(path).fileName(), why);
         return false;
@@ -349,8 +376,9 @@ void MainWindow::closeEvent(QCloseEvent *event)
 
 bool MainWindow::maybeSave()
 {
-    // A shared notebook is kept by the server: every edit is on its way there.
-    if (m_shared || !m_editor->document()->isModified())
+    // A shared notebook is kept by the server: every edit is on its way there. A mirrored
+    // file is still the writer's, saved as any other.
+    if ((m_shared && !m_mirror) || !m_editor->document()->isModified())
         return true;
     const auto answer
         = QMessageBox::question(this, tr("Unsaved changes"),
@@ -416,9 +444,9 @@ void MainWindow::openHiddenData(qint64 line, qint64 column)
 void MainWindow::updateTitle()
 {
     // SPEC §11: the window title names the open notebook.
-    const QString name = m_shared ? m_sharedTitle
-        : m_path.isEmpty()        ? tr("Untitled")
-                                  : QFileInfo(m_path).fileName();
+    const QString name = m_shared && !m_mirror ? m_sharedTitle
+        : m_path.isEmpty()                     ? tr("Untitled")
+                                               : QFileInfo(m_path).fileName();
     setWindowTitle(tr("%1[*] — Kyozo").arg(name));
 }
 
@@ -501,29 +529,13 @@ void MainWindow::openSharedNotebook(const QString &id, const QString &title)
 {
     if (!m_rest || !maybeSave())
         return;
-    delete m_shared;
+    leaveShared();
     m_shared = new SharedNotebook(m_editor, this);
     m_path.clear();
     m_sharedTitle = title.isEmpty() ? id : title;
     updateTitle();
     updateSharedActions();
-    connect(m_shared, &SharedNotebook::statusChanged, this, &MainWindow::showConnectionStatus);
-    connect(m_shared, &SharedNotebook::pendingChanged, this, [this](int count) {
-        // Edits made while the connection is down stay here until it is back (issue 15 item 3).
-        m_pending->setText(count == 0 ? QString() : tr("%n edit(s) not sent yet", nullptr, count));
-        // The window's modified mark says the same: everything is on the server.
-        m_editor->document()->setModified(count > 0);
-        qCInfo(lcStatus).noquote() << "pending:" << count;
-    });
-    connect(m_shared, &SharedNotebook::loaded, this, [this] {
-        refreshPanels();
-        updateTitle();
-    });
-    connect(m_shared, &SharedNotebook::failed, this, &MainWindow::showNotice);
-    connect(m_shared->connection(), &ChannelConnection::presenceChanged, this, [this] {
-        m_presencePanel->setPresence(m_shared->connection()->presence());
-        showPresence(m_shared->connection()->presentNames());
-    });
+    wireShared();
     if (title.isEmpty())
         m_rest->get(QStringLiteral("/api/v1/notebooks/")
                         + QString::fromLatin1(QUrl::toPercentEncoding(id)),
@@ -536,8 +548,93 @@ void MainWindow::openSharedNotebook(const QString &id, const QString &title)
     m_shared->open(m_rest->server(), m_rest->token(), id);
 }
 
+void MainWindow::wireShared()
+{
+    // A team notebook's connection is the window's; a mirror's the solo session's status
+    // already tells (the local server), so its words go to the log only.
+    if (m_mirror)
+        connect(m_shared, &SharedNotebook::statusChanged, this,
+                [](const QString &text) { qCInfo(lcStatus).noquote() << "mirror:" << text; });
+    else
+        connect(m_shared, &SharedNotebook::statusChanged, this, &MainWindow::showConnectionStatus);
+    connect(m_shared, &SharedNotebook::pendingChanged, this, [this](int count) {
+        // Edits made while the connection is down stay here until it is back (issue 15 item 3).
+        m_pending->setText(count == 0 ? QString() : tr("%n edit(s) not sent yet", nullptr, count));
+        // The window's modified mark says the same for a team notebook: everything is on the
+        // server. A mirrored file is modified until it is saved, whatever the server has.
+        if (!m_mirror)
+            m_editor->document()->setModified(count > 0);
+        qCInfo(lcStatus).noquote() << "pending:" << count;
+    });
+    connect(m_shared, &SharedNotebook::loaded, this, [this] {
+        refreshPanels();
+        updateTitle();
+    });
+    connect(m_shared, &SharedNotebook::failed, this, &MainWindow::showNotice);
+    connect(m_shared->connection(), &ChannelConnection::presenceChanged, this, [this] {
+        m_presencePanel->setPresence(m_shared->connection()->presence());
+        showPresence(m_shared->connection()->presentNames());
+    });
+}
+
+void MainWindow::setSolo(SoloSession *solo)
+{
+    m_solo = solo;
+    updateSharedActions();
+    // Restarted (it died, or Share… moved it): the mirror follows it to its new port.
+    connect(solo, &SoloSession::serverReady, this, [this](const QUrl &url) {
+        if (m_mirror)
+            m_mirror->serverMoved(url, m_solo->token());
+    });
+}
+
+bool MainWindow::ensureMirrored()
+{
+    if (m_mirror)
+        return true;
+    if (!m_solo || m_rest || m_shared || m_path.isEmpty())
+        return false;
+    m_mirror = new SoloMirror(m_editor, m_path, this);
+    connect(m_mirror, &SoloMirror::opened, this, [this](SharedNotebook *shared) {
+        m_shared = shared;
+        wireShared();
+        updateSharedActions();
+    });
+    connect(m_mirror, &SoloMirror::ready, this, [this](const QString &id) {
+        qCInfo(lcStatus).noquote() << "mirrored" << QFileInfo(m_path).fileName() << "as" << id;
+        emit mirrorReady(id);
+    });
+    connect(m_mirror, &SoloMirror::failed, this, &MainWindow::showNotice);
+    if (!m_solo->serverUrl().isEmpty() && !m_solo->token().isEmpty())
+        m_mirror->start(m_solo->serverUrl(), m_solo->token());
+    // else: serverReady starts it.
+    return true;
+}
+
+QString MainWindow::mirroredNotebookId() const
+{
+    return m_mirror && m_mirror->isReady() ? m_mirror->notebookId() : QString();
+}
+
+void MainWindow::share()
+{
+    if (!m_solo)
+        return;
+    ensureMirrored();
+    if (!m_shareDialog) {
+        m_shareDialog = new ShareDialog(m_solo, this);
+        connect(this, &MainWindow::mirrorReady, m_shareDialog, &ShareDialog::setNotebookId);
+    }
+    m_shareDialog->setNotebookId(mirroredNotebookId());
+    m_shareDialog->show();
+    m_shareDialog->raise();
+    m_shareDialog->activateWindow();
+}
+
 void MainWindow::updateSharedActions()
 {
+    if (m_shareAction)
+        m_shareAction->setEnabled(m_solo != nullptr);
     if (m_uploadAction)
         m_uploadAction->setEnabled(m_rest != nullptr);
     if (m_historyAction)

@@ -16,7 +16,10 @@ class PresencePanel;
 class PreviewPanel;
 class RestClient;
 class SemanticsPanel;
+class ShareDialog;
 class SharedNotebook;
+class SoloMirror;
+class SoloSession;
 
 // SPEC §9 main window: notebook list, editor, Semantics / Hidden data / Preview docks, and a
 // status bar with the server connection and who is present.
@@ -39,6 +42,20 @@ public:
     // Opens notebook `id` of the server: joins its topic, shows its text, edits it together.
     void openSharedNotebook(const QString &id, const QString &title = {});
     SharedNotebook *sharedNotebook() const { return m_shared; }
+
+    // Solo mode (SPEC §9): the bundled server this window mirrors its file into and shares.
+    void setSolo(SoloSession *solo);
+    // Mirrors the open file into a notebook of workspace `local` on the bundled server
+    // (issue 15 item 3), once; "Share…" and running a cell (issue 17) call it. mirrorReady()
+    // says when the notebook is joined. False when there is nothing to mirror: no file, no
+    // bundled server, or a team notebook is open.
+    bool ensureMirrored();
+    SoloMirror *mirror() const { return m_mirror; }
+    // The mirror's notebook id once it is joined, else empty.
+    QString mirroredNotebookId() const;
+    // "Share…": mirrors the file and shows the dialog that shares the bundled server.
+    void share();
+    ShareDialog *shareDialog() const { return m_shareDialog; }
     PresencePanel *presencePanel() const { return m_presencePanel; }
 
     NotebookEditor *editor() const { return m_editor; }
@@ -47,6 +64,9 @@ public:
     PreviewPanel *previewPanel() const { return m_preview; }
     // Brings the panels up to date now rather than after their short delay.
     void refreshPanels();
+
+signals:
+    void mirrorReady(const QString &notebookId);
 
 public slots:
     void showConnectionStatus(const QString &text);
@@ -77,6 +97,8 @@ private:
     void undo();
     void redo();
     void updateSharedActions();
+    void wireShared();
+    void leaveShared();
 
     NotebookEditor *m_editor;
     SemanticsPanel *m_semantics;
@@ -88,6 +110,10 @@ private:
     QLabel *m_pending;
     PresencePanel *m_presencePanel;
     SharedNotebook *m_shared = nullptr;
+    SoloSession *m_solo = nullptr;
+    SoloMirror *m_mirror = nullptr;
+    ShareDialog *m_shareDialog = nullptr;
+    QAction *m_shareAction = nullptr;
     RestClient *m_rest = nullptr;
     QString m_workspace;
     QString m_sharedTitle;

@@ -423,6 +423,10 @@
         <source>Cannot restore: %1</source>
         <translation>Wiederherstellen nicht möglich: %1</translation>
     </message>
+    <message>
+        <source>S&amp;hare…</source>
+        <translation>&amp;Teilen…</translation>
+    </message>
 </context>
 <context>
     <name>Kyozo::App::NotebookEditor</name>
@@ -535,6 +539,73 @@
     </message>
 </context>
 <context>
+    <name>Kyozo::App::ShareDialog</name>
+    <message>
+        <source>&amp;Share</source>
+        <translation>&amp;Teilen</translation>
+    </message>
+    <message>
+        <source>S&amp;top Sharing</source>
+        <translation>Teilen &amp;beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Kopieren</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>Teilen</translation>
+    </message>
+    <message>
+        <source>A collaborator on your network can edit this notebook with you. The local server is restarted listening on the address below; a guest user is made for them.</source>
+        <translation>Jemand in Ihrem Netzwerk kann dieses Notizbuch mit Ihnen bearbeiten. Der lokale Server wird dafür neu gestartet und nimmt Verbindungen auf der Adresse unten an; für Ihren Gast wird ein Benutzer angelegt.</translation>
+    </message>
+    <message>
+        <source>Every address of this machine</source>
+        <translation>Jede Adresse dieses Rechners</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>Port:</translation>
+    </message>
+    <message>
+        <source>Listen on:</source>
+        <translation>Verbindungen annehmen auf:</translation>
+    </message>
+    <message>
+        <source>The command for your collaborator appears here.</source>
+        <translation>Hier erscheint der Befehl für Ihren Gast.</translation>
+    </message>
+    <message>
+        <source>Your collaborator runs:</source>
+        <translation>Ihr Gast führt aus:</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Not encrypted:&lt;/b&gt; the server has no TLS yet, so the notebook and the token cross the network in the clear. Share only on a network you trust, and stop sharing when you are done. The guest may edit but never run cells.</source>
+        <translation>&lt;b&gt;Nicht verschlüsselt:&lt;/b&gt; Der Server kann noch kein TLS, Notizbuch und Token gehen also im Klartext durchs Netz. Teilen Sie nur in einem Netzwerk, dem Sie vertrauen, und beenden Sie das Teilen, wenn Sie fertig sind. Der Gast darf bearbeiten, aber nie Zellen ausführen.</translation>
+    </message>
+    <message>
+        <source>Could not share: %1</source>
+        <translation>Teilen nicht möglich: %1</translation>
+    </message>
+    <message>
+        <source>“%1” is not an IP address.</source>
+        <translation>„%1“ ist keine IP-Adresse.</translation>
+    </message>
+    <message>
+        <source>Restarting the local server on %1…</source>
+        <translation>Der lokale Server wird auf %1 neu gestartet …</translation>
+    </message>
+    <message>
+        <source>Shared at %1.</source>
+        <translation>Geteilt unter %1.</translation>
+    </message>
+    <message>
+        <source>Not shared: the local server listens on loopback only.</source>
+        <translation>Nicht geteilt: Der lokale Server nimmt nur Verbindungen von diesem Rechner an.</translation>
+    </message>
+</context>
+<context>
     <name>Kyozo::App::SharedNotebook</name>
     <message>
         <source>The server refused this notebook: %1</source>
@@ -578,6 +649,21 @@
     </message>
 </context>
 <context>
+    <name>Kyozo::App::SoloMirror</name>
+    <message>
+        <source>Cannot mirror %1: %2</source>
+        <translation>%1 kann nicht gespiegelt werden: %2</translation>
+    </message>
+    <message>
+        <source>Cannot mirror %1: it contains a NUL character, which notebooks cannot hold.</source>
+        <translation>%1 kann nicht gespiegelt werden: Die Datei enthält ein NUL-Zeichen, das ein Notizbuch nicht enthalten kann.</translation>
+    </message>
+    <message>
+        <source>the server sent no id.</source>
+        <translation>der Server hat keine ID geschickt.</translation>
+    </message>
+</context>
+<context>
     <name>Kyozo::App::SoloSession</name>
     <message>
         <source>Local server stopped (%1); restarting…</source>
@@ -614,6 +700,18 @@
     <message>
         <source>Could not set up the local user: %1</source>
         <translation>Der lokale Benutzer konnte nicht eingerichtet werden: %1</translation>
+    </message>
+    <message>
+        <source>kyozo-server was not found next to kyozo or on PATH.</source>
+        <translation>kyozo-server wurde weder neben kyozo noch im PATH gefunden.</translation>
+    </message>
+    <message>
+        <source>Could not create the guest user: %1</source>
+        <translation>Der Gastbenutzer konnte nicht angelegt werden: %1</translation>
+    </message>
+    <message>
+        <source>Restarting the local server to share it on %1…</source>
+        <translation>Der lokale Server wird neu gestartet, um ihn auf %1 zu teilen …</translation>
     </message>
 </context>
 <context>
@@ -806,6 +904,10 @@
     <message>
         <source>With --server: open this notebook of the workspace.</source>
         <translation>Mit --server: dieses Notizbuch des Arbeitsbereichs öffnen.</translation>
+    </message>
+    <message>
+        <source>With --server: sign in with this token and keep it in the keychain (as File → Share… prints it).</source>
+        <translation>Mit --server: mit diesem Token anmelden und es im Schlüsselbund aufbewahren (wie Datei → Teilen… es ausgibt).</translation>
     </message>
 </context>
 </TS>

@@ -147,6 +147,30 @@ void SharedNotebook::open(const QUrl &server, const QString &token, const QStrin
     m_connection.open(server, token, QStringLiteral("execution:notebook:") + notebookId);
 }
 
+void SharedNotebook::openMirror(const QUrl &server, const QString &token, const QString &notebookId)
+{
+    m_id = notebookId;
+    m_server = server;
+    m_token = token;
+    m_mirror = true;
+    emit statusChanged(tr("Opening the notebook…"));
+    m_connection.open(server, token, QStringLiteral("execution:notebook:") + notebookId);
+}
+
+void SharedNotebook::reconnectTo(const QUrl &server, const QString &token)
+{
+    if (m_id.isEmpty())
+        return;
+    m_server = server;
+    m_token = token;
+    if (m_state && m_state->client.isOnline()) {
+        m_state->client.disconnected();
+        m_sentRef.clear();
+        m_editor->remoteCursors()->clear();
+    }
+    m_connection.open(server, m_token, QStringLiteral("execution:notebook:") + m_id);
+}
+
 qint64 SharedNotebook::revision() const
 {
     return m_state ? m_state->client.revision() : -1;
@@ -165,7 +189,23 @@ void SharedNotebook::onJoined(const QJsonObject &response)
         emit failed(tr("The server did not send the notebook's text."));
         return;
     }
-    if (!m_state) {
+    if (!m_state && m_mirror) {
+        // A mirror: the text in the editor is the writer's file (issue 15 item 3, "a local
+        // file stays the writer's"). Where the server's copy differs (the file was changed
+        // while the app was closed, or edits of the last session never reached the server),
+        // the file wins: the difference is one operation of this user's on the server's text.
+        // It is no undo step: undoing it would bring back what the file no longer says.
+        m_state = std::make_unique<SharedNotebookState>(revision, content);
+        m_editor->setOwnUndo(true);
+        m_loaded = true;
+        const QString mine = m_editor->notebookText();
+        qCInfo(lcCoediting).noquote()
+            << "mirroring" << m_id << "revision" << revision << "length" << mine.size()
+            << (mine == content ? "same text" : "the file wins");
+        if (mine != content)
+            handle(m_state->client.applyLocal(TextOperation::diff(content, mine)));
+        emit loaded();
+    } else if (!m_state) {
         QString error;
         if (!m_editor->loadNotebookText(content, &error)) {
             emit failed(tr("Cannot open the notebook: %1").arg(error));

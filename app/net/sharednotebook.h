@@ -34,6 +34,15 @@ public:
     ~SharedNotebook() override;
 
     void open(const QUrl &server, const QString &token, const QString &notebookId);
+    // Opens notebook `id` as a mirror of the text the editor holds (a solo writer's local
+    // file, issue 15 item 3): the editor is neither reloaded nor made read-only; when the
+    // server's text at the join differs, the editor's wins and the difference goes out as one
+    // operation (TextOperation::diff), not an undo step of the user's.
+    void openMirror(const QUrl &server, const QString &token, const QString &notebookId);
+    // The server moved (the bundled server restarted on another port): the connection goes
+    // there; what is not acknowledged is sent again once, as after any reconnect.
+    void reconnectTo(const QUrl &server, const QString &token);
+    QUrl server() const { return m_server; }
     QString notebookId() const { return m_id; }
     ChannelConnection *connection() { return &m_connection; }
     bool isLoaded() const { return m_loaded; }
@@ -85,6 +94,7 @@ private:
     QString m_token;
     QString m_sentRef; // the ref of the op push awaiting its reply
     bool m_loaded = false;
+    bool m_mirror = false;
     QTimer m_cursorTimer;
     qsizetype m_cursorAnchor = 0;
     qsizetype m_cursorHead = 0;

@@ -3,19 +3,23 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QHostAddress>
 #include <QLoggingCategory>
 #include <QStandardPaths>
 #include <QTimer>
 
 #include <csignal>
 #include <sys/prctl.h>
+#include <utility>
 
 Q_LOGGING_CATEGORY(lcBundled, "kyozo.server")
 
 namespace Kyozo::App {
 
 BundledServer::BundledServer(QString program, QString databaseUrl, QObject *parent)
-    : QObject(parent), m_program(std::move(program)), m_database(std::move(databaseUrl))
+    : QObject(parent)
+    , m_program(std::move(program))
+    , m_database(std::move(databaseUrl))
 {
     // If the app is killed outright, the kernel still stops its server.
     m_process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
@@ -24,8 +28,10 @@ BundledServer::BundledServer(QString program, QString databaseUrl, QObject *pare
     connect(&m_process, &QProcess::readyReadStandardOutput, this, &BundledServer::onStdout);
     connect(&m_process, &QProcess::readyReadStandardError, this, [this] {
         for (const QByteArray &line : m_process.readAllStandardError().split('\n'))
-            if (!line.isEmpty())
-                qCDebug(lcBundled).noquote() << QString::fromUtf8(line);
+            if (!line.isEmpty()) {
+                m_lastError = QString::fromUtf8(line.left(1000)).trimmed();
+                qCDebug(lcBundled).noquote() << m_lastError;
+            }
     });
     connect(&m_process, &QProcess::finished, this, &BundledServer::onFinished);
     connect(&m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
@@ -61,7 +67,10 @@ void BundledServer::start()
     m_stopping = false;
     m_stdout.clear();
     m_url.clear();
-    m_process.start(m_program, { QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--database"), m_database });
+    m_lastError.clear();
+    m_process.start(
+        m_program,
+        { QStringLiteral("--listen"), m_listen, QStringLiteral("--database"), m_database });
     qCInfo(lcBundled).noquote() << "started" << m_program << "pid" << m_process.processId();
 }
 
@@ -70,6 +79,7 @@ void BundledServer::stop(int timeoutMs)
     if (!isRunning())
         return;
     m_stopping = true;
+    m_restartWhenStopped = false;
     m_process.terminate();
     if (!m_process.waitForFinished(timeoutMs)) {
         m_process.kill();
@@ -77,10 +87,31 @@ void BundledServer::stop(int timeoutMs)
     }
 }
 
+void BundledServer::restart(const QString &addressAndPort)
+{
+    m_listen = addressAndPort;
+    // A restart the user asked for is not one of the quick restarts after crashes.
+    m_quickRestarts = 0;
+    if (!isRunning()) {
+        start();
+        return;
+    }
+    // Not stop(): its wait would block the event loop, and with it the close handshakes of
+    // this app's own sockets that the server's SIGTERM waits for (docs/server.md, Closing).
+    m_stopping = true;
+    m_restartWhenStopped = true;
+    const quint64 generation = ++m_restartGeneration;
+    m_process.terminate();
+    QTimer::singleShot(kStopTimeoutMs, this, [this, generation] {
+        if (m_restartWhenStopped && generation == m_restartGeneration && isRunning())
+            m_process.kill();
+    });
+}
+
 int BundledServer::admin(const QStringList &args, QByteArray *out, QString *error) const
 {
     QProcess process;
-    process.start(m_program, QStringList{ QStringLiteral("--database"), m_database } + args);
+    process.start(m_program, QStringList { QStringLiteral("--database"), m_database } + args);
     if (!process.waitForFinished(10000)) {
         *error = process.errorString();
         process.kill();
@@ -101,6 +132,12 @@ void BundledServer::onStdout()
     if (end < 0 || !m_url.isEmpty())
         return;
     m_url = QUrl(QString::fromUtf8(m_stdout.mid(at + 13, end - at - 13)).trimmed());
+    // Listening on every address (Share…): this app still talks to it over loopback.
+    const QHostAddress host(m_url.host());
+    if (host == QHostAddress::AnyIPv4)
+        m_url.setHost(QStringLiteral("127.0.0.1"));
+    else if (host == QHostAddress::AnyIPv6 || host == QHostAddress::Any)
+        m_url.setHost(QStringLiteral("::1"));
     qCInfo(lcBundled).noquote() << "listening on" << m_url.toString();
     emit ready(m_url);
 }
@@ -108,15 +145,20 @@ void BundledServer::onStdout()
 void BundledServer::onFinished(int exitCode, QProcess::ExitStatus status)
 {
     m_url.clear();
-    if (m_stopping)
+    if (m_stopping) {
+        if (std::exchange(m_restartWhenStopped, false))
+            start();
         return;
-    const QString reason = status == QProcess::CrashExit ? tr("it stopped abruptly") : tr("exit code %1").arg(exitCode);
+    }
+    const QString reason = status == QProcess::CrashExit ? tr("it stopped abruptly")
+                                                         : tr("exit code %1").arg(exitCode);
     if (!m_sinceFirstRestart.isValid() || m_sinceFirstRestart.elapsed() > 60000) {
         m_sinceFirstRestart.start();
         m_quickRestarts = 0;
     }
     const bool restart = ++m_quickRestarts <= kMaxQuickRestarts;
-    qCWarning(lcBundled).noquote() << "the bundled server died:" << reason << (restart ? "- restarting" : "- giving up");
+    qCWarning(lcBundled).noquote()
+        << "the bundled server died:" << reason << (restart ? "- restarting" : "- giving up");
     emit died(reason, restart);
     if (restart)
         QTimer::singleShot(kRestartDelayMs, this, &BundledServer::start);

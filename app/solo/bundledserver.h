@@ -23,18 +23,32 @@ public:
     static QString defaultDatabaseUrl();
 
     void start();
+    // The address it listens on from its next start(): loopback with a port the system
+    // picks by default; "Share…" (issue 15 item 3) picks one the network reaches.
+    void setListen(const QString &addressAndPort) { m_listen = addressAndPort; }
+    QString listen() const { return m_listen; }
+    bool isLoopbackOnly() const { return m_listen == kLoopback; }
+    // Stops it (SIGTERM, SIGKILL after kStopTimeoutMs) without blocking, and starts it again
+    // listening on `addressAndPort`; ready() follows.
+    void restart(const QString &addressAndPort);
     // SIGTERM, then SIGKILL if it has not exited within `timeoutMs` (SPEC §11: 5 s).
     void stop(int timeoutMs = 5000);
     bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
     qint64 pid() const { return m_process.processId(); }
+    // Where this app reaches it: the server's "listening on" URL, with an any-address
+    // (0.0.0.0, ::) replaced by loopback.
     QUrl url() const { return m_url; }
+    // The last line it wrote on stderr ("kyozo-server: …" when it could not listen).
+    QString lastError() const { return m_lastError; }
     QString databaseUrl() const { return m_database; }
     QString program() const { return m_program; }
 
     // An admin sub-command against the same database (user add, token create); exit code.
     int admin(const QStringList &args, QByteArray *out, QString *error) const;
 
+    static inline const QString kLoopback = QStringLiteral("127.0.0.1:0");
     static constexpr int kRestartDelayMs = 500;
+    static constexpr int kStopTimeoutMs = 5000; // SPEC §11: gone within 5 s of SIGTERM
     static constexpr int kMaxQuickRestarts = 5; // within a minute, then it gives up
 
 signals:
@@ -48,10 +62,14 @@ private:
 
     QString m_program;
     QString m_database;
+    QString m_listen = kLoopback;
+    QString m_lastError;
     QProcess m_process;
     QByteArray m_stdout;
     QUrl m_url;
     bool m_stopping = false;
+    bool m_restartWhenStopped = false;
+    quint64 m_restartGeneration = 0;
     int m_quickRestarts = 0;
     QElapsedTimer m_sinceFirstRestart;
 };
