@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "cellrunactions.h"
 #include "editor/codehighlighter.h"
 #include "editor/markdownrenderer.h"
 #include "editor/notebookeditor.h"
@@ -34,6 +35,7 @@
 #include <QLoggingCategory>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSaveFile>
@@ -66,6 +68,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_presence(new QLabel)
     , m_pending(new QLabel)
     , m_presencePanel(new PresencePanel)
+    , m_runActions(new CellRunActions(this, m_editor, this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setCentralWidget(m_editor);
@@ -73,6 +76,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_presence->setObjectName(QStringLiteral("presenceStatus"));
     // Permanent: notices (showMessage) must not hide the connection or who is present.
     m_pending->setObjectName(QStringLiteral("pendingStatus"));
+    statusBar()->addPermanentWidget(m_runActions->progressBar());
     statusBar()->addPermanentWidget(m_pending);
     statusBar()->addPermanentWidget(m_connection);
     statusBar()->addPermanentWidget(m_presence);
@@ -230,6 +234,17 @@ void MainWindow::buildMenus()
     insert->addAction(tr("&Hide text in selection…"), QKeySequence(tr("Ctrl+Shift+H")), this,
                       &MainWindow::hideTextInSelection);
 
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    m_runActions->addActionsTo(run);
+    connect(m_runActions, &CellRunActions::message, this, &MainWindow::showNotice);
+    // A local file runs its cells on the bundled server, once it is mirrored there (issue 15
+    // item 3); the Run waits for the mirror's join and is sent then.
+    connect(m_runActions, &CellRunActions::connectionNeeded, this, [this] {
+        if (!ensureMirrored())
+            showNotice(tr("Cells run on a server: save the notebook to a file first, or open "
+                          "it from a team server."));
+    });
+
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget *d : findChildren<QDockWidget *>())
         view->addAction(d->toggleViewAction());
@@ -239,6 +254,7 @@ void MainWindow::leaveShared()
 {
     if (!m_shared)
         return;
+    m_runActions->detach();
     // Leaving the shared notebook: the local file is the user's alone again.
     if (m_mirror) {
         delete m_mirror; // and its SharedNotebook
@@ -531,6 +547,7 @@ void MainWindow::openSharedNotebook(const QString &id, const QString &title)
         return;
     leaveShared();
     m_shared = new SharedNotebook(m_editor, this);
+    m_runActions->attach(m_shared->connection());
     m_path.clear();
     m_sharedTitle = title.isEmpty() ? id : title;
     updateTitle();
@@ -597,6 +614,7 @@ bool MainWindow::ensureMirrored()
     m_mirror = new SoloMirror(m_editor, m_path, this);
     connect(m_mirror, &SoloMirror::opened, this, [this](SharedNotebook *shared) {
         m_shared = shared;
+        m_runActions->attach(shared->connection());
         wireShared();
         updateSharedActions();
     });

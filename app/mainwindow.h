@@ -10,6 +10,7 @@ class QMenu;
 
 namespace Kyozo::App {
 
+class CellRunActions;
 class HiddenDataPanel;
 class NotebookEditor;
 class PresencePanel;
@@ -57,6 +58,8 @@ public:
     void share();
     ShareDialog *shareDialog() const { return m_shareDialog; }
     PresencePanel *presencePanel() const { return m_presencePanel; }
+    // Run cell / Run all / Stop, the cells' badges and output docks (issue 17 item 5).
+    CellRunActions *runActions() const { return m_runActions; }
 
     NotebookEditor *editor() const { return m_editor; }
     SemanticsPanel *semanticsPanel() const { return m_semantics; }
@@ -109,6 +112,7 @@ private:
     QLabel *m_presence;
     QLabel *m_pending;
     PresencePanel *m_presencePanel;
+    CellRunActions *m_runActions;
     SharedNotebook *m_shared = nullptr;
     SoloSession *m_solo = nullptr;
     SoloMirror *m_mirror = nullptr;

@@ -106,6 +106,93 @@
     </message>
 </context>
 <context>
+    <name>Kyozo::App::CellRunActions</name>
+    <message>
+        <source>Run all: %p%</source>
+        <translation>Alle ausführen: %p%</translation>
+    </message>
+    <message>
+        <source>Run &amp;Cell</source>
+        <translation>&amp;Zelle ausführen</translation>
+    </message>
+    <message>
+        <source>Ctrl+Return</source>
+        <translation>Ctrl+Return</translation>
+    </message>
+    <message>
+        <source>Run &amp;All</source>
+        <translation>&amp;Alle ausführen</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+Return</source>
+        <translation>Ctrl+Shift+Return</translation>
+    </message>
+    <message>
+        <source>&amp;Stop</source>
+        <translation>&amp;Anhalten</translation>
+    </message>
+    <message>
+        <source>Ctrl+.</source>
+        <translation>Ctrl+.</translation>
+    </message>
+    <message>
+        <source>The server did not run it: %1</source>
+        <translation>Der Server hat es nicht ausgeführt: %1</translation>
+    </message>
+    <message>
+        <source>Waiting for the server to run it…</source>
+        <translation>Warte darauf, dass der Server es ausführt …</translation>
+    </message>
+    <message>
+        <source>The cursor is not in a code cell.</source>
+        <translation>Der Cursor steht in keiner Code-Zelle.</translation>
+    </message>
+    <message>
+        <source>Output: %1</source>
+        <translation>Ausgabe: %1</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>wartet</translation>
+    </message>
+    <message>
+        <source>running…</source>
+        <translation>läuft …</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>fertig</translation>
+    </message>
+    <message>
+        <source>failed (exit %1)</source>
+        <translation>fehlgeschlagen (Exit-Code %1)</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>angehalten</translation>
+    </message>
+    <message>
+        <source>timed out</source>
+        <translation>Zeit überschritten</translation>
+    </message>
+    <message>
+        <source>over its %1 limit</source>
+        <translation>über der Grenze %1</translation>
+    </message>
+    <message>
+        <source>%1, before the cell changed</source>
+        <translation>%1, vor der Änderung der Zelle</translation>
+    </message>
+    <message>
+        <source>The output was cut at the server&apos;s limit.</source>
+        <translation>Die Ausgabe wurde an der Grenze des Servers abgeschnitten.</translation>
+    </message>
+</context>
+<context>
     <name>Kyozo::App::CodeHighlighter</name>
     <message>
         <source>Code cells are shown without colour: kate-syntax-highlighter (package libkf5syntaxhighlighting-tools) was not found.</source>
@@ -426,6 +513,14 @@
     <message>
         <source>S&amp;hare…</source>
         <translation>&amp;Teilen…</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>&amp;Ausführen</translation>
+    </message>
+    <message>
+        <source>Cells run on a server: save the notebook to a file first, or open it from a team server.</source>
+        <translation>Zellen laufen auf einem Server: Speichern Sie das Notizbuch zuerst als Datei oder öffnen Sie es von einem Team-Server.</translation>
     </message>
 </context>
 <context>

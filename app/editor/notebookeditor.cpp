@@ -228,6 +228,10 @@ bool NotebookEditor::hideInSelection(const QString &secret, const QString &passp
 void NotebookEditor::paintEvent(QPaintEvent *event)
 {
     QPlainTextEdit::paintEvent(event);
+    if (!m_badges.empty()) {
+        QPainter painter(viewport());
+        paintCellBadges(painter, event->rect());
+    }
     if (!m_remote->cursors().empty()) {
         QPainter painter(viewport());
         paintRemoteCursors(painter, event->rect());
@@ -283,6 +287,59 @@ void NotebookEditor::paintEvent(QPaintEvent *event)
                                                 c + QPointF(0, s), c + QPointF(-s, 0) }));
             }
         }
+    }
+}
+
+void NotebookEditor::setCellBadges(const QList<CellBadge> &badges)
+{
+    m_badges.clear();
+    for (const CellBadge &badge : badges) {
+        QTextCursor at(document());
+        at.setPosition(std::clamp(m_mirror->documentPosition(badge.offset), 0,
+                                  document()->characterCount() - 1));
+        m_badges.push_back({ at, badge.text, badge.color });
+    }
+    viewport()->update();
+}
+
+QString NotebookEditor::cellBadgeAt(int blockNumber) const
+{
+    for (const PlacedBadge &badge : m_badges) {
+        if (badge.at.blockNumber() == blockNumber)
+            return badge.text;
+    }
+    return {};
+}
+
+void NotebookEditor::paintCellBadges(QPainter &painter, const QRect &area)
+{
+    const QPointF offset = contentOffset();
+    QFont badgeFont = font();
+    badgeFont.setPointSizeF(badgeFont.pointSizeF() * 0.8);
+    const QFontMetrics metrics(badgeFont);
+    painter.setFont(badgeFont);
+    painter.setRenderHint(QPainter::Antialiasing);
+    for (const PlacedBadge &badge : m_badges) {
+        const QTextBlock block = badge.at.block();
+        if (!block.isVisible())
+            continue;
+        const QRectF geometry = blockBoundingGeometry(block).translated(offset);
+        if (geometry.top() > area.bottom() || geometry.bottom() < area.top())
+            continue;
+        // After the fence line's text (its first row), so it never covers what was typed.
+        const QTextLine row = block.layout()->lineAt(0);
+        if (!row.isValid())
+            continue;
+        const qreal x = geometry.left() + row.naturalTextWidth() + metrics.averageCharWidth() * 2;
+        const QRectF box(x, geometry.top() + row.y() + 1,
+                         metrics.horizontalAdvance(badge.text) + metrics.averageCharWidth() * 2,
+                         row.height() - 2);
+        QColor fill = badge.color;
+        fill.setAlpha(50);
+        painter.setPen(badge.color);
+        painter.setBrush(fill);
+        painter.drawRoundedRect(box, 4, 4);
+        painter.drawText(box, Qt::AlignCenter, badge.text);
     }
 }
 

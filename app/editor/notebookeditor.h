@@ -4,7 +4,9 @@
 #include "notebooktext.h"
 
 #include <QPlainTextEdit>
+#include <QTextCursor>
 #include <optional>
+#include <vector>
 
 namespace Kyozo::App {
 
@@ -71,6 +73,19 @@ public:
     // there, or an empty string.
     QString hiddenDataAt(const QPoint &viewportPos);
 
+    // A cell's run status drawn after the text of its opening fence line (issue 17 item 5):
+    // a short label in a rounded box of its colour. Kept on a QTextCursor, so it moves with
+    // edits until the next setCellBadges().
+    struct CellBadge
+    {
+        qsizetype offset = 0; // a notebook offset on the fence line
+        QString text;
+        QColor color;
+    };
+    void setCellBadges(const QList<CellBadge> &badges);
+    // The badge text drawn on a block, or empty (for tests).
+    QString cellBadgeAt(int blockNumber) const;
+
 signals:
     void undoRequested();
     void redoRequested();
@@ -88,6 +103,7 @@ protected:
 private:
     void followPalette();
     void paintRemoteCursors(QPainter &painter, const QRect &area);
+    void paintCellBadges(QPainter &painter, const QRect &area);
     void keepFollowedInView();
 
     NotebookText m_file;
@@ -95,6 +111,13 @@ private:
     SemanticHighlighter *m_highlighter;
     NotebookMirror *m_mirror;
     RemoteCursors *m_remote;
+    struct PlacedBadge
+    {
+        QTextCursor at;
+        QString text;
+        QColor color;
+    };
+    std::vector<PlacedBadge> m_badges;
     QString m_followed;
     bool m_ownUndo = false;
     bool m_scrollingForFollow = false;

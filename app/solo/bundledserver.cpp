@@ -1,5 +1,7 @@
 #include "bundledserver.h"
 
+#include <QFile>
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -68,9 +70,22 @@ void BundledServer::start()
     m_stdout.clear();
     m_url.clear();
     m_lastError.clear();
-    m_process.start(
-        m_program,
-        { QStringLiteral("--listen"), m_listen, QStringLiteral("--database"), m_database });
+    QStringList arguments { QStringLiteral("--listen"), m_listen, QStringLiteral("--database"),
+                            m_database };
+    // The writer's own cells run on the bundled server (issue 17 item 2), as the writer's
+    // user. Not while it is shared: the server has no rule yet that keeps a Share… guest
+    // (an editor) from running cells, so a shared server runs none.
+    if (isLoopbackOnly()) {
+        const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+        QDir().mkpath(dir);
+        QFile config(dir + QStringLiteral("/solo-server.toml"));
+        if (config.open(QIODevice::WriteOnly | QIODevice::Truncate)
+            && config.write("[execution]\nenabled = true\n") > 0) {
+            config.close();
+            arguments << QStringLiteral("--config") << config.fileName();
+        }
+    }
+    m_process.start(m_program, arguments);
     qCInfo(lcBundled).noquote() << "started" << m_program << "pid" << m_process.processId();
 }
 

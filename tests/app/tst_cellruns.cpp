@@ -1,0 +1,200 @@
+// Running cells from the editor (issue 17 item 5) against the real kyozo-server with
+// execution on: Run cell on the cell at the cursor shows the cell's output in its own dock
+// and its status on the fence line; Run all shows progress and stops at a failing cell; a
+// second editor opening the notebook later gets the stored results replayed; Stop ends a
+// running cell. Expected outputs are what the cells' own code prints, written here by hand.
+#include "cellrunactions.h"
+#include "editor/notebookeditor.h"
+#include "net/cellexecutions.h"
+#include "net/sharednotebook.h"
+#include "panels/celloutputview.h"
+#include "requiredtool.h"
+#include "restrequest.h"
+#include "temporaryserver.h"
+
+#include <QAction>
+#include <QDockWidget>
+#include <QJsonDocument>
+#include <QMainWindow>
+#include <QMenu>
+#include <QStandardPaths>
+#include <QTextBlock>
+#include <QtTest>
+
+using namespace Kyozo::App;
+
+namespace {
+const QString kNotebook = QStringLiteral("# Runs\n"
+                                         "\n"
+                                         "```sh {#hello}\n"
+                                         "echo \"hello from $((6 * 7))\"\n"
+                                         "printf 'to stderr\\n' >&2\n"
+                                         "```\n"
+                                         "\n"
+                                         "```sh\n"
+                                         "exit 3\n"
+                                         "```\n"
+                                         "\n"
+                                         "```sh {name=after}\n"
+                                         "echo never\n"
+                                         "```\n");
+
+// One editor window on a shared notebook, as MainWindow builds it.
+struct Window
+{
+    QMainWindow window;
+    NotebookEditor *editor = new NotebookEditor;
+    SharedNotebook shared { editor };
+    CellRunActions runs { &window, editor };
+    QMenu menu;
+
+    Window(const QUrl &server, const QString &token, const QString &id)
+    {
+        window.setCentralWidget(editor);
+        runs.addActionsTo(&menu);
+        runs.attach(shared.connection());
+        window.resize(900, 700);
+        window.show();
+        shared.open(server, token, id);
+    }
+    QAction *action(const char *name) const
+    {
+        return runs.findChild<QAction *>(QLatin1String(name));
+    }
+    void putCursorOnLine(int oneBased)
+    {
+        QTextCursor c(editor->document()->findBlockByNumber(oneBased - 1));
+        editor->setTextCursor(c);
+    }
+    QString output(const QString &cell) const
+    {
+        CellOutputView *view = runs.outputView(cell);
+        return view ? view->toPlainText() : QString();
+    }
+};
+} // namespace
+
+class TestCellRuns : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void runCellShowsItsOutputAndStatus();
+    void runAllStopsAtTheFailingCell();
+    void aLaterEditorGetsTheStoredResults();
+    void stopEndsARunningCell();
+
+private:
+    QString createNotebook(const QString &content);
+    KyozoTest::TemporaryServer m_server;
+    QString m_ada;
+    QString m_id;
+};
+
+void TestCellRuns::initTestCase()
+{
+    KYOZO_REQUIRE(!QStandardPaths::findExecutable(QStringLiteral("sh")).isEmpty(), "sh");
+    QString error;
+    QVERIFY2(m_server.start(QStringLiteral("[execution]\nenabled = true\n"), &error),
+             qPrintable(error));
+    m_ada = m_server.userWithToken(QStringLiteral("ada"), QStringLiteral("lab"),
+                                   QStringLiteral("editor"));
+    QVERIFY(!m_ada.isEmpty());
+    m_id = createNotebook(kNotebook);
+    QVERIFY(!m_id.isEmpty());
+}
+
+QString TestCellRuns::createNotebook(const QString &content)
+{
+    const auto created = KyozoTest::restRequest(
+        "POST", m_server.url(QStringLiteral("/api/v1/workspaces/lab/notebooks")), m_ada,
+        QJsonDocument(QJsonObject { { QStringLiteral("title"), QStringLiteral("runs") },
+                                    { QStringLiteral("content"), content } })
+            .toJson());
+    return created.json.value(QLatin1String("id")).toString();
+}
+
+void TestCellRuns::runCellShowsItsOutputAndStatus()
+{
+    Window w(m_server.url({}), m_ada, m_id);
+    QTRY_VERIFY_WITH_TIMEOUT(w.shared.isLoaded(), 10000);
+    w.runs.refreshCells();
+    QCOMPARE(w.runs.cells().size(), 3);
+    QCOMPARE(w.runs.cells().at(1).id, QStringLiteral("cell-2"));
+
+    w.putCursorOnLine(4); // inside the {#hello} cell
+    QCOMPARE(w.runs.cellAtCursor()->id, QStringLiteral("hello"));
+    w.action("runCellAction")->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(w.runs.executions()->state(QStringLiteral("hello")).status,
+                              QStringLiteral("completed"), 30000);
+    QCOMPARE(w.runs.executions()->state(QStringLiteral("hello")).exitCode, 0);
+    // stdout then stderr; the status line the view adds after them.
+    QTRY_VERIFY_WITH_TIMEOUT(w.output(QStringLiteral("hello")).contains(QLatin1String("done")),
+                             5000);
+    const QString text = w.output(QStringLiteral("hello"));
+    QVERIFY2(text.startsWith(QLatin1String("hello from 42\n")), qPrintable(text));
+    QVERIFY2(text.contains(QLatin1String("to stderr\n")), qPrintable(text));
+    QDockWidget *dock = w.runs.outputDock(QStringLiteral("hello"));
+    QVERIFY(dock && dock->isVisible());
+    QCOMPARE(dock->objectName(), QStringLiteral("outputDock-hello"));
+    // The badge on the opening fence (line 3), not on another line.
+    QCOMPARE(w.editor->cellBadgeAt(2), QStringLiteral("done"));
+    QVERIFY(w.editor->cellBadgeAt(3).isEmpty());
+
+    // The cursor outside every cell: nothing is sent, the user is told.
+    w.putCursorOnLine(1);
+    QVERIFY(!w.runs.cellAtCursor());
+}
+
+void TestCellRuns::runAllStopsAtTheFailingCell()
+{
+    Window w(m_server.url({}), m_ada, m_id);
+    QTRY_VERIFY_WITH_TIMEOUT(w.shared.isLoaded(), 10000);
+    QSignalSpy progress(w.runs.executions(), &CellExecutions::progressChanged);
+    w.action("runAllAction")->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(w.runs.executions()->state(QStringLiteral("cell-2")).status,
+                              QStringLiteral("failed"), 30000);
+    QCOMPARE(w.runs.executions()->state(QStringLiteral("cell-2")).exitCode, 3);
+    QTRY_VERIFY_WITH_TIMEOUT(w.editor->cellBadgeAt(7) == QStringLiteral("failed (exit 3)"), 5000);
+    // The cell after the failure did not run: no output of it, never "never".
+    QTRY_VERIFY_WITH_TIMEOUT(!w.runs.executions()->isBusy(), 10000);
+    QVERIFY(w.output(QStringLiteral("after")).isEmpty());
+    QVERIFY(w.runs.executions()->state(QStringLiteral("after")).status
+            != QStringLiteral("completed"));
+    // Progress went through values between 0 and 1 while it ran.
+    bool sawProgress = false;
+    for (const QList<QVariant> &args : progress)
+        sawProgress = sawProgress || (args.at(0).toDouble() >= 0 && args.at(0).toDouble() <= 1);
+    QVERIFY(sawProgress);
+}
+
+void TestCellRuns::aLaterEditorGetsTheStoredResults()
+{
+    // Runs happened in the tests before: a new editor sees them without running anything.
+    Window w(m_server.url({}), m_ada, m_id);
+    QTRY_VERIFY_WITH_TIMEOUT(w.shared.isLoaded(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        w.output(QStringLiteral("hello")).startsWith(QLatin1String("hello from 42\n")), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(w.editor->cellBadgeAt(2), QStringLiteral("done"), 5000);
+}
+
+void TestCellRuns::stopEndsARunningCell()
+{
+    const QString id
+        = createNotebook(QStringLiteral("```sh {#slow}\necho started\nsleep 60\necho late\n```\n"));
+    Window w(m_server.url({}), m_ada, id);
+    QTRY_VERIFY_WITH_TIMEOUT(w.shared.isLoaded(), 10000);
+    w.putCursorOnLine(2);
+    w.action("runCellAction")->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(w.output(QStringLiteral("slow")).startsWith(QLatin1String("started")),
+                             30000);
+    QVERIFY(w.action("stopAction")->isEnabled());
+    w.action("stopAction")->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(w.runs.executions()->state(QStringLiteral("slow")).status,
+                              QStringLiteral("cancelled"), 20000);
+    QVERIFY(!w.output(QStringLiteral("slow")).contains(QLatin1String("late")));
+    QTRY_COMPARE_WITH_TIMEOUT(w.editor->cellBadgeAt(0), QStringLiteral("stopped"), 5000);
+}
+
+QTEST_MAIN(TestCellRuns)
+#include "tst_cellruns.moc"
