@@ -9,6 +9,7 @@
 // sends): an object payload is applied as a diff, and is also replayed as a sequence of server
 // joins and leaves whose diffs, applied by the client from nothing, must rebuild exactly the
 // server's state — and the server's spliced encodedState() must be that state as JSON.
+#include "protocol/json.h"
 #include "protocol/phoenixmessage.h"
 #include "protocol/presencestate.h"
 #include "protocol/topic.h"
@@ -96,7 +97,9 @@ void replayPresence(const QJsonObject &events)
     const QJsonObject state = server.state();
     check(client == state, "presence diffs applied by a client do not rebuild the server's state");
     QJsonParseError parseError;
-    const QJsonDocument encoded = QJsonDocument::fromJson(server.encodedState(), &parseError);
+    // Read as a client reads frames (Protocol::parseJson keeps a leading U+FEFF of a string,
+    // which QJsonDocument::fromJson drops).
+    const QJsonDocument encoded = parseJson(server.encodedState(), &parseError);
     check(parseError.error == QJsonParseError::NoError && encoded.isObject(),
           "encodedState is not a JSON object");
     check(encoded.object() == state, "encodedState differs from state()");
