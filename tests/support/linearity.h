@@ -23,10 +23,18 @@ struct GrowthCheck
     int attempt = 1;
     double atN = 0; // best of three, seconds
     double at2N = 0; // best of three, seconds
-    bool linear() const { return at2N <= kMaxRatio * atN; }
+    // A linear reference of the same sizes, when there is one (0 otherwise): how CPU time
+    // per byte changes from n to 2n on this machine, caches and page faults included.
+    double referenceAtN = 0;
+    double referenceAt2N = 0;
+    // The growth allowed: kMaxRatio, scaled up by as much as the reference grew past 2x, up
+    // to kMaxReferenceAllowance.
+    double allowedRatio() const;
+    bool linear() const { return at2N <= allowedRatio() * atN; }
     QString describe() const;
     // Linear code doubles (plus noise); quadratic code quadruples.
     static constexpr double kMaxRatio = 3.0;
+    static constexpr double kMaxReferenceAllowance = 1.25;
 };
 
 constexpr int kAttempts = 3;
@@ -40,7 +48,11 @@ constexpr double kRetryBudgetSeconds = 5.0;
 // fails is made again, up to kAttempts times, and the best one is returned: quadratic work
 // fails every time; no attempt is repeated once the check has cost kRetryBudgetSeconds of
 // CPU. Bounded: at most log2(maxN / startN) calibration runs and 6 * kAttempts measured ones.
+// With `reference` (linear work on an input of the same size), each round measures it next
+// to `run` and the check allows what the reference's own growth shows: a document that
+// leaves the cache at 2n costs more per byte whatever parses it.
 GrowthCheck checkGrowth(const std::function<double(qint64 n)> &run, qint64 startN, qint64 maxN,
-                        double minSeconds = 0.05);
+                        double minSeconds = 0.05,
+                        const std::function<double(qint64 n)> &reference = {});
 
 } // namespace KyozoTest
