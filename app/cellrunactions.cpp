@@ -84,6 +84,9 @@ void CellRunActions::attach(ChannelConnection *connection)
     connect(m_runs, &CellExecutions::runStarted, this, &CellRunActions::onRunStarted);
     connect(m_runs, &CellExecutions::cellChanged, this, &CellRunActions::onCellChanged);
     connect(m_runs, &CellExecutions::output, this, &CellRunActions::onOutput);
+    connect(m_runs, &CellExecutions::outputTruncated, this, [this](const QString &cellId) {
+        ensureDock(cellId)->appendNote(tr("The output was cut at the server's limit."));
+    });
     connect(m_runs, &CellExecutions::progressChanged, this, &CellRunActions::onProgress);
     connect(m_runs, &CellExecutions::refused, this, [this](const QString &reason) {
         emit message(tr("The server did not run it: %1").arg(reason));
@@ -102,6 +105,11 @@ void CellRunActions::detach()
     m_runs = nullptr;
     m_connection = nullptr;
     m_waiting = {};
+    // The outputs were the previous notebook's: another one starts with none.
+    qDeleteAll(m_docks);
+    m_docks.clear();
+    m_lastDock = nullptr;
+    m_notedRuns.clear();
     onProgress(-1);
     updateBadges();
     updateActions();
@@ -111,7 +119,6 @@ void CellRunActions::refreshCells()
 {
     m_cells = Execution::cellsOf(m_editor->notebookText());
     updateBadges();
-    updateActions();
 }
 
 const Execution::Cell *CellRunActions::cellAtCursor() const
@@ -151,6 +158,10 @@ void CellRunActions::runCellAtCursor()
 void CellRunActions::runAll()
 {
     refreshCells();
+    if (m_cells.isEmpty()) {
+        emit message(tr("The notebook has no code cells."));
+        return;
+    }
     send([](CellExecutions *runs) { return runs->runAll(); });
 }
 
@@ -228,17 +239,19 @@ void CellRunActions::onCellChanged(const QString &cellId)
     updateBadges();
     updateActions();
     const CellExecutions::CellState state = m_runs->state(cellId);
-    if (!CellExecutions::isFinal(state.status))
+    // The status goes in the dock's title, not after the output: a late joiner gets a
+    // stored result's ending before its output.
+    ensureDock(cellId);
+    m_docks.value(cellId)->setWindowTitle(
+        tr("Output: %1 — %2").arg(cellId, statusText(cellId)));
+    if (!CellExecutions::isFinal(state.status) || state.started || state.message.isEmpty())
         return;
-    CellOutputView *view = ensureDock(cellId);
-    // Once per run: a rejoin replays the same end again.
-    const QString noted = view->property("notedRun").toString();
+    // Why a run could not start, in the server's words; once per run (a rejoin replays it).
+    QString &noted = m_notedRuns[cellId];
     if (noted == state.executionId)
         return;
-    view->setProperty("notedRun", state.executionId);
-    if (state.truncated)
-        view->appendNote(tr("The output was cut at the server's limit."));
-    view->appendNote(statusText(cellId));
+    noted = state.executionId;
+    outputView(cellId)->appendNote(state.message);
 }
 
 void CellRunActions::onOutput(const QString &cellId, const QString &stream, const QString &text)
@@ -272,8 +285,9 @@ void CellRunActions::updateBadges()
 
 void CellRunActions::updateActions()
 {
-    m_runCell->setEnabled(!m_cells.isEmpty());
-    m_runAll->setEnabled(!m_cells.isEmpty());
+    // Run Cell and Run All stay enabled: the cells are found again when they are triggered
+    // (the list here may be a moment old, as right after a notebook loads), and a notebook
+    // without one gets a message, not a dead menu item.
     m_stop->setEnabled(m_runs && m_runs->isBusy());
 }
 

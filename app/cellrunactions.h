@@ -79,6 +79,7 @@ private:
     std::function<bool(CellExecutions *)> m_waiting; // a Run asked for before the join
     QList<Execution::Cell> m_cells;
     QHash<QString, QDockWidget *> m_docks;
+    QHash<QString, QString> m_notedRuns; // per cell, the run whose end its view has noted
     QDockWidget *m_lastDock = nullptr;
     QProgressBar *m_progress;
     QAction *m_runCell;

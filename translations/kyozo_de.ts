@@ -191,6 +191,14 @@
         <source>The output was cut at the server&apos;s limit.</source>
         <translation>Die Ausgabe wurde an der Grenze des Servers abgeschnitten.</translation>
     </message>
+    <message>
+        <source>The notebook has no code cells.</source>
+        <translation>Das Notizbuch hat keine Codezellen.</translation>
+    </message>
+    <message>
+        <source>Output: %1 — %2</source>
+        <translation>Ausgabe: %1 — %2</translation>
+    </message>
 </context>
 <context>
     <name>Kyozo::App::CodeHighlighter</name>

@@ -50,6 +50,7 @@ bool CellExecutions::runAll(bool continueOnError)
     if (ref.isEmpty())
         return false;
     m_pushes.insert(ref);
+    m_runAllPush = ref;
     return true;
 }
 
@@ -76,6 +77,12 @@ void CellExecutions::onReplied(const QString &ref, bool ok, const QJsonObject &r
     const QString id = stringOf(response, "execution_id");
     if (!id.isEmpty())
         m_active.insert(id);
+    // Our own run all: its updates carry the progress the bar shows, from 0 (the reply
+    // comes before the run's first update).
+    if (ref == std::exchange(m_runAllPush, {}) && !id.isEmpty()) {
+        m_notebookRun = id;
+        emit progressChanged(0);
+    }
 }
 
 void CellExecutions::onReceived(const QString &event, const QJsonObject &payload)
@@ -105,29 +112,29 @@ void CellExecutions::onUpdate(const QJsonObject &payload)
     const QString status = stringOf(payload, "status");
     if (id.isEmpty())
         return;
-    const bool notebookRun = payload.contains(QLatin1String("progress"))
-        && payload.value(QLatin1String("type")).toString() == QLatin1String("notebook");
-    if (notebookRun || (id == m_notebookRun)) {
-        m_notebookRun = isFinal(status) && cellId.isEmpty() ? QString() : id;
-        emit progressChanged(
-            m_notebookRun.isEmpty() ? -1.0 : payload.value(QLatin1String("progress")).toDouble());
+    // A run ends with its `final` update (a run all's last cell, or the one it stopped at). A
+    // replayed ending has no `final`: it is a stored result, so its run is over too.
+    const QJsonValue finalFlag = payload.value(QLatin1String("final"));
+    const bool runEnded = isFinal(status) && (finalFlag.isUndefined() || finalFlag.toBool());
+    if (runEnded)
+        m_active.remove(id);
+    else
+        m_active.insert(id);
+    if (id == m_notebookRun) {
+        if (runEnded)
+            m_notebookRun.clear();
+        emit progressChanged(runEnded ? -1.0
+                                      : payload.value(QLatin1String("progress")).toDouble());
     }
-    if (cellId.isEmpty()) {
-        if (isFinal(status))
-            m_active.remove(id);
-        else
-            m_active.insert(id);
+    if (cellId.isEmpty())
         return;
-    }
     CellState &cell = cellOf(cellId, id);
     cell.status = status;
     cell.exitCode = payload.value(QLatin1String("exit_code")).toInt(-1);
     cell.limit = stringOf(payload, "limit");
+    cell.message = stringOf(payload, "message");
+    cell.started = payload.contains(QLatin1String("started_at"));
     cell.stale = payload.value(QLatin1String("stale")).toBool(false);
-    if (isFinal(status) && m_notebookRun != id)
-        m_active.remove(id);
-    else if (!isFinal(status))
-        m_active.insert(id);
     emit cellChanged(cellId);
 }
 
@@ -145,6 +152,7 @@ void CellExecutions::onOutput(const QJsonObject &payload)
         cell.lastSeq = seq;
     if (payload.value(QLatin1String("truncated")).toBool(false)) {
         cell.truncated = true;
+        emit outputTruncated(cellId);
         emit cellChanged(cellId);
         return;
     }

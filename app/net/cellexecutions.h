@@ -26,6 +26,8 @@ public:
         QString status; // queued, running, completed, failed, cancelled, timed_out, limit_exceeded
         int exitCode = -1; // -1 until the run ended with one
         QString limit; // the limit that ended it: cpu, memory, file_size, processes, output, wall
+        QString message; // the server's account of the ending ("exited with code 3")
+        bool started = false; // its process started (false: `message` says why not)
         bool stale = false; // the cell's text changed since this result was made
         bool truncated = false;
         qint64 lastSeq = -1;
@@ -47,6 +49,8 @@ signals:
     // A new run of the cell began (queued): its old output goes.
     void runStarted(const QString &cellId);
     void output(const QString &cellId, const QString &stream, const QString &text);
+    // The server's output cap was hit: nothing more of this run follows (in seq order).
+    void outputTruncated(const QString &cellId);
     // Run all's progress, 0..1; -1 when no run all is going on.
     void progressChanged(double progress);
     void refused(const QString &reason);
@@ -62,7 +66,8 @@ private:
     QHash<QString, CellState> m_cells;
     QSet<QString> m_pushes; // refs of our execute/cancel pushes awaiting replies
     QSet<QString> m_active; // execution ids not ended
-    QString m_notebookRun; // the run all going on, if any
+    QString m_notebookRun; // our run all going on, if any
+    QString m_runAllPush; // the ref of our run all's push, until its reply
 };
 
 } // namespace Kyozo::App

@@ -123,6 +123,33 @@ namespace {
         return true;
     }
 
+    // The first folder above `path` (canonical) that uid:gid may not search, or empty. The
+    // run's user reaches its working directory only through every ancestor: a default one
+    // under /root is out of nobody's reach and the cell would fail before its first line.
+    // Supplementary groups are not counted: the run drops them (setgroups(0)).
+    QString firstUnsearchableAncestor(const QString &path, uid_t uid, gid_t gid)
+    {
+        QString at = QFileInfo(path).path();
+        QStringList ancestors;
+        while (!at.isEmpty() && ancestors.size() < 4096) {
+            ancestors.prepend(at);
+            if (at == u'/')
+                break;
+            at = QFileInfo(at).path();
+        }
+        for (const QString &dir : std::as_const(ancestors)) {
+            struct stat st
+            {
+            };
+            if (::stat(QFile::encodeName(dir).constData(), &st) != 0)
+                return dir;
+            const mode_t bit = st.st_uid == uid ? S_IXUSR : st.st_gid == gid ? S_IXGRP : S_IXOTH;
+            if (!(st.st_mode & bit))
+                return dir;
+        }
+        return {};
+    }
+
     QString signalName(int sig)
     {
         const char *abbrev = ::sigabbrev_np(sig);
@@ -297,6 +324,16 @@ bool CellRun::prepare(QString *program, QStringList *arguments, QString *error)
         *error
             = QStringLiteral("cannot stat the working directory %1").arg(m_spec.workingDirectory);
         return false;
+    }
+    if (switchUser) {
+        const QString blocked = firstUnsearchableAncestor(m_spec.workingDirectory, uid, gid);
+        if (!blocked.isEmpty()) {
+            *error = QStringLiteral("the working directory %1 is out of %2's reach: %3 is not "
+                                    "searchable by it; set [execution] working_directory to a "
+                                    "folder it can reach")
+                         .arg(m_spec.workingDirectory, m_spec.runAs, blocked);
+            return false;
+        }
     }
     if (switchUser && st.st_uid != uid && ::chown(wd.constData(), uid, gid) != 0) {
         *error = QStringLiteral("cannot hand the working directory %1 to %2: %3")

@@ -9,7 +9,7 @@
 #include "editor/semantichighlighter.h"
 #include "panels/semanticspanel.h"
 #include "requiredtool.h"
-#include "xvfbserver.h"
+#include "xvfbmain.h"
 
 #include <QApplication>
 #include <QScreen>
@@ -160,27 +160,9 @@ private slots:
         QTest::qWait(300);
         const QImage shot = window.screen()->grabWindow(window.winId()).toImage();
         QVERIFY(!shot.isNull());
-        const QString dir = QStringLiteral(QT_TESTCASE_BUILDDIR "/screenshots");
-        QDir().mkpath(dir);
-        QVERIFY(shot.save(dir + QStringLiteral("/kyozo-inferred-items.png")));
-        qInfo("screenshot: %s/kyozo-inferred-items.png", qPrintable(dir));
+        QVERIFY(KYOZO_SAVE_SCREENSHOT(shot, "kyozo-inferred-items.png"));
     }
 };
 
-int main(int argc, char *argv[])
-{
-    // Xvfb first: this test's QApplication connects to it to take the screenshot.
-    KyozoTest::XvfbServer xvfb;
-    QString display;
-    if (xvfb.start()) {
-        display = xvfb.display();
-        qputenv("DISPLAY", display.toUtf8());
-        qputenv("QT_QPA_PLATFORM", "xcb");
-    } else {
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    }
-    QApplication app(argc, argv);
-    TestAnnotationHighlight test(display);
-    return QTest::qExec(&test, argc, argv);
-}
+KYOZO_TEST_MAIN_UNDER_XVFB(TestAnnotationHighlight, "1400x900x24")
 #include "tst_annotationhighlight.moc"

@@ -11,6 +11,7 @@
 #include "requiredtool.h"
 #include "restrequest.h"
 #include "temporaryserver.h"
+#include "xvfbmain.h"
 
 #include <QAction>
 #include <QDockWidget>
@@ -18,6 +19,7 @@
 #include <QMainWindow>
 #include <QMenu>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTextBlock>
 #include <QtTest>
 
@@ -77,6 +79,9 @@ struct Window
 class TestCellRuns : public QObject
 {
     Q_OBJECT
+public:
+    explicit TestCellRuns(QString display) : m_display(std::move(display)) { }
+
 private slots:
     void initTestCase();
     void runCellShowsItsOutputAndStatus();
@@ -86,6 +91,8 @@ private slots:
 
 private:
     QString createNotebook(const QString &content);
+    QString m_display; // empty: offscreen, without Xvfb
+    QTemporaryDir m_work;
     KyozoTest::TemporaryServer m_server;
     QString m_ada;
     QString m_id;
@@ -95,7 +102,15 @@ void TestCellRuns::initTestCase()
 {
     KYOZO_REQUIRE(!QStandardPaths::findExecutable(QStringLiteral("sh")).isEmpty(), "sh");
     QString error;
-    QVERIFY2(m_server.start(QStringLiteral("[execution]\nenabled = true\n"), &error),
+    // The cells' user (nobody, when the suite runs as root) must reach its working folder,
+    // which a default under /root is not.
+    QVERIFY(m_work.isValid());
+    QVERIFY(QFile::setPermissions(m_work.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner
+                                                     | QFileDevice::ExeOwner | QFileDevice::ExeGroup
+                                                     | QFileDevice::ExeOther));
+    QVERIFY2(m_server.start(QStringLiteral("[execution]\nenabled = true\nworking_directory = \"%1\"\n")
+                                .arg(m_work.filePath(QStringLiteral("runs"))),
+                            &error),
              qPrintable(error));
     m_ada = m_server.userWithToken(QStringLiteral("ada"), QStringLiteral("lab"),
                                    QStringLiteral("editor"));
@@ -128,22 +143,37 @@ void TestCellRuns::runCellShowsItsOutputAndStatus()
     QTRY_COMPARE_WITH_TIMEOUT(w.runs.executions()->state(QStringLiteral("hello")).status,
                               QStringLiteral("completed"), 30000);
     QCOMPARE(w.runs.executions()->state(QStringLiteral("hello")).exitCode, 0);
-    // stdout then stderr; the status line the view adds after them.
-    QTRY_VERIFY_WITH_TIMEOUT(w.output(QStringLiteral("hello")).contains(QLatin1String("done")),
-                             5000);
+    // stdout then stderr, and the status in the dock's title.
+    QDockWidget *dock = w.runs.outputDock(QStringLiteral("hello"));
+    QVERIFY(dock);
+    QTRY_COMPARE_WITH_TIMEOUT(dock->windowTitle(), QStringLiteral("Output: hello — done"), 5000);
     const QString text = w.output(QStringLiteral("hello"));
     QVERIFY2(text.startsWith(QLatin1String("hello from 42\n")), qPrintable(text));
     QVERIFY2(text.contains(QLatin1String("to stderr\n")), qPrintable(text));
-    QDockWidget *dock = w.runs.outputDock(QStringLiteral("hello"));
-    QVERIFY(dock && dock->isVisible());
+    QVERIFY(dock->isVisible());
     QCOMPARE(dock->objectName(), QStringLiteral("outputDock-hello"));
     // The badge on the opening fence (line 3), not on another line.
     QCOMPARE(w.editor->cellBadgeAt(2), QStringLiteral("done"));
     QVERIFY(w.editor->cellBadgeAt(3).isEmpty());
 
+    // What a person sees: the badge on the fence, the output docked below (docs/screenshots).
+    KYOZO_REQUIRE(!m_display.isEmpty(), QStringLiteral("Xvfb"));
+    QVERIFY(QTest::qWaitForWindowExposed(&w.window));
+    QTest::qWait(300);
+    QVERIFY(KYOZO_SAVE_SCREENSHOT(w.window.screen()->grabWindow(w.window.winId()).toImage(),
+                                  "kyozo-cell-output.png"));
+
     // The cursor outside every cell: nothing is sent, the user is told.
     w.putCursorOnLine(1);
     QVERIFY(!w.runs.cellAtCursor());
+    QSignalSpy told(&w.runs, &CellRunActions::message);
+    w.action("runCellAction")->trigger();
+    QCOMPARE(told.size(), 1);
+
+    // Another notebook (here: none) starts without the previous one's outputs.
+    w.runs.detach();
+    QVERIFY(!w.runs.outputDock(QStringLiteral("hello")));
+    QVERIFY(w.window.findChildren<QDockWidget *>().isEmpty());
 }
 
 void TestCellRuns::runAllStopsAtTheFailingCell()
@@ -176,6 +206,10 @@ void TestCellRuns::aLaterEditorGetsTheStoredResults()
     QTRY_VERIFY_WITH_TIMEOUT(
         w.output(QStringLiteral("hello")).startsWith(QLatin1String("hello from 42\n")), 10000);
     QTRY_COMPARE_WITH_TIMEOUT(w.editor->cellBadgeAt(2), QStringLiteral("done"), 5000);
+    // The stored ending comes before the stored output: the output is all the view holds.
+    QCOMPARE(w.output(QStringLiteral("hello")), QStringLiteral("hello from 42\nto stderr\n"));
+    QCOMPARE(w.runs.outputDock(QStringLiteral("hello"))->windowTitle(),
+             QStringLiteral("Output: hello — done"));
 }
 
 void TestCellRuns::stopEndsARunningCell()
@@ -196,5 +230,5 @@ void TestCellRuns::stopEndsARunningCell()
     QTRY_COMPARE_WITH_TIMEOUT(w.editor->cellBadgeAt(0), QStringLiteral("stopped"), 5000);
 }
 
-QTEST_MAIN(TestCellRuns)
+KYOZO_TEST_MAIN_UNDER_XVFB(TestCellRuns, "1400x900x24")
 #include "tst_cellruns.moc"

@@ -5,7 +5,7 @@
 #include "presencecheck.h"
 #include "requiredtool.h"
 #include "testpaths.h"
-#include "xvfbserver.h"
+#include "xvfbmain.h"
 
 #include <QApplication>
 #include <QDir>
@@ -61,27 +61,9 @@ void TestDesktopSession::appOnXvfbConnectsAndIsPresent()
                              20000);
     QTest::qWait(1500); // the code cell's colours arrive from kate-syntax-highlighter
     shot = screen->grabWindow(0).toImage();
-    const QString dir = QStringLiteral(QT_TESTCASE_BUILDDIR "/screenshots");
-    QDir().mkpath(dir);
-    QVERIFY(shot.save(dir + QStringLiteral("/kyozo-main-window.png")));
-    qInfo("screenshot: %s/kyozo-main-window.png", qPrintable(dir));
+    QVERIFY(KYOZO_SAVE_SCREENSHOT(shot, "kyozo-main-window.png"));
 }
 
-int main(int argc, char *argv[])
-{
-    // Xvfb first: this test's own QApplication must connect to it to take the screenshot.
-    KyozoTest::XvfbServer xvfb;
-    QString display;
-    if (xvfb.start()) {
-        display = xvfb.display();
-        qputenv("DISPLAY", display.toUtf8());
-        qputenv("QT_QPA_PLATFORM", "xcb");
-    } else {
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    }
-    QApplication app(argc, argv);
-    TestDesktopSession test(display);
-    return QTest::qExec(&test, argc, argv);
-}
+KYOZO_TEST_MAIN_UNDER_XVFB(TestDesktopSession, "1400x900x24")
 
 #include "tst_desktopsession.moc"

@@ -14,7 +14,7 @@
 #include "solo/solosession.h"
 #include "temporaryserver.h"
 #include "testpaths.h"
-#include "xvfbserver.h"
+#include "xvfbmain.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -34,18 +34,23 @@ using KyozoTest::frame;
 class TestShare : public QObject
 {
     Q_OBJECT
+public:
+    explicit TestShare(QString display) : m_display(std::move(display)) { }
+
 private slots:
     void initTestCase();
     void cleanupTestCase();
     void aGuestJoinsWithTheLine();
 
 private:
+    QString m_display; // empty: offscreen, without Xvfb
     QTemporaryDir m_home;
     std::unique_ptr<SoloSession> m_solo;
 };
 
 void TestShare::initTestCase()
 {
+    KYOZO_REQUIRE(!m_display.isEmpty(), QStringLiteral("Xvfb"));
     QVERIFY(m_home.isValid());
     qputenv("XDG_CONFIG_HOME", m_home.filePath(QStringLiteral("config")).toUtf8());
     qputenv("XDG_DATA_HOME", m_home.filePath(QStringLiteral("data")).toUtf8());
@@ -124,10 +129,7 @@ void TestShare::aGuestJoinsWithTheLine()
     QVERIFY(!token.isEmpty() && token != m_solo->token());
 
     QTest::qWait(200); // the repaint after the line arrived
-    const QString dir = QStringLiteral(QT_TESTCASE_BUILDDIR "/screenshots");
-    QDir().mkpath(dir);
-    QVERIFY(dialog->grab().save(dir + QStringLiteral("/kyozo-share.png")));
-    qInfo("screenshot: %s/kyozo-share.png", qPrintable(dir));
+    QVERIFY(KYOZO_SAVE_SCREENSHOT(dialog->grab().toImage(), "kyozo-share.png"));
 
     QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("shareCopy")),
                       Qt::LeftButton);
@@ -195,21 +197,6 @@ void TestShare::aGuestJoinsWithTheLine()
     QCOMPARE(KyozoTest::restRequest("GET", rest, m_solo->token()).status, 200);
 }
 
-int main(int argc, char *argv[])
-{
-    KyozoTest::XvfbServer xvfb;
-    if (xvfb.start("1400x900x24")) {
-        qputenv("DISPLAY", xvfb.display().toUtf8());
-        qputenv("QT_QPA_PLATFORM", "xcb");
-    } else if (qEnvironmentVariableIsSet("CI")) {
-        std::fputs("Xvfb is required (CI=true)\n", stderr);
-        return 1;
-    } else {
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    }
-    QApplication app(argc, argv);
-    TestShare test;
-    return QTest::qExec(&test, argc, argv);
-}
+KYOZO_TEST_MAIN_UNDER_XVFB(TestShare, "1400x900x24")
 
 #include "tst_share.moc"

@@ -7,7 +7,7 @@
 #include "requiredtool.h"
 #include "restrequest.h"
 #include "temporaryserver.h"
-#include "xvfbserver.h"
+#include "xvfbmain.h"
 
 #include <QApplication>
 #include <QCryptographicHash>
@@ -221,11 +221,8 @@ void TestTwoEditors::twoEditorsTypeIntoOneNotebook()
     for (int y = 0; y < shot.height(); ++y)
         for (int x = 0; x < shot.width(); ++x)
             inColour += QColor(shot.pixel(x, y)).rgb() == colour.rgb();
-    const QString dir = QStringLiteral(QT_TESTCASE_BUILDDIR "/screenshots");
-    QDir().mkpath(dir);
-    QVERIFY(shot.save(dir + QStringLiteral("/kyozo-two-editors.png")));
-    qInfo("screenshot: %s/kyozo-two-editors.png, %d pixels in ada's colour %s", qPrintable(dir),
-          inColour, qPrintable(colour.name()));
+    QVERIFY(KYOZO_SAVE_SCREENSHOT(shot, "kyozo-two-editors.png"));
+    qInfo("%d pixels in ada's colour %s", inColour, qPrintable(colour.name()));
     QVERIFY2(inColour > 300, "the second editor does not show ada's cursor with its label");
 
     // Both at once: each types at the end, the keystrokes interleaved.
@@ -252,21 +249,6 @@ void TestTwoEditors::twoEditorsTypeIntoOneNotebook()
     qInfo("both editors and the server: %s", qPrintable(serverText.toHtmlEscaped()));
 }
 
-int main(int argc, char *argv[])
-{
-    // Room for the two windows side by side; this test's own QApplication takes the screenshot.
-    KyozoTest::XvfbServer xvfb;
-    QString display;
-    if (xvfb.start("2600x880x24")) {
-        display = xvfb.display();
-        qputenv("DISPLAY", display.toUtf8());
-        qputenv("QT_QPA_PLATFORM", "xcb");
-    } else {
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    }
-    QApplication app(argc, argv);
-    TestTwoEditors test(display);
-    return QTest::qExec(&test, argc, argv);
-}
+KYOZO_TEST_MAIN_UNDER_XVFB(TestTwoEditors, "2600x880x24")
 
 #include "tst_twoeditors.moc"

@@ -317,6 +317,29 @@ private slots:
         }
     }
 
+    // A working directory the run's user cannot reach (under /root, say) is refused before
+    // the run with the folder that blocks it, not left to fail as exit status 1.
+    void unreachableWorkingDirectoryIsACleanError()
+    {
+        if (!KyozoTest::runningAsRoot())
+            QSKIP("a server that is not root runs cells as itself: its folders are its own");
+        const QString closed = m_root->filePath(QStringLiteral("closed-%1").arg(++m_runs));
+        QVERIFY(QDir().mkpath(closed));
+        QVERIFY(QFile::setPermissions(closed, QFileDevice::ReadOwner | QFileDevice::WriteOwner
+                                              | QFileDevice::ExeOwner));
+        const QString wd = closed + QStringLiteral("/runs/notebook");
+        CellRun cell(spec(QStringLiteral("echo ran"), newMarker(), sandboxedRow(), {}, wd));
+        const Outcome o = run(cell);
+        QVERIFY(o.finished);
+        QVERIFY(!o.started);
+        QCOMPARE(o.status, RunStatus::Failed);
+        QVERIFY2(o.message.contains(QFileInfo(closed).canonicalFilePath() + QStringLiteral(" is not searchable")),
+                 qPrintable(o.message));
+        QVERIFY2(o.message.contains(QLatin1String("[execution] working_directory")),
+                 qPrintable(o.message));
+        QVERIFY(o.out.isEmpty());
+    }
+
     void runsUnprivileged()
     {
         CellRun cell(spec(QStringLiteral("id -u; id -G"), newMarker(), sandboxedRow()));
