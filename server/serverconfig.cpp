@@ -36,6 +36,13 @@ bool loadExecution(toml::node_view<toml::node> e, ExecutionOptions &execution, Q
         execution.bwrap = QString::fromStdString(*bwrap);
     if (auto root = e["working_directory"].value<std::string>())
         execution.workingDirectoryRoot = QDir::current().absoluteFilePath(QString::fromStdString(*root));
+    if (auto role = e["run_role"].value<std::string>()) {
+        if (*role != "editor" && *role != "owner") {
+            *why = tr("run_role must be \"editor\" or \"owner\"");
+            return false;
+        }
+        execution.ownersOnly = *role == "owner";
+    }
     execution.maxRunsPerUser = e["max_runs_per_user"].value_or(execution.maxRunsPerUser);
     execution.maxRunsPerServer = e["max_runs_per_server"].value_or(execution.maxRunsPerServer);
     execution.maxQueuedPerUser = e["max_queued_per_user"].value_or(execution.maxQueuedPerUser);

@@ -76,6 +76,9 @@ struct ExecutionOptions
     int maxRunsPerUser = 2; // running at once; more wait, `queued`
     int maxRunsPerServer = 4;
     int maxQueuedPerUser = 16; // waiting at once; one more is refused `queue_full`
+    // The least workspace role that may start and stop runs ("editor" or "owner"): a solo
+    // writer's bundled server shares notebooks with guests who edit but must not run code.
+    bool ownersOnly = false;
     // One folder per notebook below this, kept between runs. Default: "executions" in the
     // server's XDG data directory.
     QString workingDirectoryRoot;

@@ -73,17 +73,15 @@ void BundledServer::start()
     QStringList arguments { QStringLiteral("--listen"), m_listen, QStringLiteral("--database"),
                             m_database };
     // The writer's own cells run on the bundled server (issue 17 item 2), as the writer's
-    // user. Not while it is shared: the server has no rule yet that keeps a Share… guest
-    // (an editor) from running cells, so a shared server runs none.
-    if (isLoopbackOnly()) {
-        const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
-        QDir().mkpath(dir);
-        QFile config(dir + QStringLiteral("/solo-server.toml"));
-        if (config.open(QIODevice::WriteOnly | QIODevice::Truncate)
-            && config.write("[execution]\nenabled = true\n") > 0) {
-            config.close();
-            arguments << QStringLiteral("--config") << config.fileName();
-        }
+    // user; only the writer's (the workspace's owner): a Share… guest is an editor, who
+    // edits and sees runs but must not run code on the writer's machine.
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    QDir().mkpath(dir);
+    QFile config(dir + QStringLiteral("/solo-server.toml"));
+    if (config.open(QIODevice::WriteOnly | QIODevice::Truncate)
+        && config.write("[execution]\nenabled = true\nrun_role = \"owner\"\n") > 0) {
+        config.close();
+        arguments << QStringLiteral("--config") << config.fileName();
     }
     m_process.start(m_program, arguments);
     qCInfo(lcBundled).noquote() << "started" << m_program << "pid" << m_process.processId();

@@ -239,6 +239,7 @@ void ChannelHub::join(SocketSession *session, const PhoenixMessage &message)
         }
         response = QJsonObject { { "revision", state->revision }, { "content", state->content } };
         joined.canEdit = *role != Role::Viewer;
+        joined.isOwner = *role == Role::Owner;
         joined.batch = message.payload.toObject().value(QLatin1String("batch")).toBool(false);
         joined.joinRevision = state->revision;
     }
@@ -389,8 +390,11 @@ void ChannelHub::pushExecution(SocketSession *session, const PhoenixMessage &mes
         refuse(session, message, "execution_disabled"); // [execution] enabled = false
         return;
     }
-    if (!session->joined().value(message.topic).canEdit) {
-        refuse(session, message, "forbidden"); // viewers watch runs, they do not start them
+    // Viewers watch runs, they do not start or stop them; nor do editors where only owners
+    // may (a solo writer's guests).
+    const SocketSession::Joined joined = session->joined().value(message.topic);
+    if (!joined.canEdit || (m_executions->ownersOnly() && !joined.isOwner)) {
+        refuse(session, message, "forbidden");
         return;
     }
     const QJsonObject payload = message.payload.toObject();

@@ -41,6 +41,7 @@ public:
         // Notebook topics (co-editing): whether the member may push `op` (not a viewer),
         // whether it asked for `ops` batches, and the revision its join reply held.
         bool canEdit = false;
+        bool isOwner = false; // may run cells where [execution] run_role = "owner"
         bool batch = false;
         qint64 joinRevision = 0;
     };

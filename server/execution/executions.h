@@ -42,6 +42,7 @@ public:
     ~Executions() override;
 
     bool enabled() const { return m_options.enabled; }
+    bool ownersOnly() const { return m_options.ownersOnly; } // [execution] run_role = "owner"
 
     // What `execute` asks for: one cell, or every runnable cell in order.
     struct Request

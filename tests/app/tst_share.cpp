@@ -164,6 +164,13 @@ void TestShare::aGuestJoinsWithTheLine()
     QTRY_COMPARE_WITH_TIMEOUT(
         window.editor()->notebookText(),
         QStringLiteral("# Field notes\n\nShared with a guest.\nHello from the guest.\n"), 10000);
+    // The guest edits but runs no code on the writer's machine: the bundled server lets
+    // owners only (docs/server.md, run_role).
+    guest.send(frame(QStringLiteral("1"), QStringLiteral("3"), topic, QStringLiteral("execute"),
+                     QJsonObject { { QStringLiteral("type"), QStringLiteral("notebook") } }));
+    const QJsonObject refused = guest.waitForReply(QStringLiteral("3"), 10000).at(4).toObject();
+    QCOMPARE(refused.value(QLatin1String("response")).toObject().value(QLatin1String("reason")),
+             QJsonValue(QStringLiteral("forbidden")));
     QByteArray users;
     QCOMPARE(KyozoTest::serverAdmin(m_solo->server()->databaseUrl(),
                                     { QStringLiteral("user"), QStringLiteral("list") }, &users),

@@ -33,6 +33,7 @@ private slots:
         QCOMPARE(e.runAs, QStringLiteral("nobody"));
         QCOMPARE(e.maxRunsPerUser, 2);
         QCOMPARE(e.maxRunsPerServer, 4);
+        QCOMPARE(e.ownersOnly, false); // run_role = "editor"
         QCOMPARE(e.runners.value(QStringLiteral("bash")),
                  QStringList({ QStringLiteral("bash"), QStringLiteral("{file}") }));
         QCOMPARE(e.runners.value(QStringLiteral("sh")),
@@ -62,7 +63,7 @@ private slots:
         ServerConfig config;
         QString error;
         QVERIFY2(load("[execution]\nenabled = true\nrun_as = \"kyozo-run\"\nbwrap = \"\"\n"
-                      "working_directory = \"/srv/kyozo/runs\"\nmax_runs_per_user = 1\n"
+                      "working_directory = \"/srv/kyozo/runs\"\nrun_role = \"owner\"\nmax_runs_per_user = 1\n"
                       "max_runs_per_server = 3\nmax_queued_per_user = 5\n"
                       "cpu_seconds = 2\naddress_space_bytes = 104857600\nfile_size_bytes = 1000\n"
                       "processes = 7\nopen_files = 32\nwall_seconds = 3\noutput_bytes = 4096\n"
@@ -78,6 +79,7 @@ private slots:
         QCOMPARE(e.maxRunsPerUser, 1);
         QCOMPARE(e.maxRunsPerServer, 3);
         QCOMPARE(e.maxQueuedPerUser, 5);
+        QCOMPARE(e.ownersOnly, true);
         QCOMPARE(e.limits.cpuSeconds, 2);
         QCOMPARE(e.limits.addressSpaceBytes, 104857600);
         QCOMPARE(e.limits.fileSizeBytes, 1000);
@@ -102,6 +104,7 @@ private slots:
         QTest::addColumn<QByteArray>("toml");
         QTest::newRow("user limit") << QByteArray("[execution]\nmax_runs_per_user = 0\n");
         QTest::newRow("server limit") << QByteArray("[execution]\nmax_runs_per_server = 0\n");
+        QTest::newRow("run_role") << QByteArray("[execution]\nrun_role = \"viewer\"\n");
         QTest::newRow("cpu") << QByteArray("[execution]\ncpu_seconds = 0\n");
         QTest::newRow("wall") << QByteArray("[execution]\nwall_seconds = -1\n");
         QTest::newRow("runner not array") << QByteArray("[execution.runners]\nsh = \"sh\"\n");
