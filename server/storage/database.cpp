@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QSqlDriver>
+#include <QStringDecoder>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
@@ -141,6 +142,34 @@ Database::~Database()
         m_db = QSqlDatabase();
         QSqlDatabase::removeDatabase(m_connectionName);
     }
+}
+
+QVariant Database::text(const QString &value) const
+{
+    if (m_driver == DatabaseUrl::Driver::Sqlite)
+        return value.toUtf8();
+    return value;
+}
+
+QString Database::textColumn(const QString &name) const
+{
+    return m_driver == DatabaseUrl::Driver::Postgres
+        ? QStringLiteral("convert_to(%1, 'UTF8')").arg(name)
+        : name;
+}
+
+QString Database::textOf(const QVariant &value)
+{
+    if (value.typeId() != QMetaType::QByteArray)
+        return value.toString();
+    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::ConvertInitialBom);
+    return utf8(value.toByteArray());
+}
+
+QString Database::textPlaceholder() const
+{
+    return m_driver == DatabaseUrl::Driver::Sqlite ? QStringLiteral("CAST(? AS TEXT)")
+                                                   : QStringLiteral("?");
 }
 
 bool Database::open(const DatabaseUrl &url, QString *error, const StorageOptions &options)

@@ -61,6 +61,20 @@ public:
     std::optional<Degradation> degraded();
     std::optional<QString> degradedReason();
 
+    // Text that may begin with U+FEFF (a notebook saved with a byte-order mark, a cell's
+    // output), bound so that the database keeps it. QSQLITE binds a QString with
+    // sqlite3_bind_text16, and SQLite takes a leading U+FEFF of UTF-16 text for a byte-order
+    // mark and drops it; bound as UTF-8 bytes and cast back to text, nothing is dropped. The
+    // statement writes textPlaceholder() where it would write `?`; PostgreSQL keeps text as
+    // it is bound.
+    QVariant text(const QString &value) const;
+    QString textPlaceholder() const;
+    // The same on the way back: QPSQL makes a QString of a text column with
+    // QString::fromUtf8, which drops a leading U+FEFF too. The statement selects
+    // textColumn(name) (PostgreSQL: the column's UTF-8 bytes) and reads it with textOf().
+    QString textColumn(const QString &name) const;
+    static QString textOf(const QVariant &value);
+
 private:
     friend class Transaction; // commits by driver
     bool migrate(QString *error);

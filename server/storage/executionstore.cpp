@@ -40,13 +40,14 @@ bool ExecutionStore::store(const CellResult &r, QString *error)
     if (!executeWrite(m_db, q, error))
         return false;
     q.prepare(QStringLiteral("INSERT INTO cell_run_outputs (notebook_id, cell_id, seq, stream, "
-                             "output) VALUES (?, ?, ?, ?, ?)"));
+                             "output) VALUES (?, ?, ?, ?, %1)")
+                  .arg(m_db.textPlaceholder()));
     for (const StoredOutput &o : r.outputs) {
         q.addBindValue(r.notebookId);
         q.addBindValue(r.cellId);
         q.addBindValue(o.seq);
         q.addBindValue(o.stream);
-        q.addBindValue(o.output);
+        q.addBindValue(m_db.text(o.output));
         if (!executeWrite(m_db, q, error))
             return false;
     }
@@ -86,8 +87,9 @@ std::optional<QList<CellResult>> ExecutionStore::results(const QString &notebook
         results.append(r);
     }
     q.finish();
-    q.prepare(QStringLiteral("SELECT cell_id, seq, stream, output FROM cell_run_outputs "
-                             "WHERE notebook_id = ? ORDER BY cell_id, seq"));
+    q.prepare(QStringLiteral("SELECT cell_id, seq, stream, %1 FROM cell_run_outputs "
+                             "WHERE notebook_id = ? ORDER BY cell_id, seq")
+                  .arg(m_db.textColumn(QStringLiteral("output"))));
     q.addBindValue(notebookId);
     if (!execute(q, error))
         return std::nullopt;
@@ -96,7 +98,7 @@ std::optional<QList<CellResult>> ExecutionStore::results(const QString &notebook
         if (it == byCell.constEnd())
             continue;
         results[*it].outputs.append(
-            { q.value(1).toLongLong(), q.value(2).toString(), q.value(3).toString() });
+            { q.value(1).toLongLong(), q.value(2).toString(), Database::textOf(q.value(3)) });
     }
     return results;
 }

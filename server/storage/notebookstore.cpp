@@ -49,9 +49,10 @@ std::optional<QString> NotebookStore::create(const QString &workspaceId, const Q
     if (!executeWrite(m_db, q, error))
         return std::nullopt;
     q.prepare(QStringLiteral("INSERT INTO notebook_snapshots (notebook_id, revision, content, "
-                             "created_at) VALUES (?, 0, ?, ?)"));
+                             "created_at) VALUES (?, 0, %1, ?)")
+                  .arg(m_db.textPlaceholder()));
     q.addBindValue(id);
-    q.addBindValue(content);
+    q.addBindValue(m_db.text(content));
     q.addBindValue(now);
     if (!executeWrite(m_db, q, error) || !transaction.commit(error))
         return std::nullopt;
@@ -118,8 +119,9 @@ std::optional<Snapshot> NotebookStore::snapshotAtOrBefore(const QString &id, qin
     QSqlQuery q(m_db.connection());
     q.setForwardOnly(true);
     q.prepare(
-        QStringLiteral("SELECT revision, content FROM notebook_snapshots WHERE notebook_id = ? "
-                       "AND revision <= ? ORDER BY revision DESC LIMIT 1"));
+        QStringLiteral("SELECT revision, %1 FROM notebook_snapshots WHERE notebook_id = ? "
+                       "AND revision <= ? ORDER BY revision DESC LIMIT 1")
+            .arg(m_db.textColumn(QStringLiteral("content"))));
     q.addBindValue(id);
     q.addBindValue(revision);
     if (!execute(q, error))
@@ -131,7 +133,7 @@ std::optional<Snapshot> NotebookStore::snapshotAtOrBefore(const QString &id, qin
                          .arg(revision);
         return std::nullopt;
     }
-    return Snapshot { q.value(0).toLongLong(), q.value(1).toString() };
+    return Snapshot { q.value(0).toLongLong(), Database::textOf(q.value(1)) };
 }
 
 qint64 NotebookStore::snapshotRevisionAtOrBefore(const QString &id, qint64 revision, QString *error)
@@ -243,10 +245,11 @@ bool NotebookStore::append(const OperationBatch &batch, QString *error)
     QSqlQuery q(m_db.connection());
     for (const auto &[id, snapshot] : batch.snapshots) {
         q.prepare(QStringLiteral("INSERT INTO notebook_snapshots (notebook_id, revision, content, "
-                                 "created_at) VALUES (?, ?, ?, ?)"));
+                                 "created_at) VALUES (?, ?, %1, ?)")
+                      .arg(m_db.textPlaceholder()));
         q.addBindValue(id);
         q.addBindValue(snapshot.revision);
-        q.addBindValue(snapshot.content);
+        q.addBindValue(m_db.text(snapshot.content));
         q.addBindValue(QDateTime::currentMSecsSinceEpoch());
         if (!executeWrite(m_db, q, error))
             return false;

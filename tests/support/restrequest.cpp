@@ -1,5 +1,7 @@
 #include "restrequest.h"
 
+#include "protocol/json.h"
+
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
@@ -38,7 +40,7 @@ RestResponse restRequest(const QByteArray &method, const QUrl &url, const QStrin
         r.networkError = reply->errorString();
     r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     r.body = reply->readAll();
-    r.json = QJsonDocument::fromJson(r.body).object();
+    r.json = Kyozo::Protocol::parseJson(r.body).object(); // as a browser's JSON.parse: every U+FEFF kept
     r.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
     return r;
 }
