@@ -67,6 +67,11 @@ public:
     ChannelMetrics metrics() const;
     // Every join of `topic` ends with phx_close (a deleted notebook).
     void closeTopic(const QString &topic);
+    // An event to every subscriber of a topic (REST changes: notebook_created, ...).
+    void broadcastEvent(const QString &topic, const QString &event, const QJsonObject &payload)
+    {
+        broadcast(topic, event, payload, nullptr);
+    }
 
 signals:
     // After closeAll: every socket has ended and no closing connection lingers.

@@ -87,6 +87,15 @@ namespace {
         }
     }
 
+    // A notebook as the list and the workspace topic's events give it.
+    QJsonObject listEntry(const Notebook &nb)
+    {
+        return QJsonObject { { QStringLiteral("id"), nb.id },
+                             { QStringLiteral("title"), nb.title },
+                             { QStringLiteral("revision"), nb.revision },
+                             { QStringLiteral("updated_at"), nb.updatedAt } };
+    }
+
 } // namespace
 
 const QList<Route> &RestApi::routes()
@@ -274,6 +283,15 @@ HttpResponse RestApi::metrics(const Route::Call &)
     return HttpResponse { 200, QByteArrayLiteral("text/plain; version=0.0.4"), text, {} };
 }
 
+// Workspace events (docs/server.md "Workspace topic"): members watching the workspace's
+// topic see its notebook list change as it happens.
+void RestApi::notifyWorkspace(const QString &workspace, const QString &event,
+                              const QJsonObject &payload)
+{
+    if (m_hub)
+        m_hub->broadcastEvent(QStringLiteral("execution:workspace:") + workspace, event, payload);
+}
+
 HttpResponse RestApi::createNotebook(const Route::Call &call)
 {
     const QString &workspaceName = call.params.at(0);
@@ -306,6 +324,8 @@ HttpResponse RestApi::createNotebook(const Route::Call &call)
         = m_notebooks->create(*workspace, title.toString(), text, &error);
     if (!id)
         return storageFailure("creating a notebook", error);
+    if (const std::optional<Notebook> nb = m_notebooks->find(*id))
+        notifyWorkspace(workspaceName, QStringLiteral("notebook_created"), listEntry(*nb));
     return jsonResponse(201, QJsonObject { { QStringLiteral("id"), *id } });
 }
 
@@ -349,14 +369,6 @@ namespace {
             return std::nullopt;
         }
         return value;
-    }
-
-    QJsonObject listEntry(const Notebook &nb)
-    {
-        return QJsonObject { { QStringLiteral("id"), nb.id },
-                             { QStringLiteral("title"), nb.title },
-                             { QStringLiteral("revision"), nb.revision },
-                             { QStringLiteral("updated_at"), nb.updatedAt } };
     }
 
     // GET .../revisions: newest first, at most this many per request.
@@ -447,6 +459,8 @@ HttpResponse RestApi::renameNotebook(const Route::Call &call)
     nb.updatedAt = QDateTime::currentMSecsSinceEpoch();
     if (!m_notebooks->rename(nb.id, nb.title, nb.updatedAt, &error))
         return storageFailure("renaming a notebook", error);
+    if (const std::optional<QString> workspace = m_accounts->workspaceNameById(nb.workspaceId))
+        notifyWorkspace(*workspace, QStringLiteral("notebook_renamed"), listEntry(nb));
     return jsonResponse(200, listEntry(nb));
 }
 
@@ -469,6 +483,10 @@ HttpResponse RestApi::deleteNotebook(const Route::Call &call)
     // Whoever has it open is told (phx_close) and its text leaves memory.
     m_hub->closeTopic(QStringLiteral("execution:notebook:") + member->first.id);
     m_documents->forget(member->first.id);
+    if (const std::optional<QString> workspace
+        = m_accounts->workspaceNameById(member->first.workspaceId))
+        notifyWorkspace(*workspace, QStringLiteral("notebook_deleted"),
+                        QJsonObject { { QStringLiteral("id"), member->first.id } });
     return HttpResponse { 204, {}, {}, {} };
 }
 

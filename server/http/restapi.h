@@ -76,6 +76,7 @@ private:
     HttpResponse renameNotebook(const Route::Call &call);
     HttpResponse deleteNotebook(const Route::Call &call);
     HttpResponse notebookRevisions(const Route::Call &call);
+    void notifyWorkspace(const QString &workspace, const QString &event, const QJsonObject &payload);
     // The notebook and the caller's role in its workspace, or the 404 that hides it.
     std::optional<std::pair<Notebook, Role>> memberNotebook(const Route::Call &call,
                                                             HttpResponse *refusal);

@@ -205,6 +205,17 @@ std::optional<QString> AccountStore::workspaceIdByName(const QString &name)
     return id;
 }
 
+std::optional<QString> AccountStore::workspaceNameById(const QString &id)
+{
+    QSqlQuery &q = prepared(QStringLiteral("SELECT name FROM workspaces WHERE id = ?"));
+    q.bindValue(0, id);
+    std::optional<QString> name;
+    if (execute(q, nullptr) && q.next())
+        name = q.value(0).toString();
+    q.finish();
+    return name;
+}
+
 std::optional<QString> AccountStore::workspaceOf(const Protocol::Topic &topic)
 {
     const char *table = nullptr;

@@ -51,6 +51,7 @@ public:
     std::optional<Identity> authenticate(const QString &token);
     std::optional<Role> role(const QString &userId, const QString &workspaceId);
     std::optional<QString> workspaceIdByName(const QString &name);
+    std::optional<QString> workspaceNameById(const QString &id);
     // The workspace a topic's resource belongs to (the workspace topic's id is its name).
     std::optional<QString> workspaceOf(const Protocol::Topic &topic);
     // Token ids revoked after `sinceMs`; *newestMs advances to the latest revocation seen.

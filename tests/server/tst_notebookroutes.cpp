@@ -202,7 +202,25 @@ private slots:
 
     void renameAndDelete()
     {
+        // Members watching the workspace's topic see its list change; another workspace's
+        // members see nothing of it.
+        ChannelClient lab, elsewhere;
+        QVERIFY(lab.open(server->socketUrl(vic)));
+        QVERIFY(elsewhere.open(server->socketUrl(eve)));
+        QVERIFY(replyOk(lab.join("execution:workspace:lab", "1")));
+        QVERIFY(replyOk(elsewhere.join("execution:workspace:elsewhere", "1")));
+        const auto nextEvent = [](ChannelClient &c, const char *event) {
+            return c.waitForEvent(QStringLiteral("execution:workspace:lab"), QLatin1String(event))
+                .at(4)
+                .toObject();
+        };
+
         const QString id = create(ada, "lab", "Draft", "text");
+        const QJsonObject created = nextEvent(lab, "notebook_created");
+        QCOMPARE(keysOf(created), QStringList({ "id", "revision", "title", "updated_at" }));
+        QCOMPARE(created.value("id").toString(), id);
+        QCOMPARE(created.value("title").toString(), QStringLiteral("Draft"));
+        QCOMPARE(created.value("revision").toInt(), 0);
         const QString other = create(eve, "elsewhere", "Other", "o");
         const QString path = "/api/v1/notebooks/" + id;
 
@@ -211,6 +229,9 @@ private slots:
         QCOMPARE(renamed.status, 200);
         QCOMPARE(keysOf(renamed.json), QStringList({ "id", "revision", "title", "updated_at" }));
         QCOMPARE(renamed.json.value("title").toString(), QString::fromUtf8("Final \xC3\xA9"));
+        const QJsonObject renamedEvent = nextEvent(lab, "notebook_renamed");
+        QCOMPARE(renamedEvent.value("id").toString(), id);
+        QCOMPARE(renamedEvent.value("title").toString(), QString::fromUtf8("Final \xC3\xA9"));
         QCOMPARE(get(path, vic).json.value("title").toString(),
                  QString::fromUtf8("Final \xC3\xA9"));
         QCOMPARE(restRequest("PATCH", server->url(path), vic, R"({"title":"v"})").status, 403);
@@ -243,6 +264,17 @@ private slots:
         const QJsonArray closed = watcher.waitForEvent(topic, "phx_close");
         QVERIFY2(!closed.isEmpty(), "no phx_close for the deleted notebook");
         QCOMPARE(closed[0].toString(), QStringLiteral("7"));
+        QCOMPARE(nextEvent(lab, "notebook_deleted"), QJsonObject({ { "id", id } }));
+        // Refused changes sent nothing; the other workspace saw nothing of lab's.
+        QVERIFY(lab.waitForEvent("execution:workspace:lab", "notebook_renamed", 200).isEmpty());
+        const QJsonArray own
+            = elsewhere.waitForEvent("execution:workspace:elsewhere", "notebook_created");
+        QCOMPARE(own.at(4).toObject().value("id").toString(), other);
+        QVERIFY(elsewhere
+                    .waitFor([](const QJsonArray &f) {
+                        return f[3].toString().startsWith(QLatin1String("notebook_"));
+                    }, 200)
+                    .isEmpty());
         QCOMPARE(get(path, ada).status, 404);
         QCOMPARE(restRequest("DELETE", server->url(path), ada).status, 404);
         QVERIFY(get("/api/v1/workspaces/lab/notebooks", ada)
