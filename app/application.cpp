@@ -37,8 +37,7 @@ namespace {
     void wireConnection(ChannelConnection *connection, const QList<MainWindow *> &windows)
     {
         for (MainWindow *w : windows)
-            QObject::connect(connection, &ChannelConnection::presenceChanged, w,
-                             [connection, w] { w->showPresence(connection->presentNames()); });
+            w->followWorkspace(connection);
     }
 
 } // namespace

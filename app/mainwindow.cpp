@@ -7,6 +7,7 @@
 #include "editor/notebooktext.h"
 #include "editor/remotecursors.h"
 #include "editor/semantichighlighter.h"
+#include "net/channelconnection.h"
 #include "net/restclient.h"
 #include "net/sharednotebook.h"
 #include "panels/hiddendatapanel.h"
@@ -511,6 +512,18 @@ void MainWindow::setTeam(RestClient *rest, const QString &workspace)
         ->setWindowTitle(tr("Notebooks in %1").arg(workspace));
     updateSharedActions();
     listWorkspaceNotebooks();
+}
+
+void MainWindow::followWorkspace(ChannelConnection *connection)
+{
+    connect(connection, &ChannelConnection::presenceChanged, this,
+            [this, connection] { showPresence(connection->presentNames()); });
+    // Read again rather than patched: the list keeps the server's order (by title) and the
+    // current item, and a missed event is mended by the next one.
+    connect(connection, &ChannelConnection::received, this, [this](const QString &event) {
+        if (event.startsWith(QLatin1String("notebook_")))
+            listWorkspaceNotebooks();
+    });
 }
 
 void MainWindow::listWorkspaceNotebooks()

@@ -11,6 +11,7 @@ class QMenu;
 namespace Kyozo::App {
 
 class CellRunActions;
+class ChannelConnection;
 class HiddenDataPanel;
 class NotebookEditor;
 class PresencePanel;
@@ -40,6 +41,9 @@ public:
     // Team mode (SPEC §9): the workspace's notebooks in the notebook list, opened from the
     // server and edited together; local files can be uploaded into it.
     void setTeam(RestClient *rest, const QString &workspace);
+    // The workspace topic's connection (team or solo session): who is online in the status
+    // bar, and the notebook list read again on notebook_created / _renamed / _deleted.
+    void followWorkspace(ChannelConnection *connection);
     // Opens notebook `id` of the server: joins its topic, shows its text, edits it together.
     void openSharedNotebook(const QString &id, const QString &title = {});
     SharedNotebook *sharedNotebook() const { return m_shared; }
