@@ -242,8 +242,7 @@ void CellRunActions::onCellChanged(const QString &cellId)
     // The status goes in the dock's title, not after the output: a late joiner gets a
     // stored result's ending before its output.
     ensureDock(cellId);
-    m_docks.value(cellId)->setWindowTitle(
-        tr("Output: %1 — %2").arg(cellId, statusText(cellId)));
+    outputDock(cellId)->setWindowTitle(tr("Output: %1 — %2").arg(cellId, statusText(cellId)));
     if (!CellExecutions::isFinal(state.status) || state.started || state.message.isEmpty())
         return;
     // Why a run could not start, in the server's words; once per run (a rejoin replays it).

@@ -76,6 +76,16 @@ GrowthCheck checkParserGrowth(const DocumentMaker &make, qint64 startN, bool inc
     const qint64 maxN = qMax<qint64>(2 * startN, startN * (kMaxDocumentBytes / bytesAtStart));
     QMap<qint64, QByteArray> made; // the sizes of the current step: n and 2n
     QMap<qint64, QByteArray> prose; // plain paragraphs of the same sizes
+    // Each size is made once, outside the measurement; only the current step's two are kept.
+    auto kept = [](QMap<qint64, QByteArray> &sizes, qint64 n,
+                   const std::function<QByteArray()> &makeIt) -> const QByteArray & {
+        if (!sizes.contains(n)) {
+            while (sizes.size() >= 2)
+                sizes.erase(sizes.begin());
+            sizes.insert(n, makeIt());
+        }
+        return sizes[n];
+    };
     int repeats = 1;
     int referenceRepeats = 1;
     auto parse = [&](const QByteArray &document, int count) {
@@ -85,27 +95,19 @@ GrowthCheck checkParserGrowth(const DocumentMaker &make, qint64 startN, bool inc
         });
     };
     auto document = [&](qint64 n) -> const QByteArray & {
-        if (!made.contains(n)) {
-            while (made.size() >= 2)
-                made.erase(made.begin());
-            made.insert(n, make(n));
-        }
-        return made[n];
+        return kept(made, n, [&] { return make(n); });
     };
     auto run = [&](qint64 n) { return parse(document(n), repeats); };
     // Plain prose is the linear reference: the parser's cheapest path, so what grows in it
     // from n to 2n is the machine's cost per byte (a 3 MB document leaves a 1 MB L2 cache), not
     // the parser's.
     auto reference = [&](qint64 n) {
-        if (!prose.contains(n)) {
-            while (prose.size() >= 2)
-                prose.erase(prose.begin());
+        const QByteArray &same = kept(prose, n, [&] {
+            const QByteArrayView paragraph("Plain words in a paragraph, and one more line of them.\n\n");
             const qsizetype bytes = document(n).size();
-            prose.insert(n, times("Plain words in a paragraph, and one more line of them.\n\n",
-                                  bytes / 56 + 1)
-                                .left(bytes));
-        }
-        return parse(prose[n], referenceRepeats);
+            return times(paragraph, bytes / paragraph.size() + 1).left(bytes);
+        });
+        return parse(same, referenceRepeats);
     };
     // The size first, then as many parses per measurement as make it cost the minimum.
     constexpr double kMinSeconds = 0.05;
