@@ -78,7 +78,11 @@ void CellRunActions::addActionsTo(QMenu *menu)
 
 void CellRunActions::attach(ChannelConnection *connection)
 {
+    // A Run asked for before there was a connection (a solo file, mirrored because of it)
+    // is what this connection is for: it survives the reset.
+    auto waiting = std::move(m_waiting);
     detach();
+    m_waiting = std::move(waiting);
     m_connection = connection;
     m_runs = new CellExecutions(connection, this);
     connect(m_runs, &CellExecutions::runStarted, this, &CellRunActions::onRunStarted);

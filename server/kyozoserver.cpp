@@ -4,6 +4,7 @@
 #include "coediting/commitwriter.h"
 #include "coediting/notebookdocuments.h"
 #include "execution/executions.h"
+#include "files/fileuploads.h"
 #include "http/httpserver.h"
 #include "storage/accountstore.h"
 #include "storage/database.h"
@@ -26,6 +27,7 @@ KyozoServer::~KyozoServer()
     // Sockets and HTTP go before the stores they use; runs (their process groups) with them.
     m_http.reset();
     m_hub.reset();
+    m_files.reset();
     m_executions.reset();
 }
 
@@ -45,11 +47,12 @@ quint16 KyozoServer::start(QString *error)
     m_executionStore = std::make_unique<ExecutionStore>(*m_database);
     m_executions = std::make_unique<Executions>(m_config.execution, m_documents.get(),
                                                 m_executionStore.get());
+    m_files = std::make_unique<FileUploads>(m_config.files, m_executionStore.get());
     m_hub = std::make_unique<ChannelHub>(m_accounts.get(), m_documents.get(), m_config.limits,
-                                         m_config.coediting, m_executions.get());
+                                         m_config.coediting, m_executions.get(), m_files.get());
     m_http = std::make_unique<HttpServer>(m_config.http, m_config.limits.maxNotebookBytes,
                                           m_accounts.get(), m_notebooks.get(), m_documents.get(),
-                                          m_hub.get());
+                                          m_hub.get(), m_files.get());
     const quint16 port = m_http->listen(m_config.address, m_config.port);
     if (port == 0)
         *error = QCoreApplication::translate("KyozoServer", "cannot listen on %1:%2: %3")

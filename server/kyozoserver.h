@@ -12,6 +12,7 @@ class ChannelHub;
 class Database;
 class ExecutionStore;
 class Executions;
+class FileUploads;
 class HttpServer;
 class NotebookDocuments;
 class NotebookStore;
@@ -39,6 +40,7 @@ private:
     std::unique_ptr<NotebookDocuments> m_documents;
     std::unique_ptr<ExecutionStore> m_executionStore;
     std::unique_ptr<Executions> m_executions;
+    std::unique_ptr<FileUploads> m_files;
     std::unique_ptr<ChannelHub> m_hub;
     std::unique_ptr<HttpServer> m_http;
 };

@@ -2,6 +2,9 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QStandardPaths>
 
 #include <toml++/toml.h>
@@ -36,6 +39,8 @@ bool loadExecution(toml::node_view<toml::node> e, ExecutionOptions &execution, Q
         execution.bwrap = QString::fromStdString(*bwrap);
     if (auto root = e["working_directory"].value<std::string>())
         execution.workingDirectoryRoot = QDir::current().absoluteFilePath(QString::fromStdString(*root));
+    if (auto map = e["working_directory_map"].value<std::string>())
+        execution.workingDirectoryMap = QDir::current().absoluteFilePath(QString::fromStdString(*map));
     if (auto role = e["run_role"].value<std::string>()) {
         if (*role != "editor" && *role != "owner") {
             *why = tr("run_role must be \"editor\" or \"owner\"");
@@ -55,6 +60,11 @@ bool loadExecution(toml::node_view<toml::node> e, ExecutionOptions &execution, Q
     l.wallSeconds = e["wall_seconds"].value_or(l.wallSeconds);
     l.outputBytes = e["output_bytes"].value_or(l.outputBytes);
     l.tmpBytes = e["tmp_bytes"].value_or(l.tmpBytes);
+    l.niceness = e["nice"].value_or(l.niceness);
+    if (l.niceness < 0 || l.niceness > 19) {
+        *why = tr("nice must be 0 to 19 (a cell never runs above the server's priority)");
+        return false;
+    }
     if (l.cpuSeconds < 1 || l.addressSpaceBytes < 1 << 20 || l.fileSizeBytes < 0 || l.processes < 1
         || l.openFiles < 16 || l.wallSeconds < 1 || l.outputBytes < 1 || l.tmpBytes < 1 << 20) {
         *why = tr("a limit is out of range (cpu_seconds, wall_seconds, processes >= 1, "
@@ -110,8 +120,23 @@ ExecutionOptions ExecutionOptions::withDefaults()
     return options;
 }
 
-QString ExecutionOptions::workingDirectoryFor(const QString &notebookId) const
+QString ExecutionOptions::workingDirectoryFor(const QString &notebookId, bool *fromMap) const
 {
+    if (fromMap)
+        *fromMap = false;
+    if (!workingDirectoryMap.isEmpty()) {
+        // Small, and written by whoever runs the server (the app, in solo mode): read afresh
+        // for each run, so a notebook mirrored a moment ago runs in its folder.
+        QFile map(workingDirectoryMap);
+        if (map.open(QIODevice::ReadOnly) && map.size() <= 4 * 1024 * 1024) {
+            const QString folder = QJsonDocument::fromJson(map.readAll()).object().value(notebookId).toString();
+            if (QDir::isAbsolutePath(folder)) {
+                if (fromMap)
+                    *fromMap = true;
+                return QDir::cleanPath(folder);
+            }
+        }
+    }
     const QString root = workingDirectoryRoot.isEmpty()
             ? QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
                       .filePath(QStringLiteral("executions"))
@@ -187,6 +212,16 @@ bool ServerConfig::load(const QString &path, QString *error)
     QString why;
     if (!loadExecution(config["execution"], execution, &why)) {
         *error = tr("%1: [execution] %2").arg(path, why);
+        return false;
+    }
+    const auto f = config["files"];
+    if (auto directory = f["directory"].value<std::string>())
+        files.directory = QDir::current().absoluteFilePath(QString::fromStdString(*directory));
+    files.maxUploadBytes = f["max_upload_bytes"].value_or(files.maxUploadBytes);
+    files.maxPendingParses = f["max_pending_parses"].value_or(files.maxPendingParses);
+    if (files.maxUploadBytes < 0 || files.maxPendingParses < 1) {
+        *error = tr("%1: [files] max_upload_bytes must be at least 0, max_pending_parses at least 1")
+                     .arg(path);
         return false;
     }
     const auto l = config["limits"];

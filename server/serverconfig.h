@@ -82,12 +82,26 @@ struct ExecutionOptions
     // One folder per notebook below this, kept between runs. Default: "executions" in the
     // server's XDG data directory.
     QString workingDirectoryRoot;
+    // A JSON file {"NOTEBOOK_ID": "/absolute/folder", ...}, read when a run starts: a notebook
+    // listed there runs in that folder instead. The bundled server of solo mode, whose
+    // notebooks mirror the writer's own files, runs each in its file's folder.
+    QString workingDirectoryMap;
     ExecutionLimits limits; // of each run (docs/server.md "Running a cell")
 
     // The defaults: bash and sh, python and python3 when python3 is on PATH, bwrap from PATH.
     static ExecutionOptions withDefaults();
     // The folder a notebook's cells run in (notebook ids are hex: see auth/tokenhash.h).
-    QString workingDirectoryFor(const QString &notebookId) const;
+    // `*fromMap`: it is a folder of working_directory_map's, someone's own, which the run
+    // uses as it is (it is not handed to run_as).
+    QString workingDirectoryFor(const QString &notebookId, bool *fromMap = nullptr) const;
+};
+
+// Uploaded files (docs/server.md "Files"), the [files] table.
+struct FileOptions
+{
+    QString directory; // uploads are kept here; default "files" in the server's data directory
+    qint64 maxUploadBytes = 64 * 1024 * 1024; // a bigger upload is 413, before or while read
+    int maxPendingParses = 16; // uploads waiting for the parser; one more is 503
 };
 
 struct ServerConfig
@@ -100,6 +114,7 @@ struct ServerConfig
     HttpLimits http;
     CoeditingOptions coediting;
     ExecutionOptions execution = ExecutionOptions::withDefaults();
+    FileOptions files;
 
     // "ADDR:PORT" (IPv6 in brackets).
     bool setListen(const QString &text, QString *error);

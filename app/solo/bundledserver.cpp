@@ -6,7 +6,10 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QHostAddress>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLoggingCategory>
+#include <QSaveFile>
 #include <QStandardPaths>
 #include <QTimer>
 
@@ -78,13 +81,42 @@ void BundledServer::start()
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
     QDir().mkpath(dir);
     QFile config(dir + QStringLiteral("/solo-server.toml"));
-    if (config.open(QIODevice::WriteOnly | QIODevice::Truncate)
-        && config.write("[execution]\nenabled = true\nrun_role = \"owner\"\n") > 0) {
+    QString map = workingFolderMapPath(); // a TOML basic string
+    map.replace(u'\\', QStringLiteral("\\\\")).replace(u'"', QStringLiteral("\\\""));
+    const QByteArray toml = "[execution]\nenabled = true\nrun_role = \"owner\"\n"
+                            "working_directory_map = \""
+        + map.toUtf8() + "\"\n";
+    if (config.open(QIODevice::WriteOnly | QIODevice::Truncate) && config.write(toml) == toml.size()) {
         config.close();
         arguments << QStringLiteral("--config") << config.fileName();
     }
     m_process.start(m_program, arguments);
     qCInfo(lcBundled).noquote() << "started" << m_program << "pid" << m_process.processId();
+}
+
+QString BundledServer::workingFolderMapPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)
+        + QStringLiteral("/solo-folders.json");
+}
+
+bool BundledServer::setWorkingFolder(const QString &notebookId, const QString &folder)
+{
+    const QString path = workingFolderMapPath();
+    QJsonObject map;
+    {
+        QFile in(path);
+        if (in.open(QIODevice::ReadOnly))
+            map = QJsonDocument::fromJson(in.readAll()).object();
+    }
+    if (map.value(notebookId).toString() == folder)
+        return true;
+    map.insert(notebookId, folder);
+    QDir().mkpath(QFileInfo(path).path());
+    // Whole or not at all: the server may read it at any moment.
+    QSaveFile out(path);
+    return out.open(QIODevice::WriteOnly) && out.write(QJsonDocument(map).toJson()) >= 0
+        && out.commit();
 }
 
 void BundledServer::stop(int timeoutMs)

@@ -43,6 +43,13 @@ public:
     QString databaseUrl() const { return m_database; }
     QString program() const { return m_program; }
 
+    // The writer's cells run in their file's own folder (issue 17 item 2): the bundled
+    // server reads this map (`[execution] working_directory_map`) when a run starts.
+    static QString workingFolderMapPath();
+    // Records that the notebook mirrors a file in `folder`; false when the map cannot be
+    // written (the cells then run in the server's default folder).
+    static bool setWorkingFolder(const QString &notebookId, const QString &folder);
+
     // An admin sub-command against the same database (user add, token create); exit code.
     int admin(const QStringList &args, QByteArray *out, QString *error) const;
 

@@ -4,6 +4,7 @@
 #include "editor/notebookeditor.h"
 #include "net/restclient.h"
 #include "net/sharednotebook.h"
+#include "bundledserver.h"
 #include "solosession.h"
 
 #include <QFileInfo>
@@ -156,6 +157,9 @@ void SoloMirror::create()
 void SoloMirror::join(const QString &id)
 {
     m_id = id;
+    // Its cells run beside the file, so that they find the files next to it.
+    if (!BundledServer::setWorkingFolder(id, QFileInfo(m_path).absolutePath()))
+        qCWarning(lcSoloMirror) << "cannot record the folder of" << m_path << "for its cells";
     m_shared = new SharedNotebook(m_editor, this);
     connect(m_shared, &SharedNotebook::loaded, this, [this] { emit ready(m_id); });
     emit opened(m_shared);

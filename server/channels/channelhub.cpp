@@ -4,6 +4,7 @@
 #include "channels/socketsession.h"
 #include "coediting/notebookdocuments.h"
 #include "execution/executions.h"
+#include "files/fileuploads.h"
 #include "protocol/cursorpayload.h"
 #include "protocol/phoenixmessage.h"
 #include "protocol/topic.h"
@@ -69,11 +70,13 @@ QByteArray ChannelMetrics::socketLifecycleText() const
 }
 
 ChannelHub::ChannelHub(AccountStore *accounts, NotebookDocuments *documents, const Limits &limits,
-                       const CoeditingOptions &coediting, Executions *executions, QObject *parent)
+                       const CoeditingOptions &coediting, Executions *executions,
+                       FileUploads *files, QObject *parent)
     : QObject(parent)
     , m_accounts(accounts)
     , m_documents(documents)
     , m_executions(executions)
+    , m_files(files)
     , m_coediting(coediting)
     , m_revokedSince(QDateTime::currentMSecsSinceEpoch())
 {
@@ -90,7 +93,17 @@ ChannelHub::ChannelHub(AccountStore *accounts, NotebookDocuments *documents, con
                         broadcast(QStringLiteral("execution:workspace:") + workspace, event,
                                   payload, nullptr);
                 });
+        connect(m_executions, &Executions::containerEvent, this,
+                [this](const QString &containerId, const QString &event, const QJsonObject &payload) {
+                    broadcast(QStringLiteral("execution:container:") + containerId, event, payload,
+                              nullptr);
+                });
     }
+    if (m_files)
+        connect(m_files, &FileUploads::fileEvent, this,
+                [this](const QString &fileId, const QString &event, const QJsonObject &payload) {
+                    broadcast(QStringLiteral("execution:file:") + fileId, event, payload, nullptr);
+                });
     // Pushes received in one turn of the event loop (and while the last commit was being
     // synced, on the writer thread) are stored in one transaction: group commit.
     m_documents->onCommitted
@@ -226,6 +239,9 @@ void ChannelHub::join(SocketSession *session, const PhoenixMessage &message)
         return;
     }
     SocketSession::Joined joined { message.joinRef.value_or(QString()), QString() };
+    // Notebook topics: may push `op`, `execute`, `cancel`; container topics: `stop`.
+    joined.canEdit = *role != Role::Viewer;
+    joined.isOwner = *role == Role::Owner;
     QJsonObject response;
     if (topic->kind == Protocol::Topic::Kind::Notebook) {
         // Co-editing (docs/server.md): the join reply holds the text and its revision. Opened
@@ -238,8 +254,6 @@ void ChannelHub::join(SocketSession *session, const PhoenixMessage &message)
             return;
         }
         response = QJsonObject { { "revision", state->revision }, { "content", state->content } };
-        joined.canEdit = *role != Role::Viewer;
-        joined.isOwner = *role == Role::Owner;
         joined.batch = message.payload.toObject().value(QLatin1String("batch")).toBool(false);
         joined.joinRevision = state->revision;
     }
@@ -268,11 +282,24 @@ void ChannelHub::join(SocketSession *session, const PhoenixMessage &message)
     // The latest result of each cell and what runs have sent so far, after presence_state.
     // Sent in the same turn as the subscription began: every later event reaches this socket
     // live, none before it is missed or sent twice.
-    if (m_executions && topic->kind == Protocol::Topic::Kind::Notebook)
-        for (const ExecutionEvent &e : m_executions->replay(topic->id))
+    // A file's topic gets its latest file_progress and how its parse ended, if it has.
+    if (m_files && topic->kind == Protocol::Topic::Kind::File)
+        for (const auto &[event, payload] : m_files->replay(topic->id))
+            session->sendText(QString::fromUtf8(
+                    PhoenixMessage { std::nullopt, std::nullopt, message.topic, event, payload }
+                            .encode()));
+    // A container's topic likewise gets its latest container_update and its log so far.
+    if (m_executions
+        && (topic->kind == Protocol::Topic::Kind::Notebook
+            || topic->kind == Protocol::Topic::Kind::Container)) {
+        const QList<ExecutionEvent> events = topic->kind == Protocol::Topic::Kind::Notebook
+            ? m_executions->replay(topic->id)
+            : m_executions->containerReplay(topic->id);
+        for (const ExecutionEvent &e : events)
             session->sendText(QString::fromUtf8(
                     PhoenixMessage { std::nullopt, std::nullopt, message.topic, e.event, e.payload }
                             .encode()));
+    }
 }
 
 void ChannelHub::leave(SocketSession *session, const QString &topic, bool closeFrame)
@@ -332,7 +359,8 @@ void ChannelHub::push(SocketSession *session, const PhoenixMessage &message)
     } else if (message.event == QLatin1String("op")) {
         pushOperation(session, message);
     } else if (message.event == QLatin1String("execute")
-               || message.event == QLatin1String("cancel")) {
+               || message.event == QLatin1String("cancel")
+               || message.event == QLatin1String("stop")) {
         pushExecution(session, message);
     } else {
         refuse(session, message, "unknown event");
@@ -382,7 +410,10 @@ void ChannelHub::pushOperation(SocketSession *session, const PhoenixMessage &mes
 void ChannelHub::pushExecution(SocketSession *session, const PhoenixMessage &message)
 {
     const std::optional<Protocol::Topic> topic = Protocol::Topic::parse(message.topic);
-    if (!topic || topic->kind != Protocol::Topic::Kind::Notebook) {
+    const bool stop = message.event == QLatin1String("stop");
+    if (!topic
+        || topic->kind
+            != (stop ? Protocol::Topic::Kind::Container : Protocol::Topic::Kind::Notebook)) {
         refuse(session, message, "unknown event");
         return;
     }
@@ -398,8 +429,9 @@ void ChannelHub::pushExecution(SocketSession *session, const PhoenixMessage &mes
         return;
     }
     const QJsonObject payload = message.payload.toObject();
-    if (message.event == QLatin1String("cancel")) {
-        const QString why = m_executions->cancel(topic->id, payload);
+    if (stop || message.event == QLatin1String("cancel")) {
+        const QString why = stop ? m_executions->stop(topic->id)
+                                 : m_executions->cancel(topic->id, payload);
         if (!why.isEmpty()) {
             ++m_metrics.errors;
             session->send(Protocol::reply(message, false, QJsonObject { { "reason", why } }));
@@ -416,10 +448,13 @@ void ChannelHub::pushExecution(SocketSession *session, const PhoenixMessage &mes
                                       QJsonObject { { "reason", std::get<1>(outcome) } }));
         return;
     }
-    const QString &executionId = std::get<0>(outcome);
+    const Executions::Submitted &run = std::get<0>(outcome);
+    QJsonObject answer { { "execution_id", run.executionId } };
+    if (!run.containerId.isEmpty())
+        answer.insert(QLatin1String("container_id"), run.containerId);
     // The answer first, then the run's events (`queued` at once).
-    session->send(Protocol::reply(message, true, QJsonObject { { "execution_id", executionId } }));
-    m_executions->begin(executionId);
+    session->send(Protocol::reply(message, true, answer));
+    m_executions->begin(run.executionId);
 }
 
 void ChannelHub::commitOperations()

@@ -22,6 +22,7 @@ namespace Kyozo::Server {
 
 class AccountStore;
 class Executions;
+class FileUploads;
 class NotebookDocuments;
 class SocketSession;
 struct OpOutcome;
@@ -57,7 +58,7 @@ public:
     // `executions` may be null (no execution: `execute` is refused execution_disabled).
     ChannelHub(AccountStore *accounts, NotebookDocuments *documents, const Limits &limits,
                const CoeditingOptions &coediting, Executions *executions = nullptr,
-               QObject *parent = nullptr);
+               FileUploads *files = nullptr, QObject *parent = nullptr);
     ~ChannelHub() override;
 
     // A socket the HTTP server upgraded; its token (query `token`) was checked there.
@@ -108,6 +109,7 @@ private:
     AccountStore *m_accounts;
     NotebookDocuments *m_documents;
     Executions *m_executions;
+    FileUploads *m_files;
     CoeditingOptions m_coediting;
     // A push waiting for its group commit (NotebookDocuments::commitPending).
     struct PendingOperation

@@ -49,6 +49,7 @@ namespace {
     struct ChildSetup
     {
         rlimit cpu {}, addressSpace {}, fileSize {}, processes {}, openFiles {}, core {};
+        int niceness = 0;
         bool switchUser = false;
         uid_t uid = 0;
         gid_t gid = 0;
@@ -95,6 +96,10 @@ namespace {
             || ::setrlimit(RLIMIT_NOFILE, &s.openFiles) != 0
             || ::setrlimit(RLIMIT_CORE, &s.core) != 0)
             childFailed("setrlimit");
+        // Lower priority than the server's, inherited by every process of the run; before the
+        // uid changes, since an unprivileged process may not lower it again (nor raise it).
+        if (::setpriority(PRIO_PROCESS, 0, s.niceness) != 0)
+            childFailed("setpriority");
         // Supplementary groups first, then the gid, then the uid (the order setuid(2) needs).
         if (s.switchUser
             && (::setgroups(0, nullptr) != 0 || ::setgid(s.gid) != 0 || ::setuid(s.uid) != 0))
@@ -253,6 +258,7 @@ void CellRun::start()
     setup.processes = both(l.processes);
     setup.openFiles = both(l.openFiles);
     setup.core = both(0); // no core dumps into the working directory or a host core handler
+    setup.niceness = l.niceness;
     if (!m_spec.runAs.isEmpty() && ::geteuid() == 0) {
         setup.switchUser = true;
         lookUpUser(m_spec.runAs, &setup.uid, &setup.gid);
@@ -335,7 +341,8 @@ bool CellRun::prepare(QString *program, QStringList *arguments, QString *error)
             return false;
         }
     }
-    if (switchUser && st.st_uid != uid && ::chown(wd.constData(), uid, gid) != 0) {
+    if (switchUser && m_spec.handOverWorkingDirectory && st.st_uid != uid
+        && ::chown(wd.constData(), uid, gid) != 0) {
         *error = QStringLiteral("cannot hand the working directory %1 to %2: %3")
                      .arg(m_spec.workingDirectory, m_spec.runAs,
                           QString::fromLocal8Bit(std::strerror(errno)));

@@ -27,6 +27,9 @@ struct ExecutionLimits
     int wallSeconds = 300; // wall-clock timeout
     qint64 outputBytes = 16LL << 20; // stdout + stderr, in bytes, before the run is ended
     qint64 tmpBytes = 64LL << 20; // size cap of the private /tmp (and /dev/shm, /run)
+    // setpriority(2) of the run's processes: below the server's own 0, so that CPU-bound
+    // cells never delay the server's answers to everyone else (issue 17 "Benchmark").
+    int niceness = 10;
 };
 
 struct RunSpec
@@ -36,6 +39,9 @@ struct RunSpec
     QStringList command;
     QString code; // written to that file, read-only for the run
     QString workingDirectory; // created if missing; the only writable bind
+    // Given to runAs when it is not its owner; false for a folder of someone's own (solo
+    // mode's notebook folders), which the run uses with the permissions it has.
+    bool handOverWorkingDirectory = true;
     ExecutionLimits limits;
     QString runAs; // user name, when the server is root (refused empty); else its own uid
     QString bwrap; // path of bwrap, or empty for an unsandboxed run (logged)

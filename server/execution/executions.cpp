@@ -3,6 +3,7 @@
 #include "auth/tokenhash.h"
 #include "coediting/notebookdocuments.h"
 #include "execution/cellrun.h"
+#include "execution/processusage.h"
 #include "storage/executionstore.h"
 
 #include <QDateTime>
@@ -40,6 +41,10 @@ namespace {
         }
         return true;
     }
+
+    // container_metrics (issue 17 item 4): every 2 s while the service runs.
+    constexpr int kContainerMetricsMs = 2000;
+    constexpr qsizetype kEndedContainersKept = 1024;
 } // namespace
 
 Executions::Executions(ExecutionOptions options, NotebookDocuments *documents,
@@ -63,7 +68,7 @@ Executions::~Executions()
         }
 }
 
-std::variant<QString, QString> Executions::submit(const Request &request)
+std::variant<Executions::Submitted, QString> Executions::submit(const Request &request)
 {
     const QJsonObject &p = request.payload;
     const bool all = p.value(QLatin1String("type")).toString() == QLatin1String("notebook");
@@ -72,10 +77,9 @@ std::variant<QString, QString> Executions::submit(const Request &request)
     if (all ? !onlyKeys(p, { "type", "continue_on_error" })
                 || !(continueOnError.isUndefined() || continueOnError.isBool())
             : !onlyKeys(p, { "cell_id" }) || !cellId.isString())
-        return std::variant<QString, QString>(std::in_place_index<1>,
-                                              QStringLiteral("bad_payload"));
+        return QStringLiteral("bad_payload");
     const auto refuse = [](const char *reason) {
-        return std::variant<QString, QString>(std::in_place_index<1>, QString::fromLatin1(reason));
+        return std::variant<Submitted, QString>(QString::fromLatin1(reason));
     };
     if (m_queuedPerUser.value(request.userId) >= m_options.maxQueuedPerUser
         && (m_runningPerUser.value(request.userId) >= m_options.maxRunsPerUser
@@ -94,6 +98,10 @@ std::variant<QString, QString> Executions::submit(const Request &request)
     for (const Execution::Cell &cell : cells) {
         if (!all && cell.id != cellId.toString())
             continue;
+        // A service runs until stopped: run all would never get past it, so it is started
+        // on its own only (docs/server.md "Services").
+        if (all && !cell.service.isEmpty())
+            continue;
         const QStringList command = m_options.runners.value(cell.language);
         if (!all && command.isEmpty())
             return refuse("no_runner");
@@ -110,11 +118,21 @@ std::variant<QString, QString> Executions::submit(const Request &request)
     run->all = all;
     run->continueOnError = continueOnError.toBool(false);
     run->jobs = jobs;
+    if (!all && !jobs.first().cell.service.isEmpty()) {
+        run->containerId = newId();
+        if (!m_store->addContainer(run->containerId, run->notebookId, jobs.first().cell.service,
+                                   now(), &error)) {
+            qCWarning(lcExecutions) << "cannot record the container of" << cellId.toString()
+                                    << "of" << request.notebookId << error;
+            return refuse("unavailable");
+        }
+        m_containers.insert(run->containerId, run->id);
+    }
     m_runs.insert(run->id, run);
     m_order.append(run->id);
     m_queue.push_back(run->id);
     ++m_queuedPerUser[request.userId];
-    return std::variant<QString, QString>(std::in_place_index<0>, run->id);
+    return Submitted { run->id, run->containerId };
 }
 
 void Executions::begin(const QString &executionId)
@@ -124,6 +142,8 @@ void Executions::begin(const QString &executionId)
         return;
     // Every run says `queued` first, then `running` when it has a slot (issue 17 item 2).
     sendUpdate(*run, QStringLiteral("queued"), 0, {});
+    if (!run->containerId.isEmpty())
+        sendContainerUpdate(*run, QStringLiteral("deploying"), {});
     schedule();
 }
 
@@ -149,6 +169,12 @@ void Executions::schedule()
         ++m_running;
         run->running = true;
         startJob(*run);
+        // One start per turn of the event loop: a start writes the cell's file and forks, and
+        // fifty in a row would hold every socket's frames for their sum (bench/exec). The
+        // rest start on the next turns, in order.
+        if (!m_queue.empty() && m_running < m_options.maxRunsPerServer)
+            QMetaObject::invokeMethod(this, &Executions::schedule, Qt::QueuedConnection);
+        return;
     }
 }
 
@@ -162,21 +188,34 @@ void Executions::startJob(Run &run)
     RunSpec spec;
     spec.command = job.command;
     spec.code = job.cell.code;
-    spec.workingDirectory = m_options.workingDirectoryFor(run.notebookId);
+    bool ownFolder = false;
+    spec.workingDirectory = m_options.workingDirectoryFor(run.notebookId, &ownFolder);
+    spec.handOverWorkingDirectory = !ownFolder;
     spec.limits = m_options.limits;
+    if (!run.containerId.isEmpty())
+        spec.limits.wallSeconds = 0; // long-lived: every limit of a cell but the wall clock
     // Only root can switch users; a server that is not root runs cells as itself.
     spec.runAs = ::geteuid() == 0 ? m_options.runAs : QString();
     spec.bwrap = m_options.bwrap;
     auto *cellRun = new CellRun(spec, this);
     run.cellRun = cellRun;
     const QString id = run.id;
-    connect(cellRun, &CellRun::started, this, [this, id](qint64) {
+    connect(cellRun, &CellRun::started, this, [this, id](qint64 pid) {
         const auto r = m_runs.value(id);
         if (!r)
             return;
         r->startedAt = now();
+        r->pid = pid;
         sendUpdate(*r, QStringLiteral("running"), progressOf(*r, r->current),
                    { { "started_at", *r->startedAt } });
+        if (!r->containerId.isEmpty()) {
+            sendContainerUpdate(*r, QStringLiteral("running"), { { "started_at", *r->startedAt } });
+            r->metricsTimer = std::make_unique<QTimer>();
+            r->metricsTimer->setInterval(kContainerMetricsMs);
+            connect(r->metricsTimer.get(), &QTimer::timeout, this,
+                    [this, id] { sendContainerMetrics(id); });
+            r->metricsTimer->start();
+        }
         if (!r->started) {
             r->started = true;
             emit workspaceEvent(r->workspace, QStringLiteral("execution_started"),
@@ -211,6 +250,12 @@ void Executions::onOutput(const QString &executionId, const QString &stream, con
                                 { "seq", ++run->seq } };
     run->outputs.append(payload);
     emit notebookEvent(run->notebookId, QStringLiteral("cell_output"), payload);
+    if (!run->containerId.isEmpty())
+        emit containerEvent(run->containerId, QStringLiteral("container_log"),
+                            { { "container_id", run->containerId },
+                              { "stream", stream },
+                              { "output", payload.value(QLatin1String("output")) },
+                              { "seq", run->seq } });
 }
 
 void Executions::onFinished(const QString &executionId, RunStatus status, int exitCode,
@@ -239,6 +284,11 @@ void Executions::endJob(Run &run, const QString &status, std::optional<int> exit
                                    { "truncated", true } };
         run.outputs.append(marker);
         emit notebookEvent(run.notebookId, QStringLiteral("cell_output"), marker);
+        if (!run.containerId.isEmpty())
+            emit containerEvent(run.containerId, QStringLiteral("container_log"),
+                                { { "container_id", run.containerId },
+                                  { "seq", run.seq },
+                                  { "truncated", true } });
     }
     const int done = run.current + 1;
     const bool completed = status == QLatin1String("completed");
@@ -292,6 +342,8 @@ void Executions::finish(const QString &executionId, const QString &status)
     if (!run)
         return;
     m_order.removeOne(executionId);
+    if (!run->containerId.isEmpty())
+        endContainer(*run, status);
     if (run->running) {
         --m_running;
         if (--m_runningPerUser[run->userId] <= 0)
@@ -331,6 +383,40 @@ QString Executions::cancel(const QString &notebookId, const QJsonObject &payload
         finish(run->id, QStringLiteral("cancelled"));
     }
     return {};
+}
+
+QString Executions::stop(const QString &containerId)
+{
+    const auto run = m_runs.value(m_containers.value(containerId));
+    if (!run)
+        return QStringLiteral("not_found");
+    return cancel(run->notebookId, { { "execution_id", run->id } });
+}
+
+QList<ExecutionEvent> Executions::containerReplay(const QString &containerId)
+{
+    QList<ExecutionEvent> events;
+    const auto run = m_runs.value(m_containers.value(containerId));
+    if (!run) {
+        const QJsonObject last = m_endedContainers.value(containerId);
+        if (!last.isEmpty())
+            events.append({ QStringLiteral("container_update"), last });
+        return events;
+    }
+    if (!run->lastContainerUpdate.isEmpty())
+        events.append({ QStringLiteral("container_update"), run->lastContainerUpdate });
+    for (const QJsonObject &o : std::as_const(run->outputs)) {
+        QJsonObject log { { "container_id", containerId },
+                          { "seq", o.value(QLatin1String("seq")) } };
+        if (o.contains(QLatin1String("truncated"))) {
+            log.insert(QLatin1String("truncated"), true);
+        } else {
+            log.insert(QLatin1String("stream"), o.value(QLatin1String("stream")));
+            log.insert(QLatin1String("output"), o.value(QLatin1String("output")));
+        }
+        events.append({ QStringLiteral("container_log"), log });
+    }
+    return events;
 }
 
 QList<ExecutionEvent> Executions::replay(const QString &notebookId)
@@ -435,6 +521,56 @@ void Executions::sendUpdate(Run &run, const QString &status, double progress, QJ
     extra.insert(QLatin1String("progress"), progress);
     run.lastUpdate = extra;
     emit notebookEvent(run.notebookId, QStringLiteral("execution_update"), extra);
+}
+
+void Executions::sendContainerUpdate(Run &run, const QString &status, QJsonObject extra)
+{
+    const Execution::Cell &cell = run.jobs.first().cell;
+    extra.insert(QLatin1String("container_id"), run.containerId);
+    extra.insert(QLatin1String("execution_id"), run.id);
+    extra.insert(QLatin1String("notebook_id"), run.notebookId);
+    extra.insert(QLatin1String("cell_id"), cell.id);
+    extra.insert(QLatin1String("service"), cell.service);
+    extra.insert(QLatin1String("status"), status);
+    run.lastContainerUpdate = extra;
+    emit containerEvent(run.containerId, QStringLiteral("container_update"), extra);
+}
+
+void Executions::sendContainerMetrics(const QString &executionId)
+{
+    const auto run = m_runs.value(executionId);
+    if (!run || run->pid <= 0)
+        return;
+    const ProcessUsage usage = processTreeUsage(run->pid);
+    if (usage.processes == 0)
+        return; // it has just ended: finished() is on its way
+    emit containerEvent(run->containerId, QStringLiteral("container_metrics"),
+                        { { "container_id", run->containerId },
+                          { "cpu_seconds", usage.cpuSeconds },
+                          { "rss_bytes", usage.rssBytes },
+                          { "processes", usage.processes },
+                          { "at", now() } });
+}
+
+void Executions::endContainer(Run &run, const QString &status)
+{
+    run.metricsTimer.reset();
+    // Stopped on request, or ended by itself with 0; anything else is a failure.
+    const bool stopped = status == QLatin1String("cancelled") || status == QLatin1String("completed");
+    QJsonObject extra;
+    for (const char *key : { "exit_code", "limit", "message", "started_at", "finished_at" })
+        if (run.lastUpdate.contains(QLatin1String(key)))
+            extra.insert(QLatin1String(key), run.lastUpdate.value(QLatin1String(key)));
+    if (!extra.contains(QLatin1String("finished_at")))
+        extra.insert(QLatin1String("finished_at"), now());
+    sendContainerUpdate(run, stopped ? QStringLiteral("stopped") : QStringLiteral("failed"), extra);
+    m_containers.remove(run.containerId);
+    m_endedContainers.insert(run.containerId, run.lastContainerUpdate);
+    m_endedOrder.push_back(run.containerId);
+    while (qsizetype(m_endedOrder.size()) > kEndedContainersKept) {
+        m_endedContainers.remove(m_endedOrder.front());
+        m_endedOrder.pop_front();
+    }
 }
 
 double Executions::progressOf(const Run &run, int done) const

@@ -8,6 +8,7 @@
 #include <QList>
 #include <QObject>
 #include <QString>
+#include <QTimer>
 
 #include <deque>
 #include <memory>
@@ -51,14 +52,26 @@ public:
         QString userId;
         QJsonObject payload; // {cell_id} | {type: "notebook"[, continue_on_error]}
     };
-    // The new run's execution_id, or the reason it is refused (docs/server.md lists them):
-    // bad_payload, not_found, no_runner, queue_full, unavailable. Nothing is sent yet: the
-    // caller answers `ok` first, then calls begin() for the events.
-    std::variant<QString, QString> submit(const Request &request);
+    struct Submitted
+    {
+        QString executionId;
+        QString containerId; // a service cell's ({service=NAME}), else empty
+    };
+    // The new run, or the reason it is refused (docs/server.md lists them): bad_payload,
+    // not_found, no_runner, queue_full, unavailable. Nothing is sent yet: the caller answers
+    // `ok` first, then calls begin() for the events.
+    std::variant<Submitted, QString> submit(const Request &request);
     // Reports `queued` and starts what the limits allow.
     void begin(const QString &executionId);
     // Refusal reason or empty when the run ends `cancelled` (payload {execution_id}).
     QString cancel(const QString &notebookId, const QJsonObject &payload);
+
+    // `stop` on execution:container:{id}: the service's run is cancelled, its container
+    // `stopped`. Refusal reason (not_found) or empty.
+    QString stop(const QString &containerId);
+    // For a join of execution:container:{id}: its latest container_update and, while it runs,
+    // its log so far.
+    QList<ExecutionEvent> containerReplay(const QString &containerId);
 
     // For a join of the notebook's topic: the latest result of each cell, then the state and
     // output so far of the runs queued or running, in the order they were sent.
@@ -71,6 +84,8 @@ signals:
     void notebookEvent(const QString &notebookId, const QString &event, const QJsonObject &payload);
     // execution_started / execution_finished on execution:workspace:{name}.
     void workspaceEvent(const QString &workspace, const QString &event, const QJsonObject &payload);
+    // container_update / container_log / container_metrics on execution:container:{id}.
+    void containerEvent(const QString &containerId, const QString &event, const QJsonObject &payload);
 
 private:
     struct Job
@@ -98,6 +113,11 @@ private:
         qint64 outputBytes = 0;
         std::optional<qint64> startedAt;
         CellRun *cellRun = nullptr;
+        // A service cell's run (issue 17 item 4): its container and what it last said.
+        QString containerId;
+        QJsonObject lastContainerUpdate;
+        qint64 pid = 0; // the run's process, the root of what container_metrics counts
+        std::unique_ptr<QTimer> metricsTimer;
     };
 
     void schedule();
@@ -112,6 +132,11 @@ private:
     void sendUpdate(Run &run, const QString &status, double progress, QJsonObject extra);
     double progressOf(const Run &run, int done) const;
     void releaseCellRun(Run &run);
+    void sendContainerUpdate(Run &run, const QString &status, QJsonObject extra);
+    void sendContainerMetrics(const QString &executionId);
+    // The run of a service ended (finish()): `stopped` or `failed`, with its exit code, limit
+    // and message from the last execution_update.
+    void endContainer(Run &run, const QString &status);
 
     ExecutionOptions m_options;
     NotebookDocuments *m_documents;
@@ -119,6 +144,11 @@ private:
     QHash<QString, std::shared_ptr<Run>> m_runs; // queued or running, by execution id
     std::deque<QString> m_queue; // waiting for a slot, oldest first
     QList<QString> m_order; // every run of m_runs in the order it was submitted (replay)
+    QHash<QString, QString> m_containers; // container id -> its run's execution id
+    // The last container_update of containers that ended, for a join after the end; the
+    // oldest are forgotten past kEndedContainersKept.
+    QHash<QString, QJsonObject> m_endedContainers;
+    std::deque<QString> m_endedOrder;
     QHash<QString, int> m_runningPerUser;
     QHash<QString, int> m_queuedPerUser;
     int m_running = 0;

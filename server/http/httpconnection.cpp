@@ -163,6 +163,7 @@ bool HttpConnection::readHead()
         break;
     case HttpRequestParser::Error::None:
     case HttpRequestParser::Error::Malformed:
+    case HttpRequestParser::Error::BodyNotStored: // not reached: no body is read in the head
         fail(400, "bad_request", tr("malformed HTTP request"));
         break;
     }
@@ -211,6 +212,8 @@ void HttpConnection::onHeadComplete()
         closeGracefully();
         return;
     }
+    if (verdict.bodySink)
+        m_parser.setBodySink(std::move(verdict.bodySink));
     // RFC 9110 §10.1.1: a client that waits for 100 Continue gets it once the head passed.
     if (head.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0
         && head.httpMinor >= 1)
@@ -257,6 +260,8 @@ bool HttpConnection::readBody()
     if (m_parser.error() == HttpRequestParser::Error::BodyTooLarge)
         fail(413, "payload_too_large",
              tr("the request body exceeds %1 bytes").arg(m_handler->bodyLimit(m_parser.request())));
+    else if (m_parser.error() == HttpRequestParser::Error::BodyNotStored)
+        fail(507, "insufficient_storage", tr("the request body could not be stored"));
     else
         fail(400, "bad_request", tr("malformed HTTP request body"));
     return false;

@@ -19,6 +19,7 @@ public:
     {
         enum Kind { Continue, Respond, Upgrade } kind = Continue;
         HttpResponse response; // for Respond: sent at once, the body is never read
+        std::shared_ptr<HttpBodySink> bodySink; // for Continue: where the body goes, if not memory
     };
     virtual ~HttpRequestHandler() = default;
     // Decided from the method and path alone, before any body byte (issue 14 item 1).

@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <memory>
 #include <utility>
 
 class QJsonObject;
@@ -10,6 +11,15 @@ class QString;
 namespace Kyozo::Server {
 
 using HttpHeaders = QList<std::pair<QByteArray, QByteArray>>;
+
+// Where a route takes its body as it arrives instead of in HttpRequest::body (an upload,
+// written to disk): write() gets every body byte in order; false stops the request (507).
+class HttpBodySink
+{
+public:
+    virtual ~HttpBodySink() = default;
+    virtual bool write(QByteArrayView bytes) = 0;
+};
 
 // One parsed HTTP/1.1 request (RFC 9112) as http-parser saw it. Everything is raw bytes: the
 // path is still percent-encoded, so that the route table decodes each segment exactly once.
@@ -20,7 +30,9 @@ struct HttpRequest
     QByteArray path; // the target's path, percent-encoded
     QByteArray query; // after '?', percent-encoded, without the '?'
     HttpHeaders headers; // names lower-cased, in the order sent
-    QByteArray body;
+    QByteArray body; // empty when a bodySink took it
+    std::shared_ptr<HttpBodySink> bodySink; // set by the route once the head is read
+    qint64 bodyBytes = 0; // read so far, wherever they went
     int httpMajor = 1;
     int httpMinor = 1;
     bool keepAlive = true; // http_should_keep_alive(): HTTP/1.0 closes unless asked not to

@@ -39,6 +39,8 @@ int HttpRequestParser::statusFor(Error error)
         return 414;
     case Error::BodyTooLarge:
         return 413;
+    case Error::BodyNotStored:
+        return 507;
     case Error::Malformed:
         return 400;
     }
@@ -239,9 +241,17 @@ int HttpRequestParser::onBody(http_parser *p, const char *at, size_t length)
 {
     HttpRequestParser *d = self(p);
     // A chunked body has no declared length: its running total is what is capped.
-    if (d->m_request.body.size() + qint64(length) > d->m_bodyCap) {
+    if (d->m_request.bodyBytes + qint64(length) > d->m_bodyCap) {
         d->m_error = Error::BodyTooLarge;
         return -1;
+    }
+    d->m_request.bodyBytes += qint64(length);
+    if (d->m_request.bodySink) {
+        if (!d->m_request.bodySink->write(QByteArrayView(at, qsizetype(length)))) {
+            d->m_error = Error::BodyNotStored;
+            return -1;
+        }
+        return 0;
     }
     d->m_request.body.append(at, qsizetype(length));
     return 0;

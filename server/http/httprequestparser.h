@@ -31,6 +31,7 @@ public:
         HeaderTooLarge, // 431
         UriTooLong, // 414
         BodyTooLarge, // 413
+        BodyNotStored, // 507: the body sink refused a write
         Malformed, // 400
     };
     // Called once the head is complete; returns the body cap in bytes for that request.
@@ -46,6 +47,8 @@ public:
     Event feed(const char *data, qsizetype size, qsizetype *consumed);
 
     const HttpRequest &request() const { return m_request; }
+    // After HeadComplete: the body goes to `sink` rather than into request().body.
+    void setBodySink(std::shared_ptr<HttpBodySink> sink) { m_request.bodySink = std::move(sink); }
     // The complete request; the parser is then ready for the next one on the connection.
     HttpRequest takeRequest();
     Error error() const { return m_error; }

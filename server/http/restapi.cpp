@@ -3,6 +3,7 @@
 
 #include "channels/channelhub.h"
 #include "coediting/notebookdocuments.h"
+#include "files/fileuploads.h"
 #include "storage/accountstore.h"
 #include "storage/database.h"
 #include "storage/notebookstore.h"
@@ -87,6 +88,18 @@ namespace {
         }
     }
 
+    // An upload is a Markdown file's bytes: these types, or none (curl --data-binary sends
+    // application/x-www-form-urlencoded, which is taken too).
+    bool isUploadContentType(const QByteArray &contentType)
+    {
+        const qsizetype semicolon = contentType.indexOf(';');
+        const QByteArray type
+            = (semicolon < 0 ? contentType : contentType.left(semicolon)).trimmed().toLower();
+        return type.isEmpty() || type == "text/markdown" || type == "text/x-markdown"
+            || type == "text/plain" || type == "application/octet-stream"
+            || type == "application/x-www-form-urlencoded";
+    }
+
     // A notebook as the list and the workspace topic's events give it.
     QJsonObject listEntry(const Notebook &nb)
     {
@@ -115,6 +128,8 @@ const QList<Route> &RestApi::routes()
         { "DELETE", "/api/v1/notebooks/{id}", A::Bearer, B::None, &RestApi::deleteNotebook },
         { "GET", "/api/v1/notebooks/{id}/revisions", A::Bearer, B::None,
           &RestApi::notebookRevisions },
+        { "POST", "/api/v1/workspaces/{workspace}/files", A::Bearer, B::Upload,
+          &RestApi::uploadFile },
         { "GET", "/socket/websocket", A::SocketToken, B::None, nullptr },
     };
     return table;
@@ -154,19 +169,23 @@ RestApi::Match RestApi::match(QByteArrayView method, QByteArrayView path)
 }
 
 RestApi::RestApi(const HttpLimits &limits, qint64 maxNotebookBytes, AccountStore *accounts,
-                 NotebookStore *notebooks, NotebookDocuments *documents, ChannelHub *hub)
+                 NotebookStore *notebooks, NotebookDocuments *documents, ChannelHub *hub,
+                 FileUploads *files)
     : m_limits(limits)
     , m_maxNotebookBytes(maxNotebookBytes)
     , m_accounts(accounts)
     , m_notebooks(notebooks)
     , m_documents(documents)
     , m_hub(hub)
+    , m_files(files)
 {
 }
 
 qint64 RestApi::bodyLimit(const HttpRequest &head) const
 {
     const Match m = match(head.method, head.path);
+    if (m.route && m.route->body == Route::Body::Upload)
+        return m_files ? m_files->maxUploadBytes() : 0;
     return m.route && m.route->body == Route::Body::Notebook ? m_maxNotebookBytes
                                                              : m_limits.maxBodyBytes;
 }
@@ -200,20 +219,23 @@ HttpRequestHandler::HeadVerdict RestApi::onHead(const HttpRequest &head)
         if ((vsn.isEmpty() || vsn == QLatin1String("2.0.0"))
             && m_accounts->authenticate(
                 query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded)))
-            return { HeadVerdict::Upgrade, {} };
+            return { HeadVerdict::Upgrade, {}, nullptr };
         qCDebug(lcHttp) << "refused a WebSocket upgrade";
         return { HeadVerdict::Respond,
                  jsonError(403, "forbidden",
-                           tr("a valid token is required (/socket/websocket?vsn=2.0.0&token=…)")) };
+                           tr("a valid token is required (/socket/websocket?vsn=2.0.0&token=…)")), nullptr };
     }
     case Route::Access::Bearer: {
         // Refused before the body is read: without a token nothing but the head is taken in.
         HttpResponse refusal;
-        if (!authenticate(head, &refusal))
-            return { HeadVerdict::Respond, refusal };
+        const std::optional<QString> user = authenticate(head, &refusal);
+        if (!user)
+            return { HeadVerdict::Respond, refusal, nullptr };
+        if (m.route->body == Route::Body::Upload)
+            return beginUpload(head, *user, m.params.at(0));
         if (m.route->body != Route::Body::None && !isJsonContentType(head.header("content-type")))
             return { HeadVerdict::Respond,
-                     jsonError(415, "unsupported_media_type", tr("send application/json")) };
+                     jsonError(415, "unsupported_media_type", tr("send application/json")), nullptr };
         return {};
     }
     }
@@ -327,6 +349,62 @@ HttpResponse RestApi::createNotebook(const Route::Call &call)
     if (const std::optional<Notebook> nb = m_notebooks->find(*id))
         notifyWorkspace(workspaceName, QStringLiteral("notebook_created"), listEntry(*nb));
     return jsonResponse(201, QJsonObject { { QStringLiteral("id"), *id } });
+}
+
+HttpRequestHandler::HeadVerdict RestApi::beginUpload(const HttpRequest &head,
+                                                     const QString &userId,
+                                                     const QString &workspaceName)
+{
+    const auto respond = [](HttpResponse r) {
+        HeadVerdict v;
+        v.kind = HeadVerdict::Respond;
+        v.response = std::move(r);
+        return v;
+    };
+    if (!m_files)
+        return respond(jsonError(503, "unavailable", tr("this server takes no uploads")));
+    // Decided before a byte of the body is read: nobody may make the server store bytes for a
+    // workspace they cannot write to.
+    const std::optional<QString> workspace = m_accounts->workspaceIdByName(workspaceName);
+    const std::optional<Role> role = workspace ? m_accounts->role(userId, *workspace) : std::nullopt;
+    if (!role)
+        return respond(jsonError(404, "not_found", tr("no workspace %1").arg(workspaceName)));
+    if (*role == Role::Viewer)
+        return respond(jsonError(403, "forbidden", tr("viewers cannot upload files")));
+    if (!isUploadContentType(head.header("content-type")))
+        return respond(jsonError(415, "unsupported_media_type",
+                                 tr("send the file as text/markdown")));
+    QString name = QUrlQuery(QString::fromUtf8(head.query))
+                       .queryItemValue(QStringLiteral("name"), QUrl::FullyDecoded);
+    if (name.isEmpty())
+        name = QStringLiteral("upload.md");
+    if (name.size() > 255 || !isStorableText(name))
+        return respond(jsonError(400, "bad_request",
+                                 tr("the name must be 1 to 255 characters without U+0000")));
+    int status = 0;
+    QString error;
+    std::shared_ptr<UploadSink> sink = m_files->begin(*workspace, name, &status, &error);
+    if (!sink) {
+        qCWarning(lcHttp) << "cannot take an upload:" << error;
+        return respond(jsonError(status, status == 503 ? "unavailable" : "insufficient_storage",
+                                 error));
+    }
+    HeadVerdict v;
+    v.bodySink = std::move(sink);
+    return v;
+}
+
+HttpResponse RestApi::uploadFile(const Route::Call &call)
+{
+    const auto sink = std::dynamic_pointer_cast<UploadSink>(call.request.bodySink);
+    if (!sink)
+        return jsonError(500, "internal_error", tr("the upload was not stored"));
+    QString error;
+    if (!m_files->commit(sink, &error))
+        return storageFailure("storing an upload", error);
+    return jsonResponse(201, QJsonObject { { QStringLiteral("id"), sink->id },
+                                           { QStringLiteral("name"), sink->name },
+                                           { QStringLiteral("bytes"), call.request.bodyBytes } });
 }
 
 HttpResponse RestApi::storageFailure(const char *what, const QString &error)

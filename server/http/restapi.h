@@ -12,6 +12,7 @@ namespace Kyozo::Server {
 
 class AccountStore;
 class ChannelHub;
+class FileUploads;
 class NotebookDocuments;
 class NotebookStore;
 class RestApi;
@@ -29,6 +30,7 @@ struct Route
         None, // no body expected; bodies are still capped at max_body_bytes
         Json, // a JSON object up to max_body_bytes; an explicit non-JSON type is 415
         Notebook, // a JSON object holding a notebook, up to max_notebook_bytes
+        Upload, // a file's bytes, streamed to disk, up to [files] max_upload_bytes
     };
     struct Call
     {
@@ -51,7 +53,8 @@ class RestApi : public HttpRequestHandler
     Q_DECLARE_TR_FUNCTIONS(RestApi)
 public:
     RestApi(const HttpLimits &limits, qint64 maxNotebookBytes, AccountStore *accounts,
-            NotebookStore *notebooks, NotebookDocuments *documents, ChannelHub *hub);
+            NotebookStore *notebooks, NotebookDocuments *documents, ChannelHub *hub,
+            FileUploads *files);
 
     static const QList<Route> &routes();
 
@@ -76,6 +79,10 @@ private:
     HttpResponse renameNotebook(const Route::Call &call);
     HttpResponse deleteNotebook(const Route::Call &call);
     HttpResponse notebookRevisions(const Route::Call &call);
+    HttpResponse uploadFile(const Route::Call &call);
+    // Before an upload's body: who may upload there, and where the bytes go.
+    HeadVerdict beginUpload(const HttpRequest &head, const QString &userId,
+                            const QString &workspaceName);
     void notifyWorkspace(const QString &workspace, const QString &event, const QJsonObject &payload);
     // The notebook and the caller's role in its workspace, or the 404 that hides it.
     std::optional<std::pair<Notebook, Role>> memberNotebook(const Route::Call &call,
@@ -91,6 +98,7 @@ private:
     NotebookStore *m_notebooks;
     NotebookDocuments *m_documents;
     ChannelHub *m_hub;
+    FileUploads *m_files;
 };
 
 } // namespace Kyozo::Server

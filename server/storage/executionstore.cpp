@@ -114,4 +114,36 @@ std::optional<QString> ExecutionStore::workspaceName(const QString &notebookId)
     return q.value(0).toString();
 }
 
+bool ExecutionStore::addContainer(const QString &containerId, const QString &notebookId,
+                                  const QString &name, qint64 createdAt, QString *error)
+{
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("INSERT INTO containers (id, workspace_id, name, created_at) "
+                             "SELECT ?, workspace_id, ?, ? FROM notebooks WHERE id = ?"));
+    q.addBindValue(containerId);
+    q.addBindValue(name);
+    q.addBindValue(createdAt);
+    q.addBindValue(notebookId);
+    if (!executeWrite(m_db, q, error))
+        return false;
+    if (q.numRowsAffected() != 1) {
+        *error = QStringLiteral("no notebook %1").arg(notebookId);
+        return false;
+    }
+    return true;
+}
+
+bool ExecutionStore::addFile(const QString &fileId, const QString &workspaceId,
+                             const QString &name, qint64 createdAt, QString *error)
+{
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral(
+        "INSERT INTO files (id, workspace_id, name, created_at) VALUES (?, ?, ?, ?)"));
+    q.addBindValue(fileId);
+    q.addBindValue(workspaceId);
+    q.addBindValue(name);
+    q.addBindValue(createdAt);
+    return executeWrite(m_db, q, error);
+}
+
 } // namespace Kyozo::Server

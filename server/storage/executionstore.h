@@ -50,6 +50,13 @@ public:
     std::optional<QList<CellResult>> results(const QString &notebookId, QString *error);
     // The name of the notebook's workspace (its topic execution:workspace:{name}).
     std::optional<QString> workspaceName(const QString &notebookId);
+    // A service cell's container (its topic execution:container:{id} is authorised through
+    // this row: resource -> workspace -> membership), in the notebook's workspace.
+    bool addContainer(const QString &containerId, const QString &notebookId, const QString &name,
+                      qint64 createdAt, QString *error);
+    // An uploaded file (its topic execution:file:{id}, authorised the same way).
+    bool addFile(const QString &fileId, const QString &workspaceId, const QString &name,
+                 qint64 createdAt, QString *error);
 
 private:
     Database &m_db;

@@ -18,22 +18,22 @@ QString RestResponse::errorCode() const
 }
 
 RestResponse restRequest(const QByteArray &method, const QUrl &url, const QString &token,
-                         const QByteArray &body)
+                         const QByteArray &body, const QByteArray &contentType, int timeoutMs)
 {
     QNetworkAccessManager nam;
     QNetworkRequest req(url);
     if (!token.isEmpty())
         req.setRawHeader("Authorization", "Bearer " + token.toUtf8());
-    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    req.setHeader(QNetworkRequest::ContentTypeHeader, contentType);
     std::unique_ptr<QNetworkReply> reply(nam.sendCustomRequest(req, method, body));
     QEventLoop loop;
     QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    QTimer::singleShot(10000, &loop, &QEventLoop::quit);
+    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
     if (!reply->isFinished())
         loop.exec();
     RestResponse r;
     if (!reply->isFinished()) {
-        r.networkError = QStringLiteral("no answer within 10 s");
+        r.networkError = QStringLiteral("no answer within %1 ms").arg(timeoutMs);
         return r;
     }
     if (reply->error() != QNetworkReply::NoError)

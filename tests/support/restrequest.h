@@ -19,9 +19,11 @@ struct RestResponse
     QString errorCode() const;
 };
 
-// `method url` with a bearer token (when given) and a JSON body; runs the event loop while
-// it waits, at most 10 s.
+// `method url` with a bearer token (when given) and a body of `contentType` (JSON unless
+// told); runs the event loop while it waits, at most `timeoutMs`.
 RestResponse restRequest(const QByteArray &method, const QUrl &url, const QString &token = {},
-                         const QByteArray &body = {});
+                         const QByteArray &body = {},
+                         const QByteArray &contentType = QByteArrayLiteral("application/json"),
+                         int timeoutMs = 10000);
 
 } // namespace KyozoTest
