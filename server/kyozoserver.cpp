@@ -8,6 +8,7 @@
 #include "http/httpserver.h"
 #include "storage/accountstore.h"
 #include "storage/database.h"
+#include "storage/databasethread.h"
 #include "storage/executionstore.h"
 #include "storage/notebookstore.h"
 
@@ -29,6 +30,7 @@ KyozoServer::~KyozoServer()
     m_hub.reset();
     m_files.reset();
     m_executions.reset();
+    m_resultWriter.reset(); // after the runs' last results were posted to it: waits for them
 }
 
 quint16 KyozoServer::start(QString *error)
@@ -45,8 +47,12 @@ quint16 KyozoServer::start(QString *error)
     m_documents = std::make_unique<NotebookDocuments>(
         m_notebooks.get(), std::move(writer), m_config.coediting, m_config.limits.maxNotebookBytes);
     m_executionStore = std::make_unique<ExecutionStore>(*m_database);
+    // Cells' results are written where their sync does not hold the sockets (bench/exec).
+    m_resultWriter = std::make_unique<DatabaseThread>(QStringLiteral("kyozo-result-writer"));
+    if (!m_resultWriter->start(m_config.database, m_config.storage, error))
+        return 0;
     m_executions = std::make_unique<Executions>(m_config.execution, m_documents.get(),
-                                                m_executionStore.get());
+                                                m_executionStore.get(), m_resultWriter.get());
     m_files = std::make_unique<FileUploads>(m_config.files, m_executionStore.get());
     m_hub = std::make_unique<ChannelHub>(m_accounts.get(), m_documents.get(), m_config.limits,
                                          m_config.coediting, m_executions.get(), m_files.get());

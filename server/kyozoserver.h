@@ -10,6 +10,7 @@ namespace Kyozo::Server {
 class AccountStore;
 class ChannelHub;
 class Database;
+class DatabaseThread;
 class ExecutionStore;
 class Executions;
 class FileUploads;
@@ -39,6 +40,7 @@ private:
     std::unique_ptr<NotebookStore> m_notebooks;
     std::unique_ptr<NotebookDocuments> m_documents;
     std::unique_ptr<ExecutionStore> m_executionStore;
+    std::unique_ptr<DatabaseThread> m_resultWriter; // outlives m_executions, which posts to it
     std::unique_ptr<Executions> m_executions;
     std::unique_ptr<FileUploads> m_files;
     std::unique_ptr<ChannelHub> m_hub;

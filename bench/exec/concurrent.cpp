@@ -106,12 +106,15 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     int runs = 50;
     bool sandbox = true;
+    int niceness = 10; // the server's default
     const QStringList args = app.arguments();
     for (int i = 1; i < args.size(); ++i) {
         if (args[i] == u"--runs" && i + 1 < args.size())
             runs = args[++i].toInt();
         else if (args[i] == u"--no-bwrap")
             sandbox = false;
+        else if (args[i] == u"--nice" && i + 1 < args.size())
+            niceness = args[++i].toInt();
     }
 
     QTemporaryDir work;
@@ -202,7 +205,7 @@ int main(int argc, char **argv)
     const std::vector<double> busy = watcher.stop();
     const double drainSeconds = double(drain.elapsed()) / 1000;
 
-    std::printf("%s: ", sandbox ? "bwrap" : "no sandbox");
+    std::printf("%s, cells at nice %d: ", sandbox ? "bwrap" : "no sandbox", niceness);
     std::printf("%d concurrent runs of ~1 s of CPU (sh loop) on %d cores: drained in %.1f s "
                 "(%d completed, %d other, %lld unfinished)\n",
                 runs, QThread::idealThreadCount(), drainSeconds, completed, other,

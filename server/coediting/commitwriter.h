@@ -1,26 +1,21 @@
 #pragma once
 
 #include "storage/database.h"
+#include "storage/databasethread.h"
 #include "storage/databaseurl.h"
 #include "storage/notebookstore.h"
 
 #include <QObject>
-#include <QThread>
 
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 
 namespace Kyozo::Server {
 
-// Co-editing's group commits (docs/server.md "Co-editing", "Storage"), written on a thread of
-// their own, with a database connection of their own (a QSqlDatabase connection may only be
-// used by the thread that opened it, Qt's "Threads and the SQL Module"). The server's event
-// loop keeps reading, transforming and sending while a commit waits for its sync, which takes
-// one fsync of the SQLite WAL (synchronous=FULL) or one PostgreSQL commit: milliseconds that
-// the sockets would otherwise wait. One write at a time, so commits keep their order.
+// Co-editing's group commits (docs/server.md "Co-editing", "Storage"), written on a
+// DatabaseThread of their own: the server's event loop keeps reading, transforming and
+// sending while a commit waits for its sync. One write at a time, so commits keep their order.
 class CommitWriter : public QObject
 {
     Q_OBJECT
@@ -50,19 +45,10 @@ public:
     bool waitIdle(int timeoutMs);
 
 private:
-    // Runs `work` on the writer thread and waits for it.
-    void runBlocking(const std::function<void()> &work);
-
     DatabaseUrl m_url;
     StorageOptions m_options;
-    QThread m_thread;
-    std::unique_ptr<QObject> m_context; // lives in m_thread: where queued work runs
-    // Used only on m_thread.
-    std::unique_ptr<Database> m_database;
-    std::unique_ptr<NotebookStore> m_store;
-    std::mutex m_mutex;
-    std::condition_variable m_idle;
-    bool m_busy = false;
+    std::unique_ptr<NotebookStore> m_store; // used only on m_thread, with its connection
+    DatabaseThread m_thread; // last: its destructor runs what is queued, m_store still there
 };
 
 } // namespace Kyozo::Server

@@ -96,10 +96,6 @@ namespace {
             || ::setrlimit(RLIMIT_NOFILE, &s.openFiles) != 0
             || ::setrlimit(RLIMIT_CORE, &s.core) != 0)
             childFailed("setrlimit");
-        // Lower priority than the server's, inherited by every process of the run; before the
-        // uid changes, since an unprivileged process may not lower it again (nor raise it).
-        if (::setpriority(PRIO_PROCESS, 0, s.niceness) != 0)
-            childFailed("setpriority");
         // Supplementary groups first, then the gid, then the uid (the order setuid(2) needs).
         if (s.switchUser
             && (::setgroups(0, nullptr) != 0 || ::setgid(s.gid) != 0 || ::setuid(s.uid) != 0))
@@ -112,6 +108,12 @@ namespace {
         // No descriptor of the server (sockets, the database) survives exec. Marked
         // close-on-exec rather than closed: QProcess still reports a failed exec through one.
         ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+        // Lower priority than the server's, inherited by every process of the run (which may
+        // not raise it again: RLIMIT_NICE is 0). Last, right before exec: QProcess forks with
+        // vfork semantics (CLONE_VFORK), so the server's thread waits for the exec, and the
+        // lower the child's priority before it, the longer it queues behind CPU-bound cells.
+        if (::setpriority(PRIO_PROCESS, 0, s.niceness) != 0)
+            childFailed("setpriority");
     }
 
     // getpwnam_r: the reentrant form, the server may resolve users on other threads.
@@ -188,6 +190,10 @@ CellRun::CellRun(RunSpec spec, QObject *parent)
 {
     m_spec.chunkBytes = qMax(m_spec.chunkBytes, 4);
     m_spec.chunkMs = qMax(m_spec.chunkMs, 1);
+    // Children, so that moveToThread() takes them along (the scheduler runs cells on a thread
+    // of their own); members are destroyed before QObject's destructor looks at children.
+    for (QTimer *t : { &m_flushTimer, &m_wallTimer, &m_reapTimer })
+        t->setParent(this);
     m_flushTimer.setSingleShot(true);
     connect(&m_flushTimer, &QTimer::timeout, this, &CellRun::sendPending);
     m_wallTimer.setSingleShot(true);

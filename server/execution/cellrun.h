@@ -56,7 +56,8 @@ QString runStatusName(RunStatus status); // "running", "completed", ... as the w
 // session and process group, an unprivileged uid, rlimits, a wall-clock timeout, an output
 // cap, inside bubblewrap when given. Output arrives as output() in chunks; finished() comes
 // once, after the last output(), and never from inside start(). Delete it with deleteLater()
-// from a slot of its own signals.
+// from a slot of its own signals. It may be moved to another thread before start(); it is
+// then started, cancelled and deleted in that thread.
 class CellRun : public QObject
 {
     Q_OBJECT

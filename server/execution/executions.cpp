@@ -4,6 +4,7 @@
 #include "coediting/notebookdocuments.h"
 #include "execution/cellrun.h"
 #include "execution/processusage.h"
+#include "storage/databasethread.h"
 #include "storage/executionstore.h"
 
 #include <QDateTime>
@@ -48,12 +49,15 @@ namespace {
 } // namespace
 
 Executions::Executions(ExecutionOptions options, NotebookDocuments *documents,
-                       ExecutionStore *store, QObject *parent)
+                       ExecutionStore *store, DatabaseThread *resultWriter, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
     , m_documents(documents)
     , m_store(store)
+    , m_resultWriter(resultWriter)
 {
+    m_cellThread.setObjectName(QStringLiteral("kyozo-cell-runs"));
+    m_cellThread.start();
     if (m_options.enabled && m_options.bwrap.isEmpty())
         qCWarning(lcExecutions) << "cells run without bubblewrap (no [execution] bwrap): "
                                    "only their uid and resource limits contain them";
@@ -62,10 +66,16 @@ Executions::Executions(ExecutionOptions options, NotebookDocuments *documents,
 Executions::~Executions()
 {
     for (const auto &run : std::as_const(m_runs))
-        if (run->cellRun) {
-            run->cellRun->disconnect(this);
-            delete run->cellRun; // kills its process group
-        }
+        if (run->cellRun)
+            destroyCellRun(run->cellRun); // kills its process group
+    m_cellThread.quit();
+    m_cellThread.wait();
+}
+
+void Executions::destroyCellRun(CellRun *cellRun)
+{
+    cellRun->disconnect(this);
+    QMetaObject::invokeMethod(cellRun, [cellRun] { delete cellRun; }, Qt::BlockingQueuedConnection);
 }
 
 std::variant<Executions::Submitted, QString> Executions::submit(const Request &request)
@@ -197,7 +207,8 @@ void Executions::startJob(Run &run)
     // Only root can switch users; a server that is not root runs cells as itself.
     spec.runAs = ::geteuid() == 0 ? m_options.runAs : QString();
     spec.bwrap = m_options.bwrap;
-    auto *cellRun = new CellRun(spec, this);
+    auto *cellRun = new CellRun(spec);
+    cellRun->moveToThread(&m_cellThread);
     run.cellRun = cellRun;
     const QString id = run.id;
     connect(cellRun, &CellRun::started, this, [this, id](qint64 pid) {
@@ -235,7 +246,7 @@ void Executions::startJob(Run &run)
                 onFinished(id, status, exitCode, limit, truncated, message);
             });
     qCDebug(lcExecutions) << "run" << run.id << "cell" << job.cell.id << "of" << run.notebookId;
-    cellRun->start();
+    QMetaObject::invokeMethod(cellRun, &CellRun::start, Qt::QueuedConnection);
 }
 
 void Executions::onOutput(const QString &executionId, const QString &stream, const QString &text)
@@ -324,16 +335,48 @@ void Executions::endJob(Run &run, const QString &status, std::optional<int> exit
             result.outputs.append({ o.value(QLatin1String("seq")).toInteger(),
                                     o.value(QLatin1String("stream")).toString(),
                                     o.value(QLatin1String("output")).toString() });
-    QString error;
-    if (!m_store->store(result, &error))
-        qCWarning(lcExecutions) << "cannot store the result of" << cell.id << "of" << run.notebookId
-                                << error;
+    storeResult(result);
     if (final) {
         finish(run.id, status);
         return;
     }
     ++run.current;
     startJob(run);
+}
+
+void Executions::storeResult(const CellResult &result)
+{
+    const auto failed = [](const CellResult &r, const QString &error) {
+        qCWarning(lcExecutions) << "cannot store the result of" << r.cellId << "of" << r.notebookId
+                                << error;
+    };
+    if (!m_resultWriter) {
+        QString error;
+        if (!m_store->store(result, &error))
+            failed(result, error);
+        return;
+    }
+    QList<CellResult> &unsaved = m_unsaved[result.notebookId];
+    unsaved.removeIf([&](const CellResult &r) { return r.cellId == result.cellId; });
+    unsaved.append(result);
+    m_resultWriter->post([this, result, failed](Database &db) {
+        QString error;
+        const bool stored = ExecutionStore(db).store(result, &error);
+        QMetaObject::invokeMethod(
+            this,
+            [this, result, stored, error, failed] {
+                if (!stored)
+                    failed(result, error);
+                const auto it = m_unsaved.find(result.notebookId);
+                if (it == m_unsaved.end())
+                    return;
+                it->removeIf([&](const CellResult &r) { return r.executionId == result.executionId
+                                                             && r.cellId == result.cellId; });
+                if (it->isEmpty())
+                    m_unsaved.erase(it);
+            },
+            Qt::QueuedConnection);
+    });
 }
 
 void Executions::finish(const QString &executionId, const QString &status)
@@ -369,7 +412,8 @@ QString Executions::cancel(const QString &notebookId, const QJsonObject &payload
         return QStringLiteral("not_found");
     run->cancelled = true;
     if (run->cellRun) {
-        run->cellRun->cancel(); // finished(Cancelled) follows, and ends the run
+        // finished(Cancelled) follows, and ends the run.
+        QMetaObject::invokeMethod(run->cellRun, &CellRun::cancel, Qt::QueuedConnection);
         return {};
     }
     if (!run->running) { // still queued: it never ran, so nothing is stored
@@ -433,9 +477,22 @@ QList<ExecutionEvent> Executions::replay(const QString &notebookId)
         }
     }
     QString error;
-    const std::optional<QList<CellResult>> stored = m_store->results(notebookId, &error);
+    std::optional<QList<CellResult>> stored = m_store->results(notebookId, &error);
     if (!stored)
         qCWarning(lcExecutions) << "cannot read the results of" << notebookId << error;
+    // What is still on its way to the database is newer than what it holds for the cell.
+    const QList<CellResult> unsaved = m_unsaved.value(notebookId);
+    if (!unsaved.isEmpty()) {
+        if (!stored)
+            stored.emplace();
+        for (const CellResult &u : unsaved) {
+            stored->removeIf([&](const CellResult &r) { return r.cellId == u.cellId; });
+            stored->append(u);
+        }
+        std::stable_sort(stored->begin(), stored->end(), [](const CellResult &a, const CellResult &b) {
+            return a.finishedAt < b.finishedAt;
+        });
+    }
     if (stored && !stored->isEmpty()) {
         // A result is stale when its cell's code has changed since, or the cell is gone.
         QHash<QString, QByteArray> hashes;
@@ -499,8 +556,7 @@ void Executions::shutdown()
             continue;
         if (run->cellRun) {
             // Deleting it kills its whole group now; its own finished() would come too late.
-            run->cellRun->disconnect(this);
-            delete run->cellRun;
+            destroyCellRun(run->cellRun);
             run->cellRun = nullptr;
             endJob(*run, QStringLiteral("cancelled"), std::nullopt, {}, false,
                    QStringLiteral("the server shut down"));

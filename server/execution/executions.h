@@ -8,6 +8,7 @@
 #include <QList>
 #include <QObject>
 #include <QString>
+#include <QThread>
 #include <QTimer>
 
 #include <deque>
@@ -17,7 +18,9 @@
 namespace Kyozo::Server {
 
 class CellRun;
+class DatabaseThread;
 class ExecutionStore;
+struct CellResult;
 class NotebookDocuments;
 enum class RunStatus;
 
@@ -38,8 +41,10 @@ class Executions : public QObject
 {
     Q_OBJECT
 public:
+    // Results are written on `resultWriter`'s thread when given (the server's own loop never
+    // waits for their sync), else through `store` at once.
     Executions(ExecutionOptions options, NotebookDocuments *documents, ExecutionStore *store,
-               QObject *parent = nullptr);
+               DatabaseThread *resultWriter = nullptr, QObject *parent = nullptr);
     ~Executions() override;
 
     bool enabled() const { return m_options.enabled; }
@@ -132,15 +137,26 @@ private:
     void sendUpdate(Run &run, const QString &status, double progress, QJsonObject extra);
     double progressOf(const Run &run, int done) const;
     void releaseCellRun(Run &run);
+    // Deletes it in its thread now (its group is killed), without any further signal.
+    void destroyCellRun(CellRun *cellRun);
+    void storeResult(const CellResult &result);
     void sendContainerUpdate(Run &run, const QString &status, QJsonObject extra);
     void sendContainerMetrics(const QString &executionId);
     // The run of a service ended (finish()): `stopped` or `failed`, with its exit code, limit
     // and message from the last execution_update.
     void endContainer(Run &run, const QString &status);
 
+    // Runs start, read their pipes and end on this thread: QProcess forks with vfork
+    // semantics, so each start holds its thread until the child's exec, which under fifty
+    // CPU-bound cells can take 100 ms; the server's own thread never waits for it.
+    QThread m_cellThread;
     ExecutionOptions m_options;
     NotebookDocuments *m_documents;
     ExecutionStore *m_store;
+    DatabaseThread *m_resultWriter;
+    // Results on their way to the database, by notebook: a join replays them from here until
+    // they are stored, so that none is missing in between.
+    QHash<QString, QList<CellResult>> m_unsaved;
     QHash<QString, std::shared_ptr<Run>> m_runs; // queued or running, by execution id
     std::deque<QString> m_queue; // waiting for a slot, oldest first
     QList<QString> m_order; // every run of m_runs in the order it was submitted (replay)
