@@ -300,7 +300,16 @@ bool MainWindow::openFile(const QString &path, QString *error)
     if (bytes.isEmpty())
         statusBar()->showMessage(tr("%1 is empty.").arg(QFileInfo(path).fileName()), 10000);
     refreshPanels();
+    mirrorIfKnown();
     return true;
+}
+
+void MainWindow::mirrorIfKnown()
+{
+    // A file that was mirrored before (its cells ran, or it was shared) is mirrored again as
+    // it opens, so that its cells' last outputs are shown again (issue 17 item 5).
+    if (m_solo && !m_path.isEmpty() && !SoloMirror::storedId(m_path).isEmpty())
+        ensureMirrored();
 }
 
 bool MainWindow::saveFile(const QString &path, QString *error)
@@ -611,6 +620,7 @@ void MainWindow::setSolo(SoloSession *solo)
 {
     m_solo = solo;
     updateSharedActions();
+    mirrorIfKnown();
     // Restarted (it died, or Share… moved it): the mirror follows it to its new port.
     connect(solo, &SoloSession::serverReady, this, [this](const QUrl &url) {
         if (m_mirror)

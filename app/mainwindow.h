@@ -55,6 +55,8 @@ public:
     // says when the notebook is joined. False when there is nothing to mirror: no file, no
     // bundled server, or a team notebook is open.
     bool ensureMirrored();
+    // ensureMirrored() for a file that has a mirror already.
+    void mirrorIfKnown();
     SoloMirror *mirror() const { return m_mirror; }
     // The mirror's notebook id once it is joined, else empty.
     QString mirroredNotebookId() const;

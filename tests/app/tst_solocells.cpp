@@ -1,7 +1,7 @@
 // Cells in solo mode, out of the box (issue 17 item 5): the editor on a copy of the sample
 // notebook with its bundled kyozo-server runs the sample's Python cell with Run Cell and
-// shows "Hello, Ada!" in its output dock; a cell of a local file runs in that file's own
-// folder and reads the file beside it. Expected outputs are what the cells print, by hand.
+// shows "Hello, Ada!" in its output dock; opened again, the file shows that output again; a
+// cell of a local file runs in that file's own folder and reads the file beside it. Expected outputs are what the cells print, by hand.
 #include "cellrunactions.h"
 #include "editor/notebookeditor.h"
 #include "mainwindow.h"
@@ -32,6 +32,7 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void theSamplesPythonCellRuns();
+    void outputsComeBackWhenReopened();
     void aCellRunsInItsFilesFolder();
 
 private:
@@ -40,6 +41,7 @@ private:
     QString runCellOf(MainWindow &window, const QString &path, int line, const QString &cellId);
 
     QString m_display;
+    QString m_samplePath;
     QTemporaryDir m_home;
     std::unique_ptr<SoloSession> m_solo;
 };
@@ -107,6 +109,7 @@ QString TestSoloCells::runCellOf(MainWindow &window, const QString &path, int li
 void TestSoloCells::theSamplesPythonCellRuns()
 {
     const QString path = m_home.filePath(QStringLiteral("welcome.md"));
+    m_samplePath = path;
     QVERIFY(QFile::copy(KyozoTest::sourcePath(QStringLiteral("resources/samples/welcome.md")), path));
     QFile sample(path);
     QVERIFY(sample.open(QIODevice::ReadOnly));
@@ -131,6 +134,22 @@ void TestSoloCells::theSamplesPythonCellRuns()
     QTest::qWait(300);
     QVERIFY(KYOZO_SAVE_SCREENSHOT(window.screen()->grabWindow(window.winId()).toImage(),
                                   "kyozo-sample-cell.png"));
+}
+
+// Opened again in a new window: the last run's output is back without running anything.
+void TestSoloCells::outputsComeBackWhenReopened()
+{
+    QVERIFY(!m_samplePath.isEmpty());
+    MainWindow window;
+    window.setSolo(m_solo.get());
+    window.show();
+    QString error;
+    QVERIFY2(window.openFile(m_samplePath, &error), qPrintable(error));
+    CellRunActions *runs = window.runActions();
+    QTRY_VERIFY_WITH_TIMEOUT(runs->outputView(QStringLiteral("cell-2")), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(runs->outputView(QStringLiteral("cell-2"))->toPlainText(),
+                              QStringLiteral("Hello, Ada!\n"), 10000);
+    QCOMPARE(runs->executions()->state(QStringLiteral("cell-2")).status, QStringLiteral("completed"));
 }
 
 void TestSoloCells::aCellRunsInItsFilesFolder()

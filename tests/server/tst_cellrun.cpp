@@ -354,6 +354,21 @@ private slots:
             QVERIFY2(!lines[1].split(u' ').contains(u"0"), qPrintable(lines[1])); // no root group
     }
 
+    // Below the server's priority (niceness 10 by default), and a cell cannot take it back:
+    // `nice -n -5` needs privileges the run does not have.
+    void runsAtALowerPriority()
+    {
+        RunSpec s = spec(QStringLiteral("nice; nice -n -5 nice || echo refused"), newMarker(),
+                         sandboxedRow());
+        QCOMPARE(s.limits.niceness, 10);
+        CellRun cell(s);
+        const Outcome o = run(cell);
+        verifyOrder(o);
+        QCOMPARE(o.status, RunStatus::Completed);
+        QVERIFY2(o.out.startsWith(QStringLiteral("10\n")), qPrintable(o.out));
+        QVERIFY2(!o.out.contains(QStringLiteral("\n5\n")), qPrintable(o.out));
+    }
+
     void environmentIsTheRunsOwn()
     {
         CellRun cell(spec(QStringLiteral("env; pwd"), newMarker(), sandboxedRow()));
