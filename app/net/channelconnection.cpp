@@ -16,6 +16,10 @@ using Protocol::PhoenixMessage;
 ChannelConnection::ChannelConnection(QObject *parent)
     : QObject(parent)
 {
+    // Every message in one frame: Qt 6.4 splits longer ones into 512 KiB frames at byte
+    // boundaries, and its receiver (kyozo-server) closes with 1007 when one ends inside a
+    // UTF-8 sequence (an op inserting 256 KiB of non-ASCII text is ~768 KB).
+    m_socket.setOutgoingFrameSize(QWebSocket::maxOutgoingFrameSize());
     m_heartbeat.setInterval(kHeartbeatMs);
     connect(&m_heartbeat, &QTimer::timeout, this, [this] {
         send(QString::fromLatin1(Protocol::PhoenixTopic),

@@ -4,12 +4,23 @@
 // painted notebook, idle RSS.
 //   build/bench/bin/editor [--keys N] [--seed S] [CORPUS.md]
 // CORPUS.md: the output of ../shared/bench/make-corpus.sh, for the "typical" notebooks.
+// --remote N (issue 15, Benchmark): keystroke-to-screen latency on a 1 MB notebook of a real
+// kyozo-server while N other authors type into it (5 characters a second each): from the key
+// event to the end of the editor's next paint, p50/p99.
+#include "coeditpeer.h"
+#include "collab/textoperation.h"
 #include "editor/notebookeditor.h"
 #include "editor/semantichighlighter.h"
+#include "net/sharednotebook.h"
+#include "restrequest.h"
+#include "temporaryserver.h"
 #include "processrss.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTimer>
 #include <QFile>
 #include <QKeyEvent>
 #include <QProcess>
@@ -24,6 +35,22 @@
 using namespace Kyozo::App;
 
 namespace {
+
+// When the watched widget last finished handling a paint event (CLOCK_MONOTONIC ns).
+class BenchApplication : public QApplication
+{
+public:
+    using QApplication::QApplication;
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        const bool handled = QApplication::notify(receiver, event);
+        if (event->type() == QEvent::Paint && receiver == watched)
+            lastPaintDoneNs = KyozoTest::CoeditPeer::clockNs();
+        return handled;
+    }
+    QObject *watched = nullptr;
+    qint64 lastPaintDoneNs = 0;
+};
 
 double percentile(QList<double> v, double p)
 {
@@ -110,6 +137,110 @@ void keystrokes(const char *kind, qsizetype size, const QByteArray &corpus, int 
     std::fflush(stdout);
 }
 
+void remoteKeystrokes(int authors, int keys, const QByteArray &corpus)
+{
+    auto *app = static_cast<BenchApplication *>(QCoreApplication::instance());
+    KyozoTest::TemporaryServer server;
+    QString error;
+    if (!server.start(QStringLiteral("[limits]\nmessages_per_second = 5000\nmessage_burst = 10000\n"),
+                      &error)) {
+        std::printf("remote: server: %s\n", qPrintable(error));
+        return;
+    }
+    const QString token = server.userWithToken(QStringLiteral("ada"), QStringLiteral("lab"),
+                                               QStringLiteral("owner"));
+    const QByteArray content = notebookOfSize(1024 * 1024, corpus);
+    const KyozoTest::RestResponse created = KyozoTest::restRequest(
+        "POST", server.url(QStringLiteral("/api/v1/workspaces/lab/notebooks")), token,
+        QJsonDocument(QJsonObject { { QStringLiteral("title"), QStringLiteral("bench") },
+                                    { QStringLiteral("content"), QString::fromUtf8(content) } })
+            .toJson(),
+        QByteArrayLiteral("application/json"), 60000);
+    const QString id = created.json.value(QLatin1String("id")).toString();
+    if (id.isEmpty()) {
+        std::printf("remote: cannot create the notebook (%d)\n", created.status);
+        return;
+    }
+    NotebookEditor editor;
+    editor.resize(1000, 800);
+    editor.show();
+    app->watched = editor.viewport();
+    SharedNotebook shared(&editor);
+    shared.open(server.url({}), token, id);
+    if (!KyozoTest::waitForEvents([&] { return shared.isLoaded(); }, 30000)) {
+        std::printf("remote: the editor did not load the notebook\n");
+        return;
+    }
+    std::vector<std::unique_ptr<KyozoTest::CoeditPeer>> peers;
+    for (int i = 0; i < authors; ++i) {
+        const QString name = QStringLiteral("author%1").arg(i);
+        auto peer = std::make_unique<KyozoTest::CoeditPeer>(id, name);
+        peer->setBatch(true);
+        const QString peerToken = server.userWithToken(name, QStringLiteral("lab"), QStringLiteral("editor"));
+        if (peerToken.isEmpty()) {
+            std::printf("remote: no token for %s\n", qPrintable(name));
+            return;
+        }
+        peer->connectTo(server.socketUrl(peerToken));
+        peers.push_back(std::move(peer));
+    }
+    if (!KyozoTest::waitForEvents([&] {
+            return std::all_of(peers.begin(), peers.end(), [](const auto &p) { return p->hasJoined(); });
+        }, 30000)) {
+        for (const auto &p : peers)
+            std::printf("remote: %s joined %d, frames %lld, error: %s\n", p->hasJoined() ? "yes" : "no", p->joins(), p->framesReceived(),
+                        qPrintable(p->error()));
+        std::printf("remote: the authors did not join (server sockets %lld, opened %lld)\n",
+                    server.metric(QStringLiteral("kyozo_sockets")),
+                    server.metric(QStringLiteral("kyozo_sockets_opened_total")));
+        return;
+    }
+    // Each author types 5 characters a second at its own place, a tenth of the way further
+    // into the text than the one before.
+    QTimer typing;
+    typing.setInterval(200);
+    int remoteKeys = 0;
+    QObject::connect(&typing, &QTimer::timeout, [&] {
+        for (size_t i = 0; i < peers.size(); ++i) {
+            KyozoTest::CoeditPeer &p = *peers[i];
+            const qsizetype length = p.text().size();
+            const qsizetype at = std::min(length, qsizetype(double(i + 1) / double(peers.size() + 1)
+                                                            * double(length)));
+            Kyozo::Collab::TextOperation op;
+            op.retain(at).insert(QStringLiteral("x")).retain(length - at);
+            if (p.edit(op))
+                ++remoteKeys;
+        }
+    });
+    typing.start();
+    QRandomGenerator random(7);
+    QList<double> latencies;
+    for (int i = 0; i < keys; ++i) {
+        // A key every 50 ms or so, between the others' edits.
+        KyozoTest::waitForEvents([] { return false; }, 40 + int(random.bounded(20)));
+        QTextCursor cursor(editor.document());
+        cursor.setPosition(int(random.bounded(editor.document()->characterCount() - 1)));
+        editor.setTextCursor(cursor);
+        const QChar c = QChar(u'a' + int(random.bounded(26)));
+        QKeyEvent press(QEvent::KeyPress, Qt::Key_A, Qt::NoModifier, QString(c));
+        QKeyEvent release(QEvent::KeyRelease, Qt::Key_A, Qt::NoModifier, QString(c));
+        const qint64 t0 = KyozoTest::CoeditPeer::clockNs();
+        QApplication::sendEvent(editor.viewport()->parentWidget(), &press);
+        QApplication::sendEvent(editor.viewport()->parentWidget(), &release);
+        // Until a paint that began after the key has ended: the character is on screen.
+        KyozoTest::waitForEvents([&] { return app->lastPaintDoneNs > t0; }, 2000);
+        latencies.append(double(app->lastPaintDoneNs - t0) / 1e6);
+    }
+    typing.stop();
+    KyozoTest::waitForEvents([&] { return shared.isLoaded() && std::all_of(peers.begin(), peers.end(), [](const auto &p) { return p->isSettled(); }); }, 10000);
+    std::printf("1 MB notebook, %d remote authors typing 5 chars/s each (%d remote keystrokes): local "
+                "keystroke to end of paint p50 %.2f ms, p99 %.2f ms, max %.2f ms over %d keys "
+                "(target p99 <= 16 ms)\n",
+                authors, remoteKeys, percentile(latencies, 0.5), percentile(latencies, 0.99),
+                percentile(latencies, 1.0), keys);
+    std::fflush(stdout);
+}
+
 void startup()
 {
     QTemporaryDir home;
@@ -157,8 +288,21 @@ void startup()
 int main(int argc, char *argv[])
 {
     qputenv("QT_QPA_PLATFORM", "offscreen");
-    QApplication app(argc, argv);
+    BenchApplication app(argc, argv);
     const QStringList args = app.arguments();
+    if (const qsizetype at = args.indexOf(QStringLiteral("--remote")); at >= 0) {
+        QByteArray corpus;
+        if (args.last().endsWith(QLatin1String(".md"))) {
+            QFile f(args.last());
+            if (f.open(QIODevice::ReadOnly))
+                corpus = f.read(8 * 1024 * 1024);
+        }
+        const int keys = args.contains(QStringLiteral("--keys"))
+            ? args.value(args.indexOf(QStringLiteral("--keys")) + 1).toInt()
+            : 300;
+        remoteKeystrokes(args.value(at + 1).toInt(), keys, corpus);
+        return 0;
+    }
     const int keys = args.contains(QStringLiteral("--keys")) ? args.value(args.indexOf(QStringLiteral("--keys")) + 1).toInt() : 1000;
     const quint32 seed = args.contains(QStringLiteral("--seed")) ? args.value(args.indexOf(QStringLiteral("--seed")) + 1).toUInt() : 1;
     std::printf("Kyozo editor benchmark: %d keystrokes at random positions per size, offscreen, seed %u\n", keys, seed);

@@ -31,6 +31,11 @@ SocketSession::SocketSession(std::unique_ptr<QWebSocket> socket, Identity identi
               qMax(context->limits.bytesPerSecond, double(context->limits.maxFrameBytes)))
 {
     const Limits &limits = context->limits;
+    // Every message in one frame. Qt splits a longer message into 512 KiB frames at byte
+    // boundaries, which RFC 6455 allows, but Qt 6.4's own receiver (the editor) closes with
+    // 1007 when a frame ends inside a UTF-8 sequence: a join reply holding a large notebook
+    // of non-ASCII text would never arrive (tests/server/tst_coediting).
+    m_socket->setOutgoingFrameSize(QWebSocket::maxOutgoingFrameSize());
     m_client = QUrlQuery(m_socket->requestUrl())
                    .queryItemValue(QStringLiteral("client"))
                    .left(kMaxClientNameChars);

@@ -133,6 +133,23 @@ private slots:
         QCOMPARE(reason(outsider.join(topicOf(id), "1")), QStringLiteral("unauthorized"));
     }
 
+    // A join reply of 1.2 MB of three-byte characters reaches a Qt client: sent as one frame,
+    // since Qt 6.4's receiver closes with 1007 on a frame that ends inside a UTF-8 sequence.
+    void aLargeNonAsciiNotebookJoins()
+    {
+        server.reset();
+        startServer(QString());
+        const QString text = QString(400000, QChar(0x20AC)) + QStringLiteral("\n");
+        const QString id = create(text);
+        QVERIFY(!id.isEmpty());
+        ChannelClient c;
+        QVERIFY(c.open(server->socketUrl(bob)));
+        const QJsonArray r = c.join(topicOf(id), "1", {});
+        QVERIFY2(replyOk(r), qPrintable(QStringLiteral("closed %1").arg(c.closeCode())));
+        QCOMPARE(response(r).value("content").toString(), text);
+        QVERIFY(c.isOpen());
+    }
+
     void opIsAcknowledgedAndBroadcastToTheOthersOnly()
     {
         const QString id = create("abc");
