@@ -505,6 +505,29 @@ private slots:
         QVERIFY(spinUntil([&] { return streamText(framesOf(*guest, run), "ok", "stdout")
                                        == QLatin1String("owner ran\n"); }, 20000));
 
+        // max_queued_per_user = 1 (and one run at a time, from config()): one running, one
+        // waiting, the next refused; cancelling the waiting one makes room again.
+        server.reset();
+        startServer(config("max_queued_per_user = 1\n"));
+        const QString busy = create("```sh {#slow}\nsleep 975311\n```\n");
+        auto q = joined(ada, busy);
+        QVERIFY(q);
+        const QString first = execute(*q, busy, { { "cell_id", "slow" } });
+        QVERIFY(!first.isEmpty());
+        QVERIFY(spinUntil([] { return processWith("975311") != 0; }, 10000));
+        const QString second = execute(*q, busy, { { "cell_id", "slow" } });
+        QVERIFY(!second.isEmpty());
+        QCOMPARE(response(push(*q, busy, "execute", { { "cell_id", "slow" } })).value("reason").toString(),
+                 "queue_full");
+        // Another user's queue is their own.
+        auto bobs = joined(bob, busy);
+        QVERIFY(bobs);
+        QVERIFY(!execute(*bobs, busy, { { "cell_id", "slow" } }).isEmpty());
+        QVERIFY(replyOk(push(*q, busy, "cancel", { { "execution_id", second } })));
+        QVERIFY(!execute(*q, busy, { { "cell_id", "slow" } }).isEmpty());
+        server.reset();
+        QVERIFY(spinUntil([] { return processWith("975311") == 0; }, 10000));
+
         // Off by default.
         server.reset();
         startServer(QString());
