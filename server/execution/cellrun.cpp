@@ -219,6 +219,10 @@ CellRun::~CellRun()
     if (!m_process)
         return;
     m_process->disconnect(this);
+    // The group goes unless its leader was seen to exit (and then its group was killed):
+    // whatever QProcess's state says, a process it lost track of must not outlive the run.
+    if (m_groupPid > 0 && !m_leaderExited)
+        ::kill(-pid_t(m_groupPid), SIGKILL);
     if (m_process->state() != QProcess::NotRunning) {
         killGroup();
         // Reaps the leader, already sent SIGKILL: no wait to speak of, but bounded.
@@ -287,6 +291,9 @@ void CellRun::start()
     });
     m_elapsed.start();
     m_process->start();
+    // Known from here on (QProcess forks with vfork semantics: the child has exec'd, after
+    // its setsid()), whatever QProcess reports later.
+    m_groupPid = m_process->processId();
     if (!m_done && l.wallSeconds > 0)
         m_wallTimer.start(std::chrono::seconds(l.wallSeconds));
 }
@@ -518,7 +525,7 @@ void CellRun::killGroup()
 {
     if (!m_process)
         return;
-    const qint64 pid = m_process->processId();
+    const qint64 pid = m_process->processId() > 0 ? m_process->processId() : m_groupPid;
     if (pid <= 0)
         return;
     // The whole group (the cell's children too). With bwrap the group holds bwrap itself: the
@@ -534,6 +541,7 @@ void CellRun::processFinished(int exitCode, QProcess::ExitStatus exitStatus)
 {
     if (m_done)
         return;
+    m_leaderExited = true;
     emitStarted();
     // Whatever the cell left behind in its group (a background job, a daemon) goes with it.
     if (m_pid > 0)
@@ -595,6 +603,9 @@ void CellRun::fail(const QString &message)
 {
     if (m_done)
         return;
+    // Failed to start as QProcess sees it; a child that did exec must not be left running.
+    if (m_groupPid > 0 && !m_leaderExited)
+        ::kill(-pid_t(m_groupPid), SIGKILL);
     m_done = true;
     m_wallTimer.stop();
     m_flushTimer.stop();

@@ -101,6 +101,8 @@ private:
     QProcess *m_process = nullptr;
     std::unique_ptr<QTemporaryDir> m_runDirectory;
     qint64 m_pid = 0; // also the process group and session id (setsid in the child)
+    qint64 m_groupPid = 0; // the same, from the moment start() forked
+    bool m_leaderExited = false; // processFinished() saw it
     Stream m_stdout { QStringLiteral("stdout"), {}, {} };
     Stream m_stderr { QStringLiteral("stderr"), {}, {} };
     qint64 m_outputBytes = 0;

@@ -9,6 +9,7 @@
 #include "panels/celloutputview.h"
 #include "requiredtool.h"
 #include "solo/solosession.h"
+#include "systemuser.h"
 #include "testpaths.h"
 #include "xvfbmain.h"
 
@@ -52,10 +53,7 @@ void TestSoloCells::initTestCase()
                   QStringLiteral("python3"));
     QVERIFY(m_home.isValid());
     // As root the cells run as nobody, who must reach the notebooks' folders.
-    QVERIFY(QFile::setPermissions(m_home.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner
-                                                     | QFileDevice::ExeOwner | QFileDevice::ReadGroup
-                                                     | QFileDevice::ExeGroup | QFileDevice::ReadOther
-                                                     | QFileDevice::ExeOther));
+    QVERIFY(KyozoTest::letEveryoneIn(m_home.path()));
     qputenv("XDG_CONFIG_HOME", m_home.filePath(QStringLiteral("config")).toUtf8());
     qputenv("XDG_DATA_HOME", m_home.filePath(QStringLiteral("data")).toUtf8());
     qputenv("KYOZO_NO_KEYCHAIN", "1");
@@ -156,10 +154,7 @@ void TestSoloCells::aCellRunsInItsFilesFolder()
 {
     const QString folder = m_home.filePath(QStringLiteral("project"));
     QVERIFY(QDir().mkpath(folder));
-    QVERIFY(QFile::setPermissions(folder, QFileDevice::ReadOwner | QFileDevice::WriteOwner
-                                              | QFileDevice::ExeOwner | QFileDevice::ReadGroup
-                                              | QFileDevice::ExeGroup | QFileDevice::ReadOther
-                                              | QFileDevice::ExeOther));
+    QVERIFY(KyozoTest::letEveryoneIn(folder));
     QFile data(folder + QStringLiteral("/data.csv"));
     QVERIFY(data.open(QIODevice::WriteOnly));
     data.write("x,y\n1,2\n");

@@ -6,6 +6,7 @@
 // not stop; members of another workspace cannot join. Expected values are written by hand.
 #include "channelclient.h"
 #include "restrequest.h"
+#include "systemuser.h"
 #include "temporaryserver.h"
 
 #include <QDir>
@@ -38,18 +39,6 @@ QString containerTopic(const QString &id)
     return QStringLiteral("execution:container:") + id;
 }
 
-// A process whose command line holds `marker` (a number only our cell uses), or 0.
-int processWith(const QByteArray &marker)
-{
-    for (const QString &pid : QDir("/proc").entryList(QDir::Dirs)) {
-        if (pid.toInt() <= 0)
-            continue;
-        QFile f("/proc/" + pid + "/cmdline");
-        if (f.open(QIODevice::ReadOnly) && f.readAll().replace('\0', ' ').contains(marker))
-            return pid.toInt();
-    }
-    return 0;
-}
 
 // The statuses of every container_update received on `topic`, in order (not consumed).
 QStringList containerStatuses(const ChannelClient &c, const QString &topic)
@@ -124,11 +113,7 @@ private slots:
     {
         work = std::make_unique<QTemporaryDir>();
         QVERIFY(work->isValid());
-        // The cells' user (nobody, when the suite runs as root) must reach its working folder.
-        QVERIFY(QFile::setPermissions(work->path(),
-                                      QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner
-                                          | QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther
-                                          | QFile::ExeOther));
+        QVERIFY(letEveryoneIn(work->path())); // the cells' user must reach its folder
     }
     void cleanup() { server.reset(); }
 

@@ -6,6 +6,7 @@
 #include "channelclient.h"
 #include "requiredtool.h"
 #include "restrequest.h"
+#include "systemuser.h"
 #include "temporaryserver.h"
 
 #include <QDir>
@@ -96,18 +97,6 @@ QString streamText(const QList<QJsonArray> &frames, const QString &cellId, const
     return text;
 }
 
-// A process whose command line holds `marker` (a number only our cell uses), or 0.
-int processWith(const QByteArray &marker)
-{
-    for (const QString &pid : QDir("/proc").entryList(QDir::Dirs)) {
-        if (pid.toInt() <= 0)
-            continue;
-        QFile f("/proc/" + pid + "/cmdline");
-        if (f.open(QIODevice::ReadOnly) && f.readAll().replace('\0', ' ').contains(marker))
-            return pid.toInt();
-    }
-    return 0;
-}
 
 } // namespace
 
@@ -181,11 +170,7 @@ private slots:
     {
         work = std::make_unique<QTemporaryDir>();
         QVERIFY(work->isValid());
-        // The cells' user (nobody, when the suite runs as root) must reach its working folder.
-        QVERIFY(QFile::setPermissions(work->path(),
-                                      QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner
-                                          | QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther
-                                          | QFile::ExeOther));
+        QVERIFY(letEveryoneIn(work->path())); // the cells' user must reach its folder
     }
     void cleanup() { server.reset(); }
 
@@ -525,8 +510,9 @@ private slots:
         QVERIFY(!execute(*bobs, busy, { { "cell_id", "slow" } }).isEmpty());
         QVERIFY(replyOk(push(*q, busy, "cancel", { { "execution_id", second } })));
         QVERIFY(!execute(*q, busy, { { "cell_id", "slow" } }).isEmpty());
-        server.reset();
+        QCOMPARE(server->stop(), 0); // SIGTERM: every run ends, no process is left
         QVERIFY(spinUntil([] { return processWith("975311") == 0; }, 10000));
+        server.reset();
 
         // Off by default.
         server.reset();

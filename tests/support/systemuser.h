@@ -25,5 +25,11 @@ std::optional<SystemUser> systemUser(const QString &name);
 void runAs(QProcess &process, const SystemUser &user);
 // chown -R of `path` to the user; false (with the reason) when it fails.
 bool giveTo(const QString &path, const SystemUser &user, QString *error);
+// rwxr-xr-x on `folder`: cells run as another user (nobody, when the suite runs as root)
+// must reach folders below it, which a QTemporaryDir (0700) keeps from them.
+bool letEveryoneIn(const QString &folder);
+// The pid of a process whose command line holds `marker` (a number only one test's cell
+// uses), or 0: for checking that no process of a run is left.
+int processWith(const QByteArray &marker);
 
 } // namespace KyozoTest
