@@ -6,6 +6,7 @@
 // As root the cells run as `nobody`, as the server's default. Prints figures; never part of
 // ctest's pass/fail.
 #include "execution/cellrun.h"
+#include "execution/processusage.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -41,16 +42,25 @@ Timing runOnce(RunSpec spec)
     CellRun cell(std::move(spec));
     QObject::connect(&cell, &CellRun::started, &loop,
                      [&] { t.startedMs = clock.nsecsElapsed() / 1e6; });
+    static QString lastText;
+    lastText.clear();
     QObject::connect(&cell, &CellRun::output, &loop, [&](const QString &, const QString &text) {
+        lastText += text.left(300);
         if (t.firstOutputMs < 0)
             t.firstOutputMs = clock.nsecsElapsed() / 1e6;
         t.bytes += text.size(); // ASCII output: UTF-16 units are bytes
     });
-    QObject::connect(&cell, &CellRun::finished, &loop, [&](RunStatus status) {
-        t.finishedMs = clock.nsecsElapsed() / 1e6;
-        t.status = status;
-        loop.quit();
-    });
+    QObject::connect(&cell, &CellRun::finished, &loop,
+                     [&](RunStatus status, int exitCode, const QString &, bool, qint64,
+                         const QString &message) {
+                         t.finishedMs = clock.nsecsElapsed() / 1e6;
+                         t.status = status;
+                         static int reported = 0;
+                         if (status != RunStatus::Completed && reported++ < 3)
+                             std::fprintf(stderr, "run not completed: exit %d, %s: %s\n", exitCode,
+                                          qPrintable(message), qPrintable(lastText));
+                         loop.quit();
+                     });
     QTimer::singleShot(120'000, &loop, &QEventLoop::quit); // a bound, should it hang
     clock.start();
     cell.start();
@@ -72,6 +82,7 @@ double percentile(std::vector<double> v, double p)
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    becomeSubreaper(); // as kyozo-server does when it runs cells in bubblewrap
     int runs = 200;
     qint64 bulkBytes = 100'000'000;
     const QStringList args = app.arguments();

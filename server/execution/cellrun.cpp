@@ -1,5 +1,6 @@
 #include "cellrun.h"
 
+#include "processusage.h"
 #include "sandbox.h"
 
 #include <QDir>
@@ -221,14 +222,16 @@ CellRun::~CellRun()
     m_process->disconnect(this);
     // The group goes unless its leader was seen to exit (and then its group was killed):
     // whatever QProcess's state says, a process it lost track of must not outlive the run.
-    if (m_groupPid > 0 && !m_leaderExited)
-        ::kill(-pid_t(m_groupPid), SIGKILL);
-    if (m_process->state() != QProcess::NotRunning) {
+    if (!m_leaderExited)
         killGroup();
+    killSandboxLeftovers();
+    if (m_process->state() != QProcess::NotRunning) {
         // Reaps the leader, already sent SIGKILL: no wait to speak of, but bounded.
         m_process->waitForFinished(reapBoundMs);
     }
     delete m_process;
+    if (m_groupPid > 0)
+        unregisterOwnChild(m_groupPid);
 }
 
 void CellRun::start()
@@ -294,6 +297,8 @@ void CellRun::start()
     // Known from here on (QProcess forks with vfork semantics: the child has exec'd, after
     // its setsid()), whatever QProcess reports later.
     m_groupPid = m_process->processId();
+    if (m_groupPid > 0)
+        registerOwnChild(m_groupPid); // QProcess reaps it, nobody else
     if (!m_done && l.wallSeconds > 0)
         m_wallTimer.start(std::chrono::seconds(l.wallSeconds));
 }
@@ -372,6 +377,9 @@ bool CellRun::prepare(QString *program, QStringList *arguments, QString *error)
         return false;
     }
     const QString runDirectory = QFileInfo(m_runDirectory->path()).canonicalFilePath();
+    m_runUid = uid;
+    if (!m_spec.bwrap.isEmpty())
+        m_sandboxMark = QFile::encodeName(runDirectory);
     const QString file = runDirectory + QStringLiteral("/cell");
     {
         QFile out(file);
@@ -530,22 +538,46 @@ void CellRun::killGroup()
         return;
     // The whole group (the cell's children too). With bwrap the group holds bwrap itself: the
     // sandbox's pid 1 dies with it (--die-with-parent), and with pid 1 every process of its
-    // pid namespace (pid_namespaces(7)).
+    // pid namespace (pid_namespaces(7)). Its descendants are killed by name as well: the
+    // sandbox is a session and group of its own (--new-session), and bubblewrap sets the
+    // parent-death signal of its pid 1 only after the fork, so a kill in between would leave
+    // that pid 1 behind, waiting forever.
+    killDescendants(pid);
     ::kill(-pid_t(pid), SIGKILL);
     // Not yet reaped, so the pid is still the child's: covers the moment before its setsid().
     if (m_process->state() != QProcess::NotRunning)
         ::kill(pid_t(pid), SIGKILL);
 }
 
+void CellRun::killSandboxLeftovers()
+{
+    if (m_sandboxMark.isEmpty())
+        return;
+    if (const int n = killProcessesMentioning(m_sandboxMark, m_runUid); n > 0)
+        qCDebug(lcExecution) << "cell run" << m_groupPid << ": killed" << n
+                             << "processes its sandbox left";
+    // The sandbox's pid 1 exits after its bwrap, as an orphan of this process (a subreaper):
+    // reaped now and, for one that has not quite exited yet, once more a moment later.
+    reapAdoptedChildren();
+    QTimer::singleShot(200, [] { reapAdoptedChildren(); });
+}
+
 void CellRun::processFinished(int exitCode, QProcess::ExitStatus exitStatus)
 {
-    if (m_done)
+    m_leaderExited = true; // reaped: its pid is free again, so its group is not killed later
+    if (m_groupPid > 0)
+        unregisterOwnChild(m_groupPid);
+    if (m_done) {
+        if (m_groupPid > 0) // never kill(0, …): that is the server's own group
+            ::kill(-pid_t(m_groupPid), SIGKILL); // at once: the group id is not reused yet
         return;
-    m_leaderExited = true;
+    }
     emitStarted();
-    // Whatever the cell left behind in its group (a background job, a daemon) goes with it.
+    // Whatever the cell left behind in its group (a background job, a daemon) goes with it,
+    // and what is left of its sandbox.
     if (m_pid > 0)
         ::kill(-pid_t(m_pid), SIGKILL);
+    killSandboxLeftovers();
     read(m_stdout, m_process->readAllStandardOutput());
     read(m_stderr, m_process->readAllStandardError());
     sendPending();
@@ -605,7 +637,7 @@ void CellRun::fail(const QString &message)
         return;
     // Failed to start as QProcess sees it; a child that did exec must not be left running.
     if (m_groupPid > 0 && !m_leaderExited)
-        ::kill(-pid_t(m_groupPid), SIGKILL);
+        killGroup();
     m_done = true;
     m_wallTimer.stop();
     m_flushTimer.stop();

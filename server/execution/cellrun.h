@@ -93,6 +93,8 @@ private:
     void sendPending();
     void end(Ending ending);
     void killGroup();
+    // What bubblewrap leaves once its own process has gone (processusage.h).
+    void killSandboxLeftovers();
     void processFinished(int exitCode, QProcess::ExitStatus exitStatus);
     void fail(const QString &message);
     void emitFinished(RunStatus status, int exitCode, const QString &limit, const QString &message);
@@ -102,6 +104,8 @@ private:
     std::unique_ptr<QTemporaryDir> m_runDirectory;
     qint64 m_pid = 0; // also the process group and session id (setsid in the child)
     qint64 m_groupPid = 0; // the same, from the moment start() forked
+    QByteArray m_sandboxMark; // with bwrap: the run's directory, in every sandbox process's argv
+    uint m_runUid = 0;
     bool m_leaderExited = false; // processFinished() saw it
     Stream m_stdout { QStringLiteral("stdout"), {}, {} };
     Stream m_stderr { QStringLiteral("stderr"), {}, {} };

@@ -56,6 +56,11 @@ Executions::Executions(ExecutionOptions options, NotebookDocuments *documents,
     , m_store(store)
     , m_resultWriter(resultWriter)
 {
+    // What a sandbox leaves behind is reaped here, not by init whenever it gets to it. Only
+    // with bubblewrap: then every other process of a run lives in its pid namespace, so the
+    // server adopts nothing it would not reap (an unsandboxed cell's daemons go to init).
+    if (m_options.enabled && !m_options.bwrap.isEmpty())
+        becomeSubreaper();
     m_cellThread.setObjectName(QStringLiteral("kyozo-cell-runs"));
     m_cellThread.start();
     if (m_options.enabled && m_options.bwrap.isEmpty())

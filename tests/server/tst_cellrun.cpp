@@ -3,6 +3,7 @@
 // `nobody`. Cases that hold with and without bubblewrap run both ways; with CI=true a missing
 // bwrap or python3 fails instead of skipping.
 #include "execution/cellrun.h"
+#include "execution/processusage.h"
 #include "requiredtool.h"
 #include "systemuser.h"
 
@@ -219,6 +220,7 @@ private:
 private slots:
     void initTestCase()
     {
+        becomeSubreaper(); // as kyozo-server does when it runs cells in bubblewrap
         m_root = std::make_unique<QTemporaryDir>();
         QVERIFY(m_root->isValid());
         // The test's own tree is reachable by the run's user (QTemporaryDir makes it 0700).
@@ -367,6 +369,19 @@ private slots:
         QCOMPARE(o.status, RunStatus::Completed);
         QVERIFY2(o.out.startsWith(QStringLiteral("10\n")), qPrintable(o.out));
         QVERIFY2(!o.out.contains(QStringLiteral("\n5\n")), qPrintable(o.out));
+    }
+
+    // Run after run leaves nothing behind: bubblewrap's pid 1 of each sandbox outlives its
+    // bwrap, and every one left (alive, or a zombie for init to reap whenever) held one of
+    // the user's 64 process slots, so that from the 63rd run on no sandbox could start.
+    void runsLeaveNoProcessBehind()
+    {
+        for (int i = 0; i < 80; ++i) {
+            CellRun cell(spec(QStringLiteral("true"), newMarker(), sandboxedRow()));
+            const Outcome o = run(cell);
+            QVERIFY2(o.status == RunStatus::Completed,
+                     qPrintable(QStringLiteral("run %1: %2 %3").arg(i).arg(o.message, o.err)));
+        }
     }
 
     void environmentIsTheRunsOwn()
