@@ -13,6 +13,8 @@
 #include <QStandardPaths>
 #include <QThread>
 
+#include <unistd.h>
+
 Q_LOGGING_CATEGORY(lcFiles, "kyozo.server.files")
 
 namespace Kyozo::Server {
@@ -104,7 +106,8 @@ std::shared_ptr<UploadSink> FileUploads::begin(const QString &workspaceId, const
 
 bool FileUploads::commit(const std::shared_ptr<UploadSink> &sink, QString *error)
 {
-    if (!sink->m_file.flush()) {
+    // On disk before the 201, as the database's writes are (synchronous=FULL).
+    if (!sink->m_file.flush() || ::fsync(sink->m_file.handle()) != 0) {
         *error = sink->m_file.errorString();
         return false;
     }
