@@ -5,7 +5,9 @@
 #include "stego/stegcloakcodec.h"
 #include "stego/zerowidthcodec.h"
 
+#include <QElapsedTimer>
 #include <QProcess>
+#include <QThread>
 #include <QStandardPaths>
 #include <QtTest>
 
@@ -29,11 +31,23 @@ class TestClipboardRoundTrip : public QObject
         copy.write(text);
         copy.closeWriteChannel();
         copy.waitForFinished(5000);
-        QProcess paste;
-        paste.setProcessEnvironment(env);
-        paste.start(QStringLiteral("xclip"), { QStringLiteral("-selection"), QStringLiteral("clipboard"), QStringLiteral("-o") });
-        paste.waitForFinished(5000);
-        return paste.readAllStandardOutput();
+        // That child takes the selection a moment after the parent exits: until it has, a
+        // paste gets what was there before (the previous case's text, or nothing). So paste
+        // until the text comes back or 5 s have passed; a clipboard that changed the text
+        // never gives it back and the comparison after this fails on what it gave instead.
+        QElapsedTimer waited;
+        waited.start();
+        QByteArray pasted;
+        do {
+            QProcess paste;
+            paste.setProcessEnvironment(env);
+            paste.start(QStringLiteral("xclip"), { QStringLiteral("-selection"), QStringLiteral("clipboard"), QStringLiteral("-o") });
+            paste.waitForFinished(5000);
+            pasted = paste.readAllStandardOutput();
+            if (pasted != text)
+                QThread::msleep(50);
+        } while (pasted != text && waited.elapsed() < 5000);
+        return pasted;
     }
 
 private slots:
