@@ -469,7 +469,11 @@ private slots:
         QVERIFY(v);
         QCOMPARE(why(*v, "execute", { { "cell_id", "ok" } }), "forbidden");
         QCOMPARE(why(*v, "cancel", { { "execution_id", "x" } }), "forbidden");
-        QCOMPARE(why(*a, "execute", { { "cell_id", "ok" } }), "ok");
+        const QString okRun = execute(*a, nb, { { "cell_id", "ok" } });
+        QVERIFY(!okRun.isEmpty());
+        // Ended before the server is killed below: a sandbox still starting then is left to
+        // bubblewrap's own race (docs/server.md "Running a cell").
+        QVERIFY(isFinal(untilFinal(*a, okRun).last()));
 
         // run_role = "owner": an editor (a solo writer's Share… guest) is refused too, and
         // still sees the owner's runs.
