@@ -282,24 +282,20 @@ void ChannelHub::join(SocketSession *session, const PhoenixMessage &message)
     // The latest result of each cell and what runs have sent so far, after presence_state.
     // Sent in the same turn as the subscription began: every later event reaches this socket
     // live, none before it is missed or sent twice.
-    // A file's topic gets its latest file_progress and how its parse ended, if it has.
-    if (m_files && topic->kind == Protocol::Topic::Kind::File)
+    // Likewise a container's topic: its latest container_update and its log so far; a file's:
+    // every file_progress and the end of its parse so far.
+    QList<ExecutionEvent> events;
+    if (m_executions && topic->kind == Protocol::Topic::Kind::Notebook)
+        events = m_executions->replay(topic->id);
+    else if (m_executions && topic->kind == Protocol::Topic::Kind::Container)
+        events = m_executions->containerReplay(topic->id);
+    else if (m_files && topic->kind == Protocol::Topic::Kind::File)
         for (const auto &[event, payload] : m_files->replay(topic->id))
-            session->sendText(QString::fromUtf8(
-                    PhoenixMessage { std::nullopt, std::nullopt, message.topic, event, payload }
-                            .encode()));
-    // A container's topic likewise gets its latest container_update and its log so far.
-    if (m_executions
-        && (topic->kind == Protocol::Topic::Kind::Notebook
-            || topic->kind == Protocol::Topic::Kind::Container)) {
-        const QList<ExecutionEvent> events = topic->kind == Protocol::Topic::Kind::Notebook
-            ? m_executions->replay(topic->id)
-            : m_executions->containerReplay(topic->id);
-        for (const ExecutionEvent &e : events)
-            session->sendText(QString::fromUtf8(
-                    PhoenixMessage { std::nullopt, std::nullopt, message.topic, e.event, e.payload }
-                            .encode()));
-    }
+            events.append({ event, payload });
+    for (const ExecutionEvent &e : events)
+        session->sendText(QString::fromUtf8(
+                PhoenixMessage { std::nullopt, std::nullopt, message.topic, e.event, e.payload }
+                        .encode()));
 }
 
 void ChannelHub::leave(SocketSession *session, const QString &topic, bool closeFrame)
