@@ -93,9 +93,15 @@ HttpRequestParser::Event HttpRequestParser::feed(const char *data, qsizetype siz
             = http_parser_execute(m_parser.get(), &settings, data + total, size_t(slice));
         const http_errno err = HTTP_PARSER_ERRNO(m_parser.get());
         // RFC 9112 §5.2: obs-fold (a head line starting with SP or HTAB) is refused, before
-        // the head is acted on; http-parser would glue the line onto the previous value.
-        if (head && hasObsFold(data + total, qsizetype(n)))
+        // the head is acted on; http-parser would glue the line onto the previous value. So
+        // is a bare CR (§2.2).
+        if (head && hasObsFold(data + total, qsizetype(n))) {
+            // Whatever a callback found in this slice (a Content-Length over the cap, say), a
+            // head that is not HTTP is refused as such: with the bytes split elsewhere
+            // http-parser stops at it before any callback.
+            m_error = Error::Malformed;
             return fail(Error::Malformed);
+        }
         if (head)
             m_headBytes += qint64(n);
         total += qsizetype(n);
@@ -122,6 +128,10 @@ bool HttpRequestParser::hasObsFold(const char *head, qsizetype size)
     for (qsizetype i = 0; i < size; ++i) {
         const char c = head[i];
         if ((c == ' ' || c == '\t') && m_lastHeadByte == '\n')
+            return true;
+        // RFC 9112 §2.2: a bare CR is invalid. http-parser takes one or refuses it depending
+        // on where the bytes were split (found by fuzz_http), so it is refused here, alike.
+        if (m_lastHeadByte == '\r' && c != '\n')
             return true;
         m_lastHeadByte = c;
     }
