@@ -54,12 +54,7 @@ void TestSoloCells::initTestCase()
     QVERIFY(m_home.isValid());
     // As root the cells run as nobody, who must reach the notebooks' folders.
     QVERIFY(KyozoTest::letEveryoneIn(m_home.path()));
-    qputenv("XDG_CONFIG_HOME", m_home.filePath(QStringLiteral("config")).toUtf8());
-    qputenv("XDG_DATA_HOME", m_home.filePath(QStringLiteral("data")).toUtf8());
-    qputenv("KYOZO_NO_KEYCHAIN", "1");
-    qputenv("USER", "ada");
-    QCoreApplication::setOrganizationName(QStringLiteral("kyozo"));
-    QCoreApplication::setApplicationName(QStringLiteral("kyozo"));
+    KyozoTest::useOwnAppHome(m_home.path());
     m_solo = std::make_unique<SoloSession>(KyozoTest::binaryPath(QStringLiteral("kyozo-server")));
     m_solo->start();
     QTRY_VERIFY_WITH_TIMEOUT(!m_solo->serverUrl().isEmpty() && !m_solo->token().isEmpty(), 30000);

@@ -73,12 +73,7 @@ void TestSoloMirror::initTestCase()
 {
     QVERIFY(m_home.isValid());
     // The app's settings, bundled database and token are this test's own.
-    qputenv("XDG_CONFIG_HOME", m_home.filePath(QStringLiteral("config")).toUtf8());
-    qputenv("XDG_DATA_HOME", m_home.filePath(QStringLiteral("data")).toUtf8());
-    qputenv("KYOZO_NO_KEYCHAIN", "1");
-    qputenv("USER", "ada");
-    QCoreApplication::setOrganizationName(QStringLiteral("kyozo"));
-    QCoreApplication::setApplicationName(QStringLiteral("kyozo"));
+    KyozoTest::useOwnAppHome(m_home.path());
     m_path = m_home.filePath(QStringLiteral("notes.md"));
     QVERIFY(writeFile(m_path, kFile));
     m_solo = std::make_unique<SoloSession>(KyozoTest::binaryPath(QStringLiteral("kyozo-server")));

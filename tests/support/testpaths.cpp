@@ -1,5 +1,6 @@
 #include "testpaths.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 
@@ -33,6 +34,16 @@ QList<QByteArray> committedDocuments(QStringList *names)
         }
     }
     return docs;
+}
+
+void useOwnAppHome(const QString &home)
+{
+    qputenv("XDG_CONFIG_HOME", QDir(home).filePath(QStringLiteral("config")).toUtf8());
+    qputenv("XDG_DATA_HOME", QDir(home).filePath(QStringLiteral("data")).toUtf8());
+    qputenv("KYOZO_NO_KEYCHAIN", "1");
+    qputenv("USER", "ada");
+    QCoreApplication::setOrganizationName(QStringLiteral("kyozo"));
+    QCoreApplication::setApplicationName(QStringLiteral("kyozo"));
 }
 
 } // namespace KyozoTest
