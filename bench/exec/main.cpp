@@ -42,8 +42,7 @@ Timing runOnce(RunSpec spec)
     CellRun cell(std::move(spec));
     QObject::connect(&cell, &CellRun::started, &loop,
                      [&] { t.startedMs = clock.nsecsElapsed() / 1e6; });
-    static QString lastText;
-    lastText.clear();
+    QString lastText; // what a run that fails said, for the report
     QObject::connect(&cell, &CellRun::output, &loop, [&](const QString &, const QString &text) {
         lastText += text.left(300);
         if (t.firstOutputMs < 0)
@@ -82,7 +81,6 @@ double percentile(std::vector<double> v, double p)
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    becomeSubreaper(); // as kyozo-server does when it runs cells in bubblewrap
     int runs = 200;
     qint64 bulkBytes = 100'000'000;
     const QStringList args = app.arguments();
@@ -109,6 +107,7 @@ int main(int argc, char **argv)
                 runs, bulkBytes, base.runAs.isEmpty() ? "(self)" : qPrintable(base.runAs));
 
     for (const bool sandboxed : { false, true }) {
+        becomeSubreaper(sandboxed); // as kyozo-server: a subreaper when cells run in bwrap
         if (sandboxed && bwrap.isEmpty()) {
             std::printf("bwrap: not installed, skipped\n");
             continue;

@@ -533,7 +533,7 @@ void CellRun::killGroup()
 {
     if (!m_process)
         return;
-    const qint64 pid = m_process->processId() > 0 ? m_process->processId() : m_groupPid;
+    const qint64 pid = m_groupPid; // processId() reads 0 once QProcess has reaped it
     if (pid <= 0)
         return;
     // The whole group (the cell's children too). With bwrap the group holds bwrap itself: the

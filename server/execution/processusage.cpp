@@ -95,9 +95,9 @@ namespace {
 
 } // namespace
 
-void becomeSubreaper()
+void becomeSubreaper(bool on)
 {
-    ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    ::prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0);
 }
 
 namespace {

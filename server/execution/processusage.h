@@ -33,7 +33,9 @@ void killDescendants(qint64 rootPid);
 int killProcessesMentioning(const QByteArray &needle, uint uid, int reapMs = 200);
 // PR_SET_CHILD_SUBREAPER: processes orphaned below this one (bubblewrap's pid 1 once its bwrap
 // has gone) become its children, for reapAdoptedChildren() to reap.
-void becomeSubreaper();
+// Only where every run is sandboxed: an unsandboxed run's orphans are no session leaders,
+// so reapAdoptedChildren() leaves them, and adopted they would stay zombies of this process.
+void becomeSubreaper(bool on = true);
 // The processes QProcess started and reaps itself (a run's bwrap or program): never waited
 // for by reapAdoptedChildren(), which would take their exit status from QProcess.
 void registerOwnChild(qint64 pid);

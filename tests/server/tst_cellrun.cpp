@@ -220,7 +220,6 @@ private:
 private slots:
     void initTestCase()
     {
-        becomeSubreaper(); // as kyozo-server does when it runs cells in bubblewrap
         m_root = std::make_unique<QTemporaryDir>();
         QVERIFY(m_root->isValid());
         // The test's own tree is reachable by the run's user (QTemporaryDir makes it 0700).
@@ -253,6 +252,8 @@ private slots:
     {
         if (sandboxedRow())
             KYOZO_REQUIRE(!m_bwrap.isEmpty(), QStringLiteral("bwrap (bubblewrap)"));
+        // As kyozo-server: a subreaper when its cells run in bubblewrap, not otherwise.
+        becomeSubreaper(sandboxedRow());
     }
 
     void exitStatuses_data()
