@@ -1,5 +1,6 @@
 #include "kyozoserver.h"
 
+#include "billing/billingservice.h"
 #include "channels/channelhub.h"
 #include "coediting/commitwriter.h"
 #include "coediting/notebookdocuments.h"
@@ -7,6 +8,7 @@
 #include "files/fileuploads.h"
 #include "http/httpserver.h"
 #include "storage/accountstore.h"
+#include "storage/billingstore.h"
 #include "storage/database.h"
 #include "storage/databasethread.h"
 #include "storage/executionstore.h"
@@ -56,9 +58,13 @@ quint16 KyozoServer::start(QString *error)
     m_files = std::make_unique<FileUploads>(m_config.files, m_executionStore.get());
     m_hub = std::make_unique<ChannelHub>(m_accounts.get(), m_documents.get(), m_config.limits,
                                          m_config.coediting, m_executions.get(), m_files.get());
+    m_billingStore = std::make_unique<BillingStore>(*m_database);
+    m_billing = std::make_unique<BillingService>(m_config.billing, m_billingStore.get());
+    if (!m_billing->start(error))
+        return 0;
     m_http = std::make_unique<HttpServer>(m_config.http, m_config.limits.maxNotebookBytes,
                                           m_accounts.get(), m_notebooks.get(), m_documents.get(),
-                                          m_hub.get(), m_files.get());
+                                          m_hub.get(), m_files.get(), m_billing.get());
     const quint16 port = m_http->listen(m_config.address, m_config.port);
     if (port == 0)
         *error = QCoreApplication::translate("KyozoServer", "cannot listen on %1:%2: %3")

@@ -8,6 +8,8 @@
 namespace Kyozo::Server {
 
 class AccountStore;
+class BillingService;
+class BillingStore;
 class ChannelHub;
 class Database;
 class DatabaseThread;
@@ -43,6 +45,8 @@ private:
     std::unique_ptr<DatabaseThread> m_resultWriter; // outlives m_executions, which posts to it
     std::unique_ptr<Executions> m_executions;
     std::unique_ptr<FileUploads> m_files;
+    std::unique_ptr<BillingStore> m_billingStore;
+    std::unique_ptr<BillingService> m_billing;
     std::unique_ptr<ChannelHub> m_hub;
     std::unique_ptr<HttpServer> m_http;
 };

@@ -30,6 +30,71 @@ bool loadHttpLimits(toml::node_view<toml::node> l, HttpLimits &http)
             && http.listenBacklog >= 1;
 }
 // [execution] (docs/server.md "Execution"): every key optional over the defaults.
+bool loadBilling(toml::node_view<toml::node> b, BillingOptions &billing, QString *why)
+{
+    if (const toml::array *secrets = b["stripe_webhook_secrets"].as_array()) {
+        billing.stripeWebhookSecrets.clear();
+        for (const toml::node &secret : *secrets) {
+            const auto text = secret.value<std::string>();
+            if (!text || text->empty()) {
+                *why = tr("stripe_webhook_secrets must be an array of non-empty strings");
+                return false;
+            }
+            billing.stripeWebhookSecrets.append(QByteArray::fromStdString(*text));
+        }
+    }
+    billing.stripeToleranceSeconds
+        = b["stripe_tolerance_seconds"].value_or(billing.stripeToleranceSeconds);
+    billing.licenseMaxDays = b["license_max_days"].value_or(billing.licenseMaxDays);
+    if (billing.stripeToleranceSeconds < 0 || billing.licenseMaxDays < 1) {
+        *why = tr("stripe_tolerance_seconds must be at least 0, license_max_days at least 1");
+        return false;
+    }
+    if (const toml::array *keys = b["signing_keys"].as_array()) {
+        for (const toml::node &key : *keys) {
+            const auto path = key.value<std::string>();
+            if (!path) {
+                *why = tr("signing_keys must be an array of paths");
+                return false;
+            }
+            billing.signingKeyFiles.append(
+                QDir::current().absoluteFilePath(QString::fromStdString(*path)));
+        }
+    }
+    if (const toml::table *plans = b["plans"].as_table()) {
+        for (const auto &[code, limits] : *plans) {
+            const toml::table *table = limits.as_table();
+            if (!table) {
+                *why = tr("[billing.plans.NAME] must be tables of limits");
+                return false;
+            }
+            QMap<QString, qint64> parsed;
+            for (const auto &[name, value] : *table) {
+                const auto n = value.value<int64_t>();
+                if (!n || *n < 0) {
+                    *why = tr("a plan's limits must be whole numbers of at least 0");
+                    return false;
+                }
+                parsed.insert(QString::fromUtf8(name.str().data(), qsizetype(name.str().size())), *n);
+            }
+            billing.plans.insert(QString::fromUtf8(code.str().data(), qsizetype(code.str().size())),
+                                 parsed);
+        }
+    }
+    if (const toml::table *prices = b["prices"].as_table()) {
+        for (const auto &[price, plan] : *prices) {
+            const auto code = plan.value<std::string>();
+            if (!code || !billing.plans.contains(QString::fromStdString(*code))) {
+                *why = tr("[billing.prices] must map price ids to plans of [billing.plans]");
+                return false;
+            }
+            billing.prices.insert(QString::fromUtf8(price.str().data(), qsizetype(price.str().size())),
+                                  QString::fromStdString(*code));
+        }
+    }
+    return true;
+}
+
 bool loadExecution(toml::node_view<toml::node> e, ExecutionOptions &execution, QString *why)
 {
     execution.enabled = e["enabled"].value_or(execution.enabled);
@@ -212,6 +277,10 @@ bool ServerConfig::load(const QString &path, QString *error)
     QString why;
     if (!loadExecution(config["execution"], execution, &why)) {
         *error = tr("%1: [execution] %2").arg(path, why);
+        return false;
+    }
+    if (!loadBilling(config["billing"], billing, &why)) {
+        *error = tr("%1: [billing] %2").arg(path, why);
         return false;
     }
     const auto f = config["files"];

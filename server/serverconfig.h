@@ -4,6 +4,7 @@
 #include "storage/database.h"
 #include "storage/databaseurl.h"
 
+#include <QByteArrayList>
 #include <QHostAddress>
 #include <QMap>
 #include <QString>
@@ -104,6 +105,22 @@ struct FileOptions
     int maxPendingParses = 16; // uploads waiting for the parser; one more is 503
 };
 
+// Billing and licences (SPEC §7, issue 20; docs/billing.md), the [billing] table.
+struct BillingOptions
+{
+    // Stripe endpoint secrets (whsec_…); every one is tried, so a rolled secret can overlap.
+    QByteArrayList stripeWebhookSecrets;
+    qint64 stripeToleranceSeconds = 300; // Stripe's default; 0 turns the time check off
+    // PEM files of Ed25519 private keys; the first signs licences, all are published. Empty:
+    // one key generated on first start and kept in the database.
+    QStringList signingKeyFiles;
+    int licenseMaxDays = 31; // a licence expires at the subscription's expiry or this, earlier
+    // Plan code -> its limits (whole numbers, by name). "free" always exists.
+    QMap<QString, QMap<QString, qint64>> plans { { QStringLiteral("free"), {} } };
+    // Stripe price id or Apple product id -> plan code, for events that name no plan_code.
+    QMap<QString, QString> prices;
+};
+
 struct ServerConfig
 {
     QHostAddress address = QHostAddress::LocalHost;
@@ -115,6 +132,7 @@ struct ServerConfig
     CoeditingOptions coediting;
     ExecutionOptions execution = ExecutionOptions::withDefaults();
     FileOptions files;
+    BillingOptions billing;
 
     // "ADDR:PORT" (IPv6 in brackets).
     bool setListen(const QString &text, QString *error);

@@ -44,12 +44,12 @@ namespace {
 
 HttpServer::HttpServer(const HttpLimits &limits, qint64 maxNotebookBytes, AccountStore *accounts,
                        NotebookStore *notebooks, NotebookDocuments *documents, ChannelHub *hub,
-                       FileUploads *files, QObject *parent)
+                       FileUploads *files, BillingService *billing, QObject *parent)
     : QObject(parent)
     , m_limits(limits)
     , m_maxNotebookBytes(maxNotebookBytes)
     , m_hub(hub)
-    , m_api(limits, maxNotebookBytes, accounts, notebooks, documents, hub, files)
+    , m_api(limits, maxNotebookBytes, accounts, notebooks, documents, hub, files, billing)
     , m_webSockets(QStringLiteral("kyozo-server"), QWebSocketServer::NonSecureMode)
 {
     m_tcp.setListenBacklogSize(limits.listenBacklog);

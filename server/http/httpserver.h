@@ -25,7 +25,7 @@ class HttpServer : public QObject
 public:
     HttpServer(const HttpLimits &limits, qint64 maxNotebookBytes, AccountStore *accounts,
                NotebookStore *notebooks, NotebookDocuments *documents, ChannelHub *hub,
-               FileUploads *files, QObject *parent = nullptr);
+               FileUploads *files, BillingService *billing, QObject *parent = nullptr);
     ~HttpServer() override;
 
     // Returns the port it listens on, 0 on failure (errorString() says why).

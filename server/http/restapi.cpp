@@ -1,6 +1,7 @@
 #include "restapi.h"
 #include "protocol/json.h"
 
+#include "billing/billingservice.h"
 #include "channels/channelhub.h"
 #include "coediting/notebookdocuments.h"
 #include "files/fileuploads.h"
@@ -130,6 +131,12 @@ const QList<Route> &RestApi::routes()
           &RestApi::notebookRevisions },
         { "POST", "/api/v1/workspaces/{workspace}/files", A::Bearer, B::Upload,
           &RestApi::uploadFile },
+        // Billing (docs/billing.md). Webhooks carry no token: their signature is checked.
+        { "POST", "/api/v1/billing/webhooks/stripe", A::Public, B::Json, &RestApi::stripeWebhook },
+        { "GET", "/api/v1/billing/subscription/status", A::Bearer, B::None, &RestApi::billingStatus },
+        { "GET", "/api/v1/billing/history", A::Bearer, B::None, &RestApi::billingHistory },
+        { "GET", "/api/v1/billing/license", A::Bearer, B::None, &RestApi::billingLicense },
+        { "GET", "/api/v1/billing/keys", A::Bearer, B::None, &RestApi::billingKeys },
         { "GET", "/socket/websocket", A::SocketToken, B::None, nullptr },
     };
     return table;
@@ -170,7 +177,7 @@ RestApi::Match RestApi::match(QByteArrayView method, QByteArrayView path)
 
 RestApi::RestApi(const HttpLimits &limits, qint64 maxNotebookBytes, AccountStore *accounts,
                  NotebookStore *notebooks, NotebookDocuments *documents, ChannelHub *hub,
-                 FileUploads *files)
+                 FileUploads *files, BillingService *billing)
     : m_limits(limits)
     , m_maxNotebookBytes(maxNotebookBytes)
     , m_accounts(accounts)
@@ -178,6 +185,7 @@ RestApi::RestApi(const HttpLimits &limits, qint64 maxNotebookBytes, AccountStore
     , m_documents(documents)
     , m_hub(hub)
     , m_files(files)
+    , m_billing(billing)
 {
 }
 
@@ -405,6 +413,31 @@ HttpResponse RestApi::uploadFile(const Route::Call &call)
     return jsonResponse(201, QJsonObject { { QStringLiteral("id"), sink->id },
                                            { QStringLiteral("name"), sink->name },
                                            { QStringLiteral("bytes"), call.request.bodyBytes } });
+}
+
+HttpResponse RestApi::stripeWebhook(const Route::Call &call)
+{
+    return m_billing->stripeWebhook(call.request);
+}
+
+HttpResponse RestApi::billingStatus(const Route::Call &call)
+{
+    return m_billing->subscriptionStatus(call.userId);
+}
+
+HttpResponse RestApi::billingHistory(const Route::Call &call)
+{
+    return m_billing->history(call.userId);
+}
+
+HttpResponse RestApi::billingLicense(const Route::Call &call)
+{
+    return m_billing->license(call.userId);
+}
+
+HttpResponse RestApi::billingKeys(const Route::Call &)
+{
+    return m_billing->keys();
 }
 
 HttpResponse RestApi::storageFailure(const char *what, const QString &error)

@@ -11,6 +11,7 @@
 namespace Kyozo::Server {
 
 class AccountStore;
+class BillingService;
 class ChannelHub;
 class FileUploads;
 class NotebookDocuments;
@@ -54,7 +55,7 @@ class RestApi : public HttpRequestHandler
 public:
     RestApi(const HttpLimits &limits, qint64 maxNotebookBytes, AccountStore *accounts,
             NotebookStore *notebooks, NotebookDocuments *documents, ChannelHub *hub,
-            FileUploads *files);
+            FileUploads *files, BillingService *billing);
 
     static const QList<Route> &routes();
 
@@ -80,6 +81,11 @@ private:
     HttpResponse deleteNotebook(const Route::Call &call);
     HttpResponse notebookRevisions(const Route::Call &call);
     HttpResponse uploadFile(const Route::Call &call);
+    HttpResponse stripeWebhook(const Route::Call &call);
+    HttpResponse billingStatus(const Route::Call &call);
+    HttpResponse billingHistory(const Route::Call &call);
+    HttpResponse billingLicense(const Route::Call &call);
+    HttpResponse billingKeys(const Route::Call &call);
     // Before an upload's body: who may upload there, and where the bytes go.
     HeadVerdict beginUpload(const HttpRequest &head, const QString &userId,
                             const QString &workspaceName);
@@ -99,6 +105,7 @@ private:
     NotebookDocuments *m_documents;
     ChannelHub *m_hub;
     FileUploads *m_files;
+    BillingService *m_billing;
 };
 
 } // namespace Kyozo::Server

@@ -74,6 +74,36 @@ const QList<Migration> &migrations()
                                  "FOREIGN KEY (notebook_id, cell_id) REFERENCES cell_runs "
                                  "(notebook_id, cell_id) ON DELETE CASCADE)"),
           } },
+        // Billing (SPEC §7, docs/billing.md). billing_events is the audit log: every event,
+        // accepted, refused or ignored, one row each, never updated except that erasing an
+        // account blanks its user_id. billing_processed_events makes events idempotent:
+        // an event id is applied once. A subscription keeps its registers as JSON
+        // (core/billing/subscription.h) beside the columns the queries need.
+        { 4,
+          {
+                  QStringLiteral("CREATE TABLE billing_events (id TEXT PRIMARY KEY, "
+                                 "received_at BIGINT NOT NULL, source TEXT NOT NULL, event_id TEXT, "
+                                 "event_type TEXT, user_id TEXT, subscription_id TEXT, invoice_id TEXT, "
+                                 "customer_id TEXT, outcome TEXT NOT NULL CHECK (outcome IN "
+                                 "('accepted', 'duplicate', 'stale', 'ignored', 'refused')), "
+                                 "reason TEXT, state TEXT, body_sha256 TEXT NOT NULL)"),
+                  QStringLiteral("CREATE INDEX billing_events_user ON billing_events (user_id, received_at)"),
+                  QStringLiteral("CREATE INDEX billing_events_invoice ON billing_events (source, invoice_id)"),
+                  QStringLiteral("CREATE TABLE billing_processed_events (source TEXT NOT NULL, "
+                                 "event_id TEXT NOT NULL, received_at BIGINT NOT NULL, "
+                                 "PRIMARY KEY (source, event_id))"),
+                  QStringLiteral("CREATE TABLE billing_subscriptions (source TEXT NOT NULL, "
+                                 "subscription_id TEXT NOT NULL, user_id TEXT NOT NULL, "
+                                 "customer_id TEXT NOT NULL, plan TEXT NOT NULL, state TEXT NOT NULL, "
+                                 "expires_at BIGINT NOT NULL, registers TEXT NOT NULL, "
+                                 "updated_at BIGINT NOT NULL, PRIMARY KEY (source, subscription_id))"),
+                  QStringLiteral("CREATE INDEX billing_subscriptions_user ON billing_subscriptions (user_id)"),
+                  QStringLiteral("CREATE INDEX billing_subscriptions_customer ON billing_subscriptions "
+                                 "(source, customer_id)"),
+                  // The licence signer's key when the config names no key file.
+                  QStringLiteral("CREATE TABLE billing_signing_keys (id TEXT PRIMARY KEY, "
+                                 "private_pem TEXT NOT NULL, created_at BIGINT NOT NULL)"),
+          } },
     };
     return all;
 }

@@ -18,13 +18,16 @@ QString RestResponse::errorCode() const
 }
 
 RestResponse restRequest(const QByteArray &method, const QUrl &url, const QString &token,
-                         const QByteArray &body, const QByteArray &contentType, int timeoutMs)
+                         const QByteArray &body, const QByteArray &contentType, int timeoutMs,
+                         const QList<std::pair<QByteArray, QByteArray>> &headers)
 {
     QNetworkAccessManager nam;
     QNetworkRequest req(url);
     if (!token.isEmpty())
         req.setRawHeader("Authorization", "Bearer " + token.toUtf8());
     req.setHeader(QNetworkRequest::ContentTypeHeader, contentType);
+    for (const auto &[name, value] : headers)
+        req.setRawHeader(name, value);
     std::unique_ptr<QNetworkReply> reply(nam.sendCustomRequest(req, method, body));
     QEventLoop loop;
     QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);

@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QJsonObject>
+#include <QList>
 #include <QString>
 #include <QUrl>
 
@@ -24,6 +25,7 @@ struct RestResponse
 RestResponse restRequest(const QByteArray &method, const QUrl &url, const QString &token = {},
                          const QByteArray &body = {},
                          const QByteArray &contentType = QByteArrayLiteral("application/json"),
-                         int timeoutMs = 10000);
+                         int timeoutMs = 10000,
+                         const QList<std::pair<QByteArray, QByteArray>> &headers = {});
 
 } // namespace KyozoTest

@@ -1,0 +1,289 @@
+#include "billingservice.h"
+
+#include "billing/stripeevents.h"
+#include "billing/stripesignature.h"
+#include "protocol/json.h"
+#include "storage/billingstore.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcBilling, "kyozo.server.billing")
+
+namespace Kyozo::Server {
+
+using namespace Billing;
+
+namespace {
+
+    QJsonValue isoTime(qint64 ms)
+    {
+        if (ms <= 0)
+            return QJsonValue::Null;
+        return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
+    }
+
+} // namespace
+
+BillingService::BillingService(BillingOptions options, BillingStore *store, Clock clock)
+    : m_options(std::move(options))
+    , m_store(store)
+    , m_clock(clock ? std::move(clock) : Clock([] { return QDateTime::currentMSecsSinceEpoch(); }))
+{
+    m_options.plans.insert(QStringLiteral("free"), m_options.plans.value(QStringLiteral("free")));
+}
+
+bool BillingService::start(QString *error)
+{
+    m_keys.clear();
+    for (const QString &path : m_options.signingKeyFiles) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            *error = tr("cannot read the signing key %1: %2").arg(path, file.errorString());
+            return false;
+        }
+        QString why;
+        const Ed25519Key key = Ed25519Key::fromPem(file.read(64 * 1024), &why);
+        if (key.isNull() || !key.hasPrivateKey()) {
+            *error = tr("%1 is not an Ed25519 private key in PEM (openssl genpkey -algorithm "
+                        "ed25519)")
+                         .arg(path);
+            return false;
+        }
+        m_keys.append(key);
+    }
+    if (m_keys.isEmpty()) {
+        const std::optional<QByteArray> pem
+            = m_store->signingKey([] { return Ed25519Key::generate().privateKeyPem(); }, error);
+        if (!pem)
+            return false;
+        QString why;
+        const Ed25519Key key = Ed25519Key::fromPem(*pem, &why);
+        if (key.isNull()) {
+            *error = tr("the database's licence signing key is unreadable: %1").arg(why);
+            return false;
+        }
+        m_keys.append(key);
+    }
+    return true;
+}
+
+HttpResponse BillingService::refuse(BillingAuditRow audit, int status, const char *code,
+                                    const QString &reason, const QString &message)
+{
+    audit.outcome = QStringLiteral("refused");
+    audit.reason = reason;
+    QString error;
+    if (!m_store->record(audit, &error))
+        qCWarning(lcBilling) << "could not record a refused event:" << error;
+    qCInfo(lcBilling) << audit.source << "event refused:" << reason;
+    return jsonError(status, code, message);
+}
+
+HttpResponse BillingService::storageFailure(const QString &error) const
+{
+    // Not a 2xx: Stripe and Apple send the event again later, so nothing accepted is lost.
+    qCWarning(lcBilling) << "billing event not stored:" << error;
+    return jsonError(503, "unavailable", tr("the event could not be stored; send it again"));
+}
+
+HttpResponse BillingService::stripeWebhook(const HttpRequest &request)
+{
+    const qint64 now = m_clock();
+    BillingAuditRow audit;
+    audit.receivedAt = now;
+    audit.source = QStringLiteral("stripe");
+    audit.bodySha256 = QCryptographicHash::hash(request.body, QCryptographicHash::Sha256).toHex();
+    if (m_options.stripeWebhookSecrets.isEmpty())
+        return refuse(audit, 503, "not_configured", QStringLiteral("not_configured"),
+                      tr("this server has no [billing] stripe_webhook_secrets"));
+
+    StripeSignatureCheck check;
+    check.secrets = m_options.stripeWebhookSecrets;
+    check.toleranceSeconds = m_options.stripeToleranceSeconds;
+    const StripeSignatureCheck::Result verdict
+        = check.verify(request.header("stripe-signature"), request.body, now / 1000);
+    if (verdict != StripeSignatureCheck::Result::Valid)
+        return refuse(audit, 400, "bad_signature", StripeSignatureCheck::reasonCode(verdict),
+                      tr("the Stripe-Signature header does not verify (%1)")
+                          .arg(StripeSignatureCheck::reasonCode(verdict)));
+
+    QJsonParseError parseError;
+    const QJsonDocument body = Protocol::parseJson(request.body, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !body.isObject())
+        return refuse(audit, 400, "bad_request", QStringLiteral("not_json"),
+                      tr("the body is not a JSON object"));
+    const StripeEventReading reading = readStripeEvent(body.object());
+    audit.eventId = reading.eventId;
+    audit.eventType = reading.type;
+    if (!reading.error.isEmpty())
+        return refuse(audit, 400, "bad_request", QStringLiteral("not_an_event"), reading.error);
+
+    QString error;
+    if (!reading.report) {
+        audit.outcome = QStringLiteral("ignored");
+        audit.reason = reading.ignoredReason;
+        if (!m_store->record(audit, &error))
+            return storageFailure(error);
+        return jsonResponse(200,
+                            QJsonObject { { QStringLiteral("received"), true },
+                                          { QStringLiteral("outcome"), audit.outcome } });
+    }
+    SubscriptionReport report = *reading.report;
+    if (!report.plan && report.priceId && m_options.prices.contains(*report.priceId))
+        report.plan = m_options.prices.value(*report.priceId);
+    const std::optional<BillingAuditRow> stored = m_store->apply(report, audit, &error);
+    if (!stored)
+        return storageFailure(error);
+    qCInfo(lcBilling) << "stripe" << reading.type << reading.eventId << stored->outcome
+                      << stored->state;
+    return jsonResponse(200,
+                        QJsonObject { { QStringLiteral("received"), true },
+                                      { QStringLiteral("outcome"), stored->outcome } });
+}
+
+QString BillingService::planOf(const Subscription &s) const
+{
+    if (m_options.plans.contains(s.plan()))
+        return s.plan();
+    if (m_options.prices.contains(s.priceId()))
+        return m_options.prices.value(s.priceId());
+    return QStringLiteral("free"); // a plan this config does not know grants nothing
+}
+
+QJsonObject BillingService::limitsOf(const QString &plan) const
+{
+    QJsonObject limits;
+    const QMap<QString, qint64> l = m_options.plans.value(plan);
+    for (auto it = l.cbegin(); it != l.cend(); ++it)
+        limits.insert(it.key(), double(it.value()));
+    return limits;
+}
+
+BillingService::Entitlement BillingService::entitlement(const QList<Subscription> &subscriptions,
+                                                        qint64 nowMs) const
+{
+    Entitlement best { QStringLiteral("free"), SubscriptionState::None, 0, nullptr };
+    const Subscription *newest = nullptr;
+    for (const Subscription &s : subscriptions) {
+        if (!newest || newest->newest() < s.newest())
+            newest = &s;
+        const SubscriptionState state = s.effectiveState(nowMs);
+        if (!grantsAccess(state))
+            continue;
+        // 0 (no expiry reported) lasts longest.
+        const auto lasts
+            = [](qint64 ms) { return ms <= 0 ? std::numeric_limits<qint64>::max() : ms; };
+        if (!best.subscription || lasts(s.expiresAtMs()) > lasts(best.expiresAtMs))
+            best = Entitlement { planOf(s), state, s.expiresAtMs(), &s };
+    }
+    if (!best.subscription && newest)
+        best.state = newest->effectiveState(nowMs);
+    return best;
+}
+
+HttpResponse BillingService::subscriptionStatus(const QString &userId)
+{
+    QString error;
+    const std::optional<QList<Subscription>> subscriptions
+        = m_store->subscriptionsOf(userId, &error);
+    if (!subscriptions)
+        return storageFailure(error);
+    const qint64 now = m_clock();
+    const Entitlement e = entitlement(*subscriptions, now);
+    QJsonArray list;
+    for (const Subscription &s : *subscriptions)
+        list.append(QJsonObject {
+            { QStringLiteral("source"), s.source() },
+            { QStringLiteral("id"), s.subscriptionId() },
+            { QStringLiteral("plan"), planOf(s) },
+            { QStringLiteral("state"), stateName(s.effectiveState(now)) },
+            { QStringLiteral("expires_at"), isoTime(s.expiresAtMs()) },
+            { QStringLiteral("auto_renew"), s.autoRenew() },
+            { QStringLiteral("price"),
+              s.price().currency.isEmpty()
+                  ? QJsonValue(QJsonValue::Null)
+                  : QJsonValue(
+                      QJsonObject { { QStringLiteral("amount"), double(s.price().amountMinor) },
+                                    { QStringLiteral("currency"), s.price().currency } }) },
+            { QStringLiteral("offer"),
+              s.offer().isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s.offer()) },
+        });
+    return jsonResponse(
+        200,
+        QJsonObject {
+            // The caller's id: what a Stripe Checkout Session's client_reference_id names.
+            { QStringLiteral("user_id"), userId },
+            { QStringLiteral("plan"), e.plan },
+            { QStringLiteral("state"), stateName(e.state) },
+            { QStringLiteral("expires_at"), isoTime(e.expiresAtMs) },
+            { QStringLiteral("source"),
+              e.subscription ? QJsonValue(e.subscription->source())
+                             : QJsonValue(QJsonValue::Null) },
+            { QStringLiteral("limits"), limitsOf(e.plan) },
+            { QStringLiteral("subscriptions"), list },
+        });
+}
+
+HttpResponse BillingService::history(const QString &userId)
+{
+    QString error;
+    const std::optional<QList<BillingAuditRow>> rows = m_store->history(userId, 1000, &error);
+    if (!rows)
+        return storageFailure(error);
+    QJsonArray events;
+    for (const BillingAuditRow &r : *rows)
+        events.append(QJsonObject {
+            { QStringLiteral("received_at"), isoTime(r.receivedAt) },
+            { QStringLiteral("source"), r.source },
+            { QStringLiteral("event_id"), r.eventId },
+            { QStringLiteral("type"), r.eventType },
+            { QStringLiteral("subscription_id"), r.subscriptionId },
+            { QStringLiteral("outcome"), r.outcome },
+            { QStringLiteral("reason"),
+              r.reason.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(r.reason) },
+            { QStringLiteral("state"),
+              r.state.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(r.state) },
+        });
+    return jsonResponse(200, QJsonObject { { QStringLiteral("events"), events } });
+}
+
+HttpResponse BillingService::license(const QString &userId)
+{
+    QString error;
+    const std::optional<QList<Subscription>> subscriptions
+        = m_store->subscriptionsOf(userId, &error);
+    if (!subscriptions)
+        return storageFailure(error);
+    const qint64 now = m_clock();
+    const Entitlement e = entitlement(*subscriptions, now);
+    // Offline until the subscription's expiry, and never longer than license_max_days: a
+    // refund or revocation reaches an app that stays offline within that time.
+    qint64 expires = now / 1000 + qint64(m_options.licenseMaxDays) * 86400;
+    if (e.expiresAtMs > 0)
+        expires = std::min(expires, e.expiresAtMs / 1000);
+    const EntitlementClaims claims { userId,           e.plan,     stateName(e.state),
+                                     limitsOf(e.plan), now / 1000, expires };
+    const QByteArray token = EntitlementToken::sign(claims, m_keys.first());
+    return jsonResponse(200,
+                        QJsonObject {
+                            { QStringLiteral("license"), QString::fromLatin1(token) },
+                            { QStringLiteral("plan"), e.plan },
+                            { QStringLiteral("state"), stateName(e.state) },
+                            { QStringLiteral("expires_at"), isoTime(expires * 1000) },
+                        });
+}
+
+HttpResponse BillingService::keys() const
+{
+    QJsonArray keys;
+    for (const Ed25519Key &key : m_keys)
+        keys.append(key.publicJwk());
+    return jsonResponse(200, QJsonObject { { QStringLiteral("keys"), keys } });
+}
+
+} // namespace Kyozo::Server

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "billing/entitlementtoken.h"
+#include "billing/subscription.h"
+#include "http/httpmessage.h"
+#include "serverconfig.h"
+#include "storage/billingstore.h"
+
+#include <QCoreApplication>
+
+#include <functional>
+
+namespace Kyozo::Server {
+
+// Billing behind the REST routes (SPEC §7, issue 20; docs/billing.md): Stripe's webhook, the
+// caller's subscription status and history, and the licences it signs. Every webhook is
+// verified, read and stored (with its audit row) before it is answered.
+class BillingService
+{
+    Q_DECLARE_TR_FUNCTIONS(BillingService)
+public:
+    using Clock = std::function<qint64()>; // ms since the epoch
+    BillingService(BillingOptions options, BillingStore *store, Clock clock = {});
+
+    // Reads the signing keys (the config's files, or the database's own key).
+    bool start(QString *error);
+
+    HttpResponse stripeWebhook(const HttpRequest &request);
+    HttpResponse subscriptionStatus(const QString &userId);
+    HttpResponse history(const QString &userId);
+    HttpResponse license(const QString &userId);
+    HttpResponse keys() const;
+
+    const QList<Billing::Ed25519Key> &signingKeys() const { return m_keys; }
+
+private:
+    struct Entitlement
+    {
+        QString plan;
+        Billing::SubscriptionState state = Billing::SubscriptionState::None;
+        qint64 expiresAtMs = 0; // 0: none (the free plan)
+        const Billing::Subscription *subscription = nullptr;
+    };
+    // The plan the user has now: the subscription granting access that lasts longest, else
+    // the default free plan (with the newest subscription's state, so "expired" shows).
+    Entitlement entitlement(const QList<Billing::Subscription> &subscriptions, qint64 nowMs) const;
+    QString planOf(const Billing::Subscription &s) const;
+    QJsonObject limitsOf(const QString &plan) const;
+    HttpResponse refuse(BillingAuditRow audit, int status, const char *code, const QString &reason,
+                        const QString &message);
+    HttpResponse storageFailure(const QString &error) const;
+
+    BillingOptions m_options;
+    BillingStore *m_store;
+    Clock m_clock;
+    QList<Billing::Ed25519Key> m_keys; // the first signs
+};
+
+} // namespace Kyozo::Server

@@ -1,0 +1,71 @@
+#pragma once
+
+#include "billing/subscription.h"
+
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <optional>
+
+namespace Kyozo::Server {
+
+class Database;
+
+// One row of the billing audit log (docs/billing.md "Audit log").
+struct BillingAuditRow
+{
+    qint64 receivedAt = 0; // ms since the epoch
+    QString source; // "stripe" | "apple"
+    QString eventId; // empty when the event was refused before it could be read
+    QString eventType;
+    QString userId;
+    QString subscriptionId;
+    QString invoiceId;
+    QString customerId;
+    QString outcome; // accepted | duplicate | stale | ignored | refused
+    QString reason; // why it was refused or ignored
+    QString state; // the subscription's state after it, for accepted and stale events
+    QByteArray bodySha256; // hex, of the body exactly as received
+};
+
+// Subscriptions and the audit log. Every event is one transaction: its idempotency row, the
+// subscription it changes and its audit row are stored together or not at all, before the
+// webhook is answered (issue 20 item 2: an accepted event is never lost).
+class BillingStore
+{
+public:
+    explicit BillingStore(Database &db)
+        : m_db(db)
+    {
+    }
+
+    // Applies `report` (its subscription found by its invoice or customer when it names
+    // none) and records it; `audit` carries what the caller knows (time, source, hash).
+    // Returns the audit row as stored, or nothing on a storage error.
+    std::optional<BillingAuditRow> apply(const Billing::SubscriptionReport &report,
+                                         BillingAuditRow audit, QString *error);
+    // An event refused or ignored before it reached a subscription.
+    bool record(const BillingAuditRow &row, QString *error);
+
+    std::optional<QList<Billing::Subscription>> subscriptionsOf(const QString &userId,
+                                                                QString *error);
+    std::optional<QList<BillingAuditRow>> history(const QString &userId, int limit, QString *error);
+    // Every subscription (the operator's report).
+    std::optional<QList<Billing::Subscription>> allSubscriptions(QString *error);
+
+    // The licence signer's key kept in the database (PEM), made by `generate` on first use.
+    std::optional<QByteArray> signingKey(const std::function<QByteArray()> &generate,
+                                         QString *error);
+
+private:
+    std::optional<QString> findSubscription(const Billing::SubscriptionReport &report,
+                                            QString *error);
+    std::optional<Billing::Subscription> load(const QString &source, const QString &id,
+                                              QString *error);
+    bool insertAudit(const BillingAuditRow &row, QString *error);
+    Database &m_db;
+    qint64 m_lastReceivedAt = 0;
+};
+
+} // namespace Kyozo::Server

@@ -1,0 +1,299 @@
+// Billing through the real server (issue 20, docs/billing.md): Stripe webhooks drive the
+// caller's subscription status, duplicates and late events change nothing, every refusal is
+// answered 400 and kept in the audit log, licences verify offline against the published
+// keys; on SQLite and on a real PostgreSQL. Events are written by hand in the shape of
+// Stripe's API reference; stripe-node itself signs and checks in tests/interop.
+#include "billing/entitlementtoken.h"
+#include "billing/stripesignature.h"
+#include "databasebackends.h"
+#include "requiredtool.h"
+#include "restrequest.h"
+#include "storage/database.h"
+#include "temporaryserver.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlQuery>
+#include <QtTest>
+
+using namespace KyozoTest;
+using Kyozo::Billing::Ed25519Key;
+using Kyozo::Billing::StripeSignatureCheck;
+namespace EntitlementToken = Kyozo::Billing::EntitlementToken;
+
+namespace {
+
+const QByteArray kSecret = "whsec_billing_test";
+const QString kConfig = QStringLiteral(R"([billing]
+stripe_webhook_secrets = ["whsec_old_one", "whsec_billing_test"]
+[billing.plans.pro]
+cell_runs_per_month = 1000
+[billing.prices]
+price_pro = "pro"
+)");
+
+QByteArray stripeEvent(const QString &id, const QString &type, qint64 created,
+                       const QJsonObject &object)
+{
+    return QJsonDocument(QJsonObject { { "id", id },
+                                       { "object", "event" },
+                                       { "type", type },
+                                       { "api_version", "2024-06-20" },
+                                       { "created", double(created) },
+                                       { "livemode", false },
+                                       { "data", QJsonObject { { "object", object } } } })
+        .toJson(QJsonDocument::Compact);
+}
+
+QJsonObject subscription(const QString &status, qint64 periodEnd)
+{
+    return QJsonObject {
+        { "id", "sub_1" },
+        { "object", "subscription" },
+        { "customer", "cus_1" },
+        { "status", status },
+        { "cancel_at_period_end", false },
+        { "current_period_end", double(periodEnd) },
+        { "items",
+          QJsonObject {
+              { "data",
+                QJsonArray { QJsonObject { { "price",
+                                             QJsonObject { { "id", "price_pro" },
+                                                           { "unit_amount", 900 },
+                                                           { "currency", "usd" } } } } } } } },
+    };
+}
+
+} // namespace
+
+class TestBilling : public QObject
+{
+    Q_OBJECT
+    DatabaseBackends backends;
+    std::unique_ptr<TemporaryServer> server;
+    QString ada;
+
+    RestResponse deliver(const QByteArray &body, const QByteArray &secret = kSecret, qint64 at = 0)
+    {
+        const qint64 t = at ? at : QDateTime::currentSecsSinceEpoch();
+        return restRequest("POST", server->url("/api/v1/billing/webhooks/stripe"), {}, body,
+                           "application/json; charset=utf-8", 10000,
+                           { { "Stripe-Signature", StripeSignatureCheck::sign(body, secret, t) } });
+    }
+    QJsonObject status()
+    {
+        return restRequest("GET", server->url("/api/v1/billing/subscription/status"), ada).json;
+    }
+    // The audit log's rows, read from the database itself.
+    QList<QStringList> auditRows()
+    {
+        Kyozo::Server::Database db;
+        QString error;
+        const auto url = Kyozo::Server::DatabaseUrl::parse(server->databaseUrl(), &error);
+        if (!url || !db.open(*url, &error))
+            qFatal("cannot open the test database: %s", qPrintable(error));
+        QSqlQuery q(db.connection());
+        q.exec(QStringLiteral(
+            "SELECT outcome, reason, event_id FROM billing_events ORDER BY received_at, id"));
+        QList<QStringList> rows;
+        while (q.next())
+            rows.append({ q.value(0).toString(), q.value(1).toString(), q.value(2).toString() });
+        return rows;
+    }
+
+private slots:
+    void initTestCase_data() { DatabaseBackends::addRows(); }
+    void initTestCase() { backends.start(); }
+    void init()
+    {
+        KYOZO_DATABASE_URL(backends, QFETCH_GLOBAL, database);
+        server = std::make_unique<TemporaryServer>(database);
+        QString error;
+        QVERIFY2(server->start(kConfig, &error), qPrintable(error));
+        ada = server->userWithToken("ada", "lab", "owner");
+        QVERIFY(!ada.isEmpty());
+    }
+    void cleanup() { server.reset(); }
+
+    void aStripeSubscriptionsLifeReachesTheStatus()
+    {
+        QJsonObject s = status();
+        QCOMPARE(s.value("plan").toString(), QStringLiteral("free"));
+        QCOMPARE(s.value("state").toString(), QStringLiteral("none"));
+        const QString userId = s.value("user_id").toString();
+        QVERIFY(!userId.isEmpty());
+
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const qint64 end = now + 30 * 86400;
+        RestResponse r = deliver(stripeEvent("evt_checkout", "checkout.session.completed", now - 5,
+                                             QJsonObject { { "id", "cs_1" },
+                                                           { "object", "checkout.session" },
+                                                           { "mode", "subscription" },
+                                                           { "subscription", "sub_1" },
+                                                           { "customer", "cus_1" },
+                                                           { "client_reference_id", userId },
+                                                           { "payment_status", "paid" } }));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value("outcome").toString(), QStringLiteral("accepted"));
+        QCOMPARE(deliver(stripeEvent("evt_created", "customer.subscription.created", now - 5,
+                                     subscription("active", end)))
+                     .status,
+                 200);
+        const QByteArray paid = stripeEvent(
+            "evt_paid", "invoice.paid", now - 4,
+            QJsonObject {
+                { "id", "in_1" },
+                { "object", "invoice" },
+                { "customer", "cus_1" },
+                { "subscription", "sub_1" },
+                { "amount_paid", 900 },
+                { "currency", "usd" },
+                { "lines",
+                  QJsonObject { { "data",
+                                  QJsonArray { QJsonObject {
+                                      { "period",
+                                        QJsonObject { { "start", double(now) },
+                                                      { "end", double(end) } } } } } } } } });
+        QCOMPARE(deliver(paid).status, 200);
+
+        s = status();
+        QCOMPARE(s.value("plan").toString(), QStringLiteral("pro")); // price_pro, by the config
+        QCOMPARE(s.value("state").toString(), QStringLiteral("active"));
+        QCOMPARE(s.value("source").toString(), QStringLiteral("stripe"));
+        QCOMPARE(s.value("limits").toObject().value("cell_runs_per_month").toInt(), 1000);
+        QCOMPARE(QDateTime::fromString(s.value("expires_at").toString(), Qt::ISODateWithMs)
+                     .toSecsSinceEpoch(),
+                 end);
+        const QJsonObject sub = s.value("subscriptions").toArray().at(0).toObject();
+        QCOMPARE(sub.value("price").toObject().value("currency").toString(), QStringLiteral("USD"));
+        QCOMPARE(sub.value("price").toObject().value("amount").toInt(), 900);
+
+        // Stripe retries: the same event again is answered and changes nothing.
+        r = deliver(paid);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value("outcome").toString(), QStringLiteral("duplicate"));
+        // A late update from before the payment: recorded, ignored.
+        r = deliver(stripeEvent("evt_late", "customer.subscription.updated", now - 60,
+                                subscription("past_due", end)));
+        QCOMPARE(r.json.value("outcome").toString(), QStringLiteral("stale"));
+        QCOMPARE(status().value("state").toString(), QStringLiteral("active"));
+
+        // The charge refunded in full: found by its invoice, the plan is gone.
+        r = deliver(stripeEvent("evt_refund", "charge.refunded", now - 1,
+                                QJsonObject { { "id", "ch_1" },
+                                              { "object", "charge" },
+                                              { "invoice", "in_1" },
+                                              { "customer", "cus_1" },
+                                              { "refunded", true },
+                                              { "amount_refunded", 900 } }));
+        QCOMPARE(r.json.value("outcome").toString(), QStringLiteral("accepted"));
+        s = status();
+        QCOMPARE(s.value("state").toString(), QStringLiteral("refunded"));
+        QCOMPARE(s.value("plan").toString(), QStringLiteral("free"));
+
+        const QJsonArray history = restRequest("GET", server->url("/api/v1/billing/history"), ada)
+                                       .json.value("events")
+                                       .toArray();
+        QStringList outcomes;
+        for (const QJsonValue &e : history)
+            outcomes.prepend(e.toObject().value("event_id").toString() + ":"
+                             + e.toObject().value("outcome").toString());
+        QCOMPARE(
+            outcomes,
+            (QStringList { "evt_checkout:accepted", "evt_created:accepted", "evt_paid:accepted",
+                           "evt_paid:duplicate", "evt_late:stale", "evt_refund:accepted" }));
+    }
+
+    void refusalsAreAnswered400AndAudited()
+    {
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const QByteArray body = stripeEvent("evt_x", "customer.subscription.created", now,
+                                            subscription("active", now + 99));
+        QCOMPARE(deliver(body, "whsec_someone_else").status, 400);
+        QCOMPARE(deliver(body, kSecret, now - 301).status, 400);
+        RestResponse r
+            = restRequest("POST", server->url("/api/v1/billing/webhooks/stripe"), {}, body);
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.errorCode(), QStringLiteral("bad_signature"));
+        // Signed, then changed on the way.
+        const QByteArray header = StripeSignatureCheck::sign(body, kSecret, now);
+        QByteArray tampered = body;
+        tampered.replace("\"active\"", "\"trialing\"");
+        r = restRequest("POST", server->url("/api/v1/billing/webhooks/stripe"), {}, tampered,
+                        "application/json", 10000, { { "Stripe-Signature", header } });
+        QCOMPARE(r.status, 400);
+        QCOMPARE(deliver("[1, 2]").status, 400);
+        QCOMPARE(deliver(R"({"id":"evt_y"})").status, 400);
+        // The rolled secret is still accepted.
+        QCOMPARE(deliver(body, "whsec_old_one").status, 200);
+        QCOMPARE(deliver(stripeEvent("evt_z", "customer.created", now,
+                                     QJsonObject { { "id", "cus_1" } }))
+                     .json.value("outcome")
+                     .toString(),
+                 QStringLiteral("ignored"));
+
+        const QList<QStringList> rows = auditRows();
+        QStringList seen;
+        for (const QStringList &row : rows)
+            seen.append(row[0] + ":" + row[1]);
+        QCOMPARE(seen,
+                 (QStringList { "refused:signature_mismatch", "refused:timestamp_outside_tolerance",
+                                "refused:missing_signature", "refused:signature_mismatch",
+                                "refused:not_json", "refused:not_an_event",
+                                "accepted:", "ignored:unhandled_type" }));
+        QCOMPARE(status().value("plan").toString(),
+                 QStringLiteral("free")); // nobody's subscription
+    }
+
+    void licencesVerifyOfflineWithThePublishedKeys()
+    {
+        const QJsonArray keys = restRequest("GET", server->url("/api/v1/billing/keys"), ada)
+                                    .json.value("keys")
+                                    .toArray();
+        QCOMPARE(keys.size(), 1);
+        QList<Ed25519Key> published;
+        QString error;
+        for (const QJsonValue &k : keys)
+            published.append(Ed25519Key::fromJwk(k.toObject(), &error));
+        QVERIFY(!published.first().isNull());
+        QVERIFY(!published.first().hasPrivateKey());
+
+        const RestResponse r = restRequest("GET", server->url("/api/v1/billing/license"), ada);
+        QCOMPARE(r.status, 200);
+        const QByteArray token = r.json.value("license").toString().toLatin1();
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const auto verified = EntitlementToken::verify(token, published, now);
+        QCOMPARE(verified.refusal, EntitlementToken::Refusal::None);
+        QCOMPARE(verified.claims.plan, QStringLiteral("free"));
+        QCOMPARE(verified.claims.userId, status().value("user_id").toString());
+        // The free plan's licence lasts license_max_days (31 by default).
+        QVERIFY(qAbs(verified.claims.expiresAt - (now + 31 * 86400)) < 60);
+
+        // The key is the database's: the same after a restart, so licences stay valid.
+        QCOMPARE(server->stop(), 0);
+        QVERIFY(server->start(kConfig, &error));
+        const QJsonArray again = restRequest("GET", server->url("/api/v1/billing/keys"), ada)
+                                     .json.value("keys")
+                                     .toArray();
+        QCOMPARE(again, keys);
+
+        QCOMPARE(restRequest("GET", server->url("/api/v1/billing/license")).status, 401);
+        QCOMPARE(restRequest("GET", server->url("/api/v1/billing/subscription/status")).status,
+                 401);
+    }
+
+    void withoutSecretsTheWebhookIsUnavailable()
+    {
+        QCOMPARE(server->stop(), 0);
+        QString error;
+        QVERIFY2(server->start({}, &error), qPrintable(error));
+        const RestResponse r
+            = deliver(stripeEvent("evt_1", "invoice.paid", 1, QJsonObject { { "id", "in_1" } }));
+        QCOMPARE(r.status, 503); // Stripe keeps retrying while the operator configures it
+        QCOMPARE(r.errorCode(), QStringLiteral("not_configured"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBilling)
+#include "tst_billing.moc"
