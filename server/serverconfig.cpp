@@ -81,6 +81,35 @@ bool loadBilling(toml::node_view<toml::node> b, BillingOptions &billing, QString
                                  parsed);
         }
     }
+    const auto apple = b["apple"];
+    if (const toml::array *roots = apple["root_certificates"].as_array()) {
+        for (const toml::node &root : *roots) {
+            const auto path = root.value<std::string>();
+            if (!path) {
+                *why = tr("[billing.apple] root_certificates must be an array of paths");
+                return false;
+            }
+            billing.appleRootCertificateFiles.append(
+                QDir::current().absoluteFilePath(QString::fromStdString(*path)));
+        }
+    }
+    if (auto bundle = apple["bundle_id"].value<std::string>())
+        billing.appleBundleId = QString::fromStdString(*bundle);
+    if (auto environment = apple["environment"].value<std::string>()) {
+        if (*environment != "Production" && *environment != "Sandbox") {
+            *why = tr("[billing.apple] environment must be \"Production\" or \"Sandbox\"");
+            return false;
+        }
+        billing.appleEnvironment = QString::fromStdString(*environment);
+    }
+    if (auto id = apple["app_apple_id"].value<int64_t>())
+        billing.appleAppAppleId = *id;
+    if (billing.appleEnvironment == QLatin1String("Production") && !billing.appleRootCertificateFiles.isEmpty()
+        && !billing.appleAppAppleId) {
+        // As Apple's SignedDataVerifier: production notifications are checked against it.
+        *why = tr("[billing.apple] app_apple_id is required in the Production environment");
+        return false;
+    }
     if (const toml::table *prices = b["prices"].as_table()) {
         for (const auto &[price, plan] : *prices) {
             const auto code = plan.value<std::string>();

@@ -119,6 +119,11 @@ struct BillingOptions
     QMap<QString, QMap<QString, qint64>> plans { { QStringLiteral("free"), {} } };
     // Stripe price id or Apple product id -> plan code, for events that name no plan_code.
     QMap<QString, QString> prices;
+    // [billing.apple]: App Store Server Notifications V2 and StoreKit 2 transactions.
+    QStringList appleRootCertificateFiles; // DER or PEM; Apple Root CA - G3 in production
+    QString appleBundleId;
+    QString appleEnvironment = QStringLiteral("Production"); // or "Sandbox"
+    std::optional<qint64> appleAppAppleId; // required in production
 };
 
 struct ServerConfig

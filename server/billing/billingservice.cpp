@@ -1,5 +1,6 @@
 #include "billingservice.h"
 
+#include "billing/appstoreevents.h"
 #include "billing/stripeevents.h"
 #include "billing/stripesignature.h"
 #include "protocol/json.h"
@@ -56,6 +57,21 @@ bool BillingService::start(QString *error)
         }
         m_keys.append(key);
     }
+    for (const QString &path : m_options.appleRootCertificateFiles) {
+        QFile file(path);
+        QString why;
+        if (!file.open(QIODevice::ReadOnly)
+            || !m_apple.addRootCertificate(file.read(1 << 20), &why)) {
+            *error = tr("cannot read the App Store root certificate %1: %2")
+                         .arg(path, why.isEmpty() ? file.errorString() : why);
+            return false;
+        }
+    }
+    m_apple.bundleId = m_options.appleBundleId;
+    m_apple.environment = m_options.appleEnvironment;
+    m_apple.appAppleId = m_options.appleAppAppleId;
+    m_appleConfigured
+        = !m_options.appleRootCertificateFiles.isEmpty() && !m_apple.bundleId.isEmpty();
     if (m_keys.isEmpty()) {
         const std::optional<QByteArray> pem
             = m_store->signingKey([] { return Ed25519Key::generate().privateKeyPem(); }, error);
@@ -133,17 +149,127 @@ HttpResponse BillingService::stripeWebhook(const HttpRequest &request)
                             QJsonObject { { QStringLiteral("received"), true },
                                           { QStringLiteral("outcome"), audit.outcome } });
     }
-    SubscriptionReport report = *reading.report;
+    return store(*reading.report, audit);
+}
+
+HttpResponse BillingService::store(SubscriptionReport report, const BillingAuditRow &audit)
+{
     if (!report.plan && report.priceId && m_options.prices.contains(*report.priceId))
         report.plan = m_options.prices.value(*report.priceId);
+    QString error;
     const std::optional<BillingAuditRow> stored = m_store->apply(report, audit, &error);
     if (!stored)
         return storageFailure(error);
-    qCInfo(lcBilling) << "stripe" << reading.type << reading.eventId << stored->outcome
-                      << stored->state;
+    qCInfo(lcBilling) << report.source << report.eventType << report.stamp.eventId
+                      << stored->outcome << stored->state;
     return jsonResponse(200,
                         QJsonObject { { QStringLiteral("received"), true },
-                                      { QStringLiteral("outcome"), stored->outcome } });
+                                      { QStringLiteral("outcome"), stored->outcome },
+                                      { QStringLiteral("state"), stored->state } });
+}
+
+HttpResponse BillingService::appleWebhook(const HttpRequest &request)
+{
+    const qint64 now = m_clock();
+    BillingAuditRow audit;
+    audit.receivedAt = now;
+    audit.source = QStringLiteral("apple");
+    audit.bodySha256 = QCryptographicHash::hash(request.body, QCryptographicHash::Sha256).toHex();
+    if (!m_appleConfigured)
+        return refuse(audit, 503, "not_configured", QStringLiteral("not_configured"),
+                      tr("this server has no [billing.apple] root_certificates and bundle_id"));
+    QJsonParseError parseError;
+    const QJsonDocument body = Protocol::parseJson(request.body, &parseError);
+    const QJsonValue signedPayload = body.object().value(QLatin1String("signedPayload"));
+    if (parseError.error != QJsonParseError::NoError || !body.isObject())
+        return refuse(audit, 400, "bad_request", QStringLiteral("not_json"),
+                      tr("the body is not a JSON object"));
+    if (body.object().contains(QLatin1String("notification_type")))
+        return refuse(audit, 400, "bad_request", QStringLiteral("v1_not_supported"),
+                      tr("App Store Server Notifications V1 are not supported yet; set the "
+                         "App Store Connect URL to Version 2"));
+    if (!signedPayload.isString())
+        return refuse(audit, 400, "bad_request", QStringLiteral("no_signed_payload"),
+                      tr("expected {\"signedPayload\": JWS}"));
+    const AppStoreEventReading reading
+        = readAppStoreNotification(m_apple, signedPayload.toString().toLatin1(), now);
+    audit.eventId = reading.eventId;
+    audit.eventType = reading.type;
+    if (reading.refusal != AppStoreVerifier::Refusal::None)
+        return refuse(audit, 400, "bad_signature", AppStoreVerifier::reasonCode(reading.refusal),
+                      tr("the signed payload does not verify (%1)")
+                          .arg(AppStoreVerifier::reasonCode(reading.refusal)));
+    if (!reading.report) {
+        audit.outcome = QStringLiteral("ignored");
+        audit.reason = reading.ignoredReason;
+        QString error;
+        if (!m_store->record(audit, &error))
+            return storageFailure(error);
+        return jsonResponse(200,
+                            QJsonObject { { QStringLiteral("received"), true },
+                                          { QStringLiteral("outcome"), audit.outcome } });
+    }
+    return store(*reading.report, audit);
+}
+
+HttpResponse BillingService::appleValidate(const HttpRequest &request, const QString &userId)
+{
+    const qint64 now = m_clock();
+    BillingAuditRow audit;
+    audit.receivedAt = now;
+    audit.source = QStringLiteral("apple");
+    audit.userId = userId;
+    audit.bodySha256 = QCryptographicHash::hash(request.body, QCryptographicHash::Sha256).toHex();
+    if (!m_appleConfigured)
+        return refuse(audit, 503, "not_configured", QStringLiteral("not_configured"),
+                      tr("this server has no [billing.apple] root_certificates and bundle_id"));
+    QJsonParseError parseError;
+    const QJsonObject body = Protocol::parseJson(request.body, &parseError).object();
+    const QJsonValue signedTransaction = body.value(QLatin1String("signed_transaction"));
+    if (parseError.error != QJsonParseError::NoError || !signedTransaction.isString()) {
+        if (body.contains(QLatin1String("receipt_data")))
+            return refuse(audit, 400, "bad_request", QStringLiteral("receipt_not_supported"),
+                          tr("receipt_data (verifyReceipt) is not supported yet; send "
+                             "signed_transaction (StoreKit 2)"));
+        return refuse(audit, 400, "bad_request", QStringLiteral("no_signed_transaction"),
+                      tr("expected {\"signed_transaction\": JWS, \"plan_code\"?: string}"));
+    }
+    const AppStoreVerifier::Result t
+        = m_apple.verifyTransaction(signedTransaction.toString().toLatin1(), now);
+    if (t.refusal != AppStoreVerifier::Refusal::None)
+        return refuse(audit, 400, "bad_signature", AppStoreVerifier::reasonCode(t.refusal),
+                      tr("the transaction does not verify (%1)")
+                          .arg(AppStoreVerifier::reasonCode(t.refusal)));
+    const QJsonObject &p = t.payload;
+    SubscriptionReport report;
+    report.source = QStringLiteral("apple");
+    report.eventType = QStringLiteral("validate");
+    // A transaction is one event: validating it twice is a duplicate.
+    const QString transactionId = p.value(QLatin1String("transactionId")).toString();
+    report.stamp = EventStamp { qint64(p.value(QLatin1String("signedDate")).toDouble()), 1,
+                                QStringLiteral("transaction:") + transactionId };
+    report.subscriptionId = p.value(QLatin1String("originalTransactionId")).toString();
+    if (transactionId.isEmpty() || report.subscriptionId.isEmpty()
+        || report.stamp.occurredAtMs <= 0)
+        return refuse(audit, 400, "bad_request", QStringLiteral("not_a_transaction"),
+                      tr("the transaction has no transactionId, originalTransactionId or "
+                         "signedDate"));
+    report.userId = userId; // the caller, authenticated: whoever bought it signed in here
+    report.priceId = p.value(QLatin1String("productId")).toString();
+    const QString planCode = body.value(QLatin1String("plan_code")).toString();
+    if (m_options.plans.contains(planCode))
+        report.plan = planCode;
+    if (p.value(QLatin1String("expiresDate")).isDouble())
+        report.expiresAtMs = qint64(p.value(QLatin1String("expiresDate")).toDouble());
+    if (p.value(QLatin1String("price")).isDouble())
+        report.price = moneyFromMilliUnits(qint64(p.value(QLatin1String("price")).toDouble()),
+                                           p.value(QLatin1String("currency")).toString());
+    const bool trial = p.value(QLatin1String("offerDiscountType")) == QLatin1String("FREE_TRIAL");
+    if (p.contains(QLatin1String("revocationDate")))
+        report.state = SubscriptionState::Revoked;
+    else
+        report.state = trial ? SubscriptionState::Trial : SubscriptionState::Active;
+    return store(report, audit);
 }
 
 QString BillingService::planOf(const Subscription &s) const

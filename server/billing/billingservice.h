@@ -1,5 +1,6 @@
 #pragma once
 
+#include "billing/appstoresigneddata.h"
 #include "billing/entitlementtoken.h"
 #include "billing/subscription.h"
 #include "http/httpmessage.h"
@@ -26,6 +27,9 @@ public:
     bool start(QString *error);
 
     HttpResponse stripeWebhook(const HttpRequest &request);
+    HttpResponse appleWebhook(const HttpRequest &request);
+    // StoreKit 2: the app hands over a purchase's signedTransactionInfo.
+    HttpResponse appleValidate(const HttpRequest &request, const QString &userId);
     HttpResponse subscriptionStatus(const QString &userId);
     HttpResponse history(const QString &userId);
     HttpResponse license(const QString &userId);
@@ -49,11 +53,15 @@ private:
     HttpResponse refuse(BillingAuditRow audit, int status, const char *code, const QString &reason,
                         const QString &message);
     HttpResponse storageFailure(const QString &error) const;
+    // Stores a verified report with its audit row and answers 200 with the outcome.
+    HttpResponse store(Billing::SubscriptionReport report, const BillingAuditRow &audit);
 
     BillingOptions m_options;
     BillingStore *m_store;
     Clock m_clock;
     QList<Billing::Ed25519Key> m_keys; // the first signs
+    Billing::AppStoreVerifier m_apple;
+    bool m_appleConfigured = false;
 };
 
 } // namespace Kyozo::Server

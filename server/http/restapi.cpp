@@ -133,6 +133,8 @@ const QList<Route> &RestApi::routes()
           &RestApi::uploadFile },
         // Billing (docs/billing.md). Webhooks carry no token: their signature is checked.
         { "POST", "/api/v1/billing/webhooks/stripe", A::Public, B::Json, &RestApi::stripeWebhook },
+        { "POST", "/api/v1/billing/webhooks/apple", A::Public, B::Json, &RestApi::appleWebhook },
+        { "POST", "/api/v1/billing/apple/validate", A::Bearer, B::Json, &RestApi::appleValidate },
         { "GET", "/api/v1/billing/subscription/status", A::Bearer, B::None, &RestApi::billingStatus },
         { "GET", "/api/v1/billing/history", A::Bearer, B::None, &RestApi::billingHistory },
         { "GET", "/api/v1/billing/license", A::Bearer, B::None, &RestApi::billingLicense },
@@ -418,6 +420,16 @@ HttpResponse RestApi::uploadFile(const Route::Call &call)
 HttpResponse RestApi::stripeWebhook(const Route::Call &call)
 {
     return m_billing->stripeWebhook(call.request);
+}
+
+HttpResponse RestApi::appleWebhook(const Route::Call &call)
+{
+    return m_billing->appleWebhook(call.request);
+}
+
+HttpResponse RestApi::appleValidate(const Route::Call &call)
+{
+    return m_billing->appleValidate(call.request, call.userId);
 }
 
 HttpResponse RestApi::billingStatus(const Route::Call &call)

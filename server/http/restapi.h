@@ -82,6 +82,8 @@ private:
     HttpResponse notebookRevisions(const Route::Call &call);
     HttpResponse uploadFile(const Route::Call &call);
     HttpResponse stripeWebhook(const Route::Call &call);
+    HttpResponse appleWebhook(const Route::Call &call);
+    HttpResponse appleValidate(const Route::Call &call);
     HttpResponse billingStatus(const Route::Call &call);
     HttpResponse billingHistory(const Route::Call &call);
     HttpResponse billingLicense(const Route::Call &call);

@@ -3,6 +3,7 @@
 // answered 400 and kept in the audit log, licences verify offline against the published
 // keys; on SQLite and on a real PostgreSQL. Events are written by hand in the shape of
 // Stripe's API reference; stripe-node itself signs and checks in tests/interop.
+#include "appletestchain.h"
 #include "billing/entitlementtoken.h"
 #include "billing/stripesignature.h"
 #include "databasebackends.h"
@@ -12,9 +13,11 @@
 #include "temporaryserver.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace KyozoTest;
@@ -281,6 +284,120 @@ private slots:
         QCOMPARE(restRequest("GET", server->url("/api/v1/billing/license")).status, 401);
         QCOMPARE(restRequest("GET", server->url("/api/v1/billing/subscription/status")).status,
                  401);
+    }
+
+    void appStoreNotificationsAndTransactions()
+    {
+        // The server trusts the test chain's root, as it would Apple Root CA - G3.
+        const KyozoTest::AppleTestChain chain;
+        QTemporaryDir dir;
+        QFile root(dir.filePath("root.pem"));
+        QVERIFY(root.open(QIODevice::WriteOnly));
+        root.write(chain.rootPem());
+        root.close();
+        QCOMPARE(server->stop(), 0);
+        QString error;
+        QVERIFY2(
+            server->start(
+                kConfig
+                    + QStringLiteral("\"app.kyozo.pro.monthly\" = \"pro\"\n"
+                                     "[billing.apple]\nroot_certificates = [\"%1\"]\n"
+                                     "bundle_id = \"app.kyozo.Kyozo\"\nenvironment = \"Sandbox\"\n")
+                          .arg(root.fileName()),
+                &error),
+            qPrintable(error));
+        const QString userId = status().value("user_id").toString();
+        // appAccountToken: the app's UUID form of our 128-bit hex user id.
+        const QString token = userId.left(8) + "-" + userId.mid(8, 4) + "-" + userId.mid(12, 4)
+            + "-" + userId.mid(16, 4) + "-" + userId.mid(20);
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const QJsonObject transaction { { "transactionId", "2000000001" },
+                                        { "originalTransactionId", "1000000001" },
+                                        { "bundleId", "app.kyozo.Kyozo" },
+                                        { "productId", "app.kyozo.pro.monthly" },
+                                        { "purchaseDate", double(now - 1000) },
+                                        { "expiresDate", double(now + 86400000) },
+                                        { "type", "Auto-Renewable Subscription" },
+                                        { "environment", "Sandbox" },
+                                        { "appAccountToken", token },
+                                        { "price", 4990 },
+                                        { "currency", "EUR" },
+                                        { "signedDate", double(now) } };
+        const auto notification = [&](const KyozoTest::AppleTestChain &c, const QString &type,
+                                      const QString &uuid, qint64 signedDate) {
+            const QJsonObject payload {
+                { "notificationType", type },
+                { "notificationUUID", uuid },
+                { "version", "2.0" },
+                { "signedDate", double(signedDate) },
+                { "data",
+                  QJsonObject {
+                      { "bundleId", "app.kyozo.Kyozo" },
+                      { "environment", "Sandbox" },
+                      { "signedTransactionInfo", QString::fromLatin1(c.sign(transaction)) } } }
+            };
+            return QJsonDocument(
+                       QJsonObject { { "signedPayload", QString::fromLatin1(c.sign(payload)) } })
+                .toJson(QJsonDocument::Compact);
+        };
+        const auto post = [&](const QByteArray &body) {
+            return restRequest("POST", server->url("/api/v1/billing/webhooks/apple"), {}, body);
+        };
+        const QByteArray subscribed = notification(chain, "SUBSCRIBED", "uuid-1", now);
+        RestResponse r = post(subscribed);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value("outcome").toString(), QStringLiteral("accepted"));
+        QJsonObject s = status();
+        QCOMPARE(s.value("plan").toString(), QStringLiteral("pro"));
+        QCOMPARE(s.value("state").toString(), QStringLiteral("active"));
+        QCOMPARE(s.value("source").toString(), QStringLiteral("apple"));
+        const QJsonObject price
+            = s.value("subscriptions").toArray().at(0).toObject().value("price").toObject();
+        QCOMPARE(price.value("amount").toInt(), 499); // 4990 milli-euros
+        QCOMPARE(post(subscribed).json.value("outcome").toString(), QStringLiteral("duplicate"));
+
+        // Signed by a chain to another root: refused, audited, nothing changes.
+        const KyozoTest::AppleTestChain forger;
+        r = post(notification(forger, "REFUND", "uuid-2", now + 1));
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.errorCode(), QStringLiteral("bad_signature"));
+        QCOMPARE(post(R"({"notification_type":"INITIAL_BUY","password":"x"})").status, 400);
+        QCOMPARE(post(R"({"signedPayload": 5})").status, 400);
+        QCOMPARE(status().value("state").toString(), QStringLiteral("active"));
+        r = post(notification(chain, "REFUND", "uuid-3", now + 2));
+        QCOMPARE(r.json.value("outcome").toString(), QStringLiteral("accepted"));
+        QCOMPARE(status().value("state").toString(), QStringLiteral("refunded"));
+
+        // StoreKit 2: the app hands over a transaction for the signed-in user.
+        const QString bob = server->userWithToken("bob", "lab", "editor");
+        QJsonObject bobs = transaction;
+        bobs["transactionId"] = "2000000009";
+        bobs["originalTransactionId"] = "1000000009";
+        bobs.remove("appAccountToken");
+        r = restRequest("POST", server->url("/api/v1/billing/apple/validate"), bob,
+                        QJsonDocument(QJsonObject { { "signed_transaction",
+                                                      QString::fromLatin1(chain.sign(bobs)) } })
+                            .toJson());
+        QCOMPARE(r.status, 200);
+        const QJsonObject bobStatus
+            = restRequest("GET", server->url("/api/v1/billing/subscription/status"), bob).json;
+        QCOMPARE(bobStatus.value("plan").toString(), QStringLiteral("pro"));
+        r = restRequest("POST", server->url("/api/v1/billing/apple/validate"), bob,
+                        QJsonDocument(QJsonObject { { "signed_transaction",
+                                                      QString::fromLatin1(forger.sign(bobs)) } })
+                            .toJson());
+        QCOMPARE(r.status, 400);
+        QCOMPARE(
+            restRequest("POST", server->url("/api/v1/billing/apple/validate"), {}, "{}").status,
+            401);
+
+        QStringList seen;
+        for (const QStringList &row : auditRows())
+            seen.append(row[0] + ":" + row[1]);
+        QCOMPARE(seen,
+                 (QStringList { "accepted:", "duplicate:", "refused:verification_failure",
+                                "refused:v1_not_supported", "refused:no_signed_payload",
+                                "accepted:", "accepted:", "refused:verification_failure" }));
     }
 
     void withoutSecretsTheWebhookIsUnavailable()
