@@ -16,9 +16,13 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRandomGenerator>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <numeric>
+#include <random>
 
 using namespace KyozoTest;
 using Kyozo::Billing::Ed25519Key;
@@ -284,6 +288,99 @@ private slots:
         QCOMPARE(restRequest("GET", server->url("/api/v1/billing/license")).status, 401);
         QCOMPARE(restRequest("GET", server->url("/api/v1/billing/subscription/status")).status,
                  401);
+    }
+
+    // Model-based (issue 20, "Proven by"): the same random events delivered in order for one
+    // subscription and shuffled with duplicates for a twin end in the same state, through
+    // the real server and its database.
+    void anyDeliveryOrderEndsAsInOrder()
+    {
+        const QString userId = status().value("user_id").toString();
+        QRandomGenerator random(20261203);
+        const QStringList statuses { "trialing", "active", "past_due", "unpaid", "canceled" };
+        const qint64 base = QDateTime::currentSecsSinceEpoch() - 250;
+        struct Event
+        {
+            QString type;
+            qint64 created;
+            QJsonObject object;
+        };
+        QList<Event> events;
+        for (int i = 0; i < 40; ++i) {
+            const qint64 created = base + qint64(random.bounded(20)) * 10; // ties on purpose
+            const int kind = int(random.bounded(12)); // deletions rare, so the end varies
+            if (kind == 0)
+                events.append(
+                    { "invoice.paid", created,
+                      QJsonObject {
+                          { "customer", "cus_m" },
+                          { "amount_paid", double(100 + random.bounded(900)) },
+                          { "currency", "eur" },
+                          { "lines",
+                            QJsonObject {
+                                { "data",
+                                  QJsonArray { QJsonObject {
+                                      { "period",
+                                        QJsonObject {
+                                            { "end",
+                                              double(created
+                                                     + 86400
+                                                         * (1
+                                                            + random.bounded(
+                                                                60))) } } } } } } } } } });
+            else if (kind == 1)
+                events.append(
+                    { "invoice.payment_failed", created, QJsonObject { { "customer", "cus_m" } } });
+            else if (kind == 2)
+                events.append({ "customer.subscription.deleted", created,
+                                QJsonObject { { "customer", "cus_m" } } });
+            else {
+                QJsonObject sub = subscription(statuses[int(random.bounded(statuses.size()))],
+                                               created + 86400 * (1 + random.bounded(60)));
+                sub["cancel_at_period_end"] = random.bounded(3) == 0;
+                sub["metadata"] = QJsonObject { { "user_id", userId } };
+                events.append({ random.bounded(2) ? "customer.subscription.updated"
+                                                  : "customer.subscription.created",
+                                created, sub });
+            }
+        }
+        // Twins: the same events for sub_inorder (sorted by time) and sub_shuffled.
+        const auto body = [&](const Event &e, int index, const QString &subId) {
+            QJsonObject o = e.object;
+            if (e.type.startsWith("invoice")) {
+                o["id"] = QStringLiteral("in_%1_%2").arg(subId).arg(index);
+                o["subscription"] = subId;
+            } else {
+                o["id"] = subId;
+            }
+            return stripeEvent(QStringLiteral("evt_%1_%2").arg(subId).arg(index), e.type, e.created,
+                               o);
+        };
+        QList<int> order(events.size());
+        std::iota(order.begin(), order.end(), 0);
+        QList<int> inOrder = order;
+        std::stable_sort(inOrder.begin(), inOrder.end(),
+                         [&](int a, int b) { return events[a].created < events[b].created; });
+        for (int i : inOrder)
+            QCOMPARE(deliver(body(events[i], i, "sub_inorder")).status, 200);
+        QList<int> shuffled = order;
+        for (int d = 0; d < 8; ++d)
+            shuffled.append(int(random.bounded(events.size())));
+        std::shuffle(shuffled.begin(), shuffled.end(), std::mt19937(7));
+        for (int i : shuffled)
+            QCOMPARE(deliver(body(events[i], i, "sub_shuffled")).status, 200);
+
+        QMap<QString, QJsonObject> byId;
+        for (const QJsonValue &v : status().value("subscriptions").toArray())
+            byId.insert(v.toObject().value("id").toString(), v.toObject());
+        QCOMPARE(byId.size(), 2);
+        QJsonObject a = byId.value("sub_inorder"), b = byId.value("sub_shuffled");
+        a.remove("id");
+        b.remove("id");
+        QCOMPARE(b, a);
+        qInfo("%lld events, %lld deliveries shuffled with duplicates; both end %s",
+              qint64(events.size()), qint64(shuffled.size()),
+              QJsonDocument(a).toJson(QJsonDocument::Compact).constData());
     }
 
     void appStoreNotificationsAndTransactions()
