@@ -62,6 +62,7 @@ quint16 KyozoServer::start(QString *error)
     m_billing = std::make_unique<BillingService>(m_config.billing, m_billingStore.get());
     if (!m_billing->start(error))
         return 0;
+    m_hub->setBilling(m_billing.get());
     m_http = std::make_unique<HttpServer>(m_config.http, m_config.limits.maxNotebookBytes,
                                           m_accounts.get(), m_notebooks.get(), m_documents.get(),
                                           m_hub.get(), m_files.get(), m_billing.get());

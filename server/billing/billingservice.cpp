@@ -312,6 +312,102 @@ BillingService::Entitlement BillingService::entitlement(const QList<Subscription
     return best;
 }
 
+namespace {
+
+    // The first millisecond of the calendar month (UTC) holding `ms`.
+    qint64 monthStart(qint64 ms)
+    {
+        const QDate d = QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).date();
+        return QDateTime(QDate(d.year(), d.month(), 1), QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+    }
+
+} // namespace
+
+QString BillingService::Charge::reason() const
+{
+    switch (kind) {
+    case Kind::Allowed:
+        return {};
+    case Kind::PaymentRequired:
+        return QStringLiteral("payment_required");
+    case Kind::RateLimited:
+        return QStringLiteral("rate_limited");
+    case Kind::Unavailable:
+        return QStringLiteral("unavailable");
+    }
+    return {};
+}
+
+int BillingService::Charge::httpStatus() const
+{
+    return kind == Kind::PaymentRequired ? 402 : kind == Kind::RateLimited ? 429 : 503;
+}
+
+HttpResponse BillingService::Charge::response() const
+{
+    HttpResponse r = jsonError(httpStatus(), reason().toLatin1().constData(), message);
+    if (kind == Kind::RateLimited) // RFC 9110 §10.2.3
+        r.headers.append(
+            { QByteArrayLiteral("Retry-After"), QByteArray::number(retryAfterSeconds) });
+    return r;
+}
+
+BillingService::Charge BillingService::charge(const QString &userId, const QString &operation)
+{
+    QString error;
+    const std::optional<QList<Subscription>> subscriptions
+        = m_store->subscriptionsOf(userId, &error);
+    if (!subscriptions)
+        return { Charge::Kind::Unavailable, 0, tr("the plan could not be read: %1").arg(error) };
+    const qint64 now = m_clock();
+    const QMap<QString, qint64> limits
+        = m_options.plans.value(entitlement(*subscriptions, now).plan);
+    const auto perMinute = limits.find(operation + QStringLiteral("_per_minute"));
+    const auto perMonth = limits.find(operation + QStringLiteral("_per_month"));
+
+    // The rate first, in memory: a refused rate costs no database write.
+    std::deque<qint64> *recent = nullptr;
+    if (perMinute != limits.end()) {
+        recent = &m_recent[userId + QLatin1Char('/') + operation];
+        while (!recent->empty() && recent->front() <= now - 60000)
+            recent->pop_front();
+        if (qint64(recent->size()) >= *perMinute) {
+            const qint64 wait = recent->empty() ? 60 : (recent->front() + 60000 - now + 999) / 1000;
+            return { Charge::Kind::RateLimited, std::max<qint64>(wait, 1),
+                     tr("at most %1 %2 a minute on this plan").arg(*perMinute).arg(operation) };
+        }
+    }
+    if (perMonth != limits.end()) {
+        const std::optional<qint64> used
+            = m_store->countIfBelow(userId, operation, monthStart(now), *perMonth, &error);
+        if (!used)
+            return { Charge::Kind::Unavailable, 0,
+                     tr("usage could not be counted: %1").arg(error) };
+        if (*used >= *perMonth)
+            return {
+                Charge::Kind::PaymentRequired, 0,
+                tr("this month's %1 %2 are used up; upgrade the plan").arg(*perMonth).arg(operation)
+            };
+    }
+    if (recent) {
+        recent->push_back(now);
+        // Bounded by the plan's own rate; users that stop leave an empty queue behind.
+        if (m_recent.size() > 100000)
+            m_recent.clear();
+    }
+    return {};
+}
+
+void BillingService::refund(const QString &userId, const QString &operation)
+{
+    const auto recent = m_recent.find(userId + QLatin1Char('/') + operation);
+    if (recent != m_recent.end() && !recent->empty())
+        recent->pop_back();
+    QString error;
+    if (!m_store->uncount(userId, operation, monthStart(m_clock()), &error))
+        qCWarning(lcBilling) << "could not take back a charge:" << error;
+}
+
 HttpResponse BillingService::subscriptionStatus(const QString &userId)
 {
     QString error;
@@ -321,6 +417,13 @@ HttpResponse BillingService::subscriptionStatus(const QString &userId)
         return storageFailure(error);
     const qint64 now = m_clock();
     const Entitlement e = entitlement(*subscriptions, now);
+    const std::optional<QMap<QString, qint64>> used
+        = m_store->usage(userId, monthStart(now), &error);
+    if (!used)
+        return storageFailure(error);
+    QJsonObject usage;
+    for (const char *operation : { kCellRuns, kFileAnalyses })
+        usage.insert(QLatin1String(operation), double(used->value(QLatin1String(operation))));
     QJsonArray list;
     for (const Subscription &s : *subscriptions)
         list.append(QJsonObject {
@@ -351,6 +454,7 @@ HttpResponse BillingService::subscriptionStatus(const QString &userId)
               e.subscription ? QJsonValue(e.subscription->source())
                              : QJsonValue(QJsonValue::Null) },
             { QStringLiteral("limits"), limitsOf(e.plan) },
+            { QStringLiteral("usage"), usage }, // this calendar month's (UTC)
             { QStringLiteral("subscriptions"), list },
         });
 }

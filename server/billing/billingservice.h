@@ -8,6 +8,9 @@
 #include "storage/billingstore.h"
 
 #include <QCoreApplication>
+#include <QHash>
+
+#include <deque>
 
 #include <functional>
 
@@ -37,6 +40,26 @@ public:
 
     const QList<Billing::Ed25519Key> &signingKeys() const { return m_keys; }
 
+    // Usage limits (docs/billing.md "Usage"): one metered operation of the user, counted when
+    // the plan allows it. A plan's `OPERATION_per_month` is a quota of the calendar month
+    // (UTC), `OPERATION_per_minute` a rate over the last 60 s; a plan without either key
+    // meters nothing (the free plan of the bundled solo server).
+    struct Charge
+    {
+        enum class Kind { Allowed, PaymentRequired, RateLimited, Unavailable };
+        Kind kind = Kind::Allowed;
+        qint64 retryAfterSeconds = 0; // RateLimited
+        QString message;
+        QString reason() const; // payment_required | rate_limited | unavailable
+        int httpStatus() const; // 402 | 429 | 503
+        HttpResponse response() const; // with Retry-After for 429
+    };
+    Charge charge(const QString &userId, const QString &operation);
+    // Takes back the last charge of an operation that did not happen after all.
+    void refund(const QString &userId, const QString &operation);
+    static constexpr const char *kCellRuns = "cell_runs";
+    static constexpr const char *kFileAnalyses = "file_analyses";
+
 private:
     struct Entitlement
     {
@@ -59,6 +82,8 @@ private:
     BillingOptions m_options;
     BillingStore *m_store;
     Clock m_clock;
+    // Start times (ms) of each user's operations within the last minute, for the rates.
+    QHash<QString, std::deque<qint64>> m_recent;
     QList<Billing::Ed25519Key> m_keys; // the first signs
     Billing::AppStoreVerifier m_apple;
     bool m_appleConfigured = false;

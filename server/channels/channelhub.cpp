@@ -1,5 +1,7 @@
 #include "channelhub.h"
 
+#include "billing/billingservice.h"
+
 #include "channels/heaptrim.h"
 #include "channels/socketsession.h"
 #include "coediting/notebookdocuments.h"
@@ -82,22 +84,24 @@ ChannelHub::ChannelHub(AccountStore *accounts, NotebookDocuments *documents, con
 {
     if (m_executions) {
         // Execution events go to every subscriber of the topic, in the order they are made.
-        connect(m_executions, &Executions::notebookEvent, this,
-                [this](const QString &notebookId, const QString &event, const QJsonObject &payload) {
-                    broadcast(QStringLiteral("execution:notebook:") + notebookId, event, payload,
-                              nullptr);
-                });
+        connect(
+            m_executions, &Executions::notebookEvent, this,
+            [this](const QString &notebookId, const QString &event, const QJsonObject &payload) {
+                broadcast(QStringLiteral("execution:notebook:") + notebookId, event, payload,
+                          nullptr);
+            });
         connect(m_executions, &Executions::workspaceEvent, this,
                 [this](const QString &workspace, const QString &event, const QJsonObject &payload) {
                     if (!workspace.isEmpty())
                         broadcast(QStringLiteral("execution:workspace:") + workspace, event,
                                   payload, nullptr);
                 });
-        connect(m_executions, &Executions::containerEvent, this,
-                [this](const QString &containerId, const QString &event, const QJsonObject &payload) {
-                    broadcast(QStringLiteral("execution:container:") + containerId, event, payload,
-                              nullptr);
-                });
+        connect(
+            m_executions, &Executions::containerEvent, this,
+            [this](const QString &containerId, const QString &event, const QJsonObject &payload) {
+                broadcast(QStringLiteral("execution:container:") + containerId, event, payload,
+                          nullptr);
+            });
     }
     if (m_files)
         connect(m_files, &FileUploads::fileEvent, this,
@@ -294,8 +298,8 @@ void ChannelHub::join(SocketSession *session, const PhoenixMessage &message)
             events.append({ event, payload });
     for (const ExecutionEvent &e : events)
         session->sendText(QString::fromUtf8(
-                PhoenixMessage { std::nullopt, std::nullopt, message.topic, e.event, e.payload }
-                        .encode()));
+            PhoenixMessage { std::nullopt, std::nullopt, message.topic, e.event, e.payload }
+                .encode()));
 }
 
 void ChannelHub::leave(SocketSession *session, const QString &topic, bool closeFrame)
@@ -354,8 +358,7 @@ void ChannelHub::push(SocketSession *session, const PhoenixMessage &message)
             relay(QString::fromLatin1(Protocol::Event::Selection), selection->toJson());
     } else if (message.event == QLatin1String("op")) {
         pushOperation(session, message);
-    } else if (message.event == QLatin1String("execute")
-               || message.event == QLatin1String("cancel")
+    } else if (message.event == QLatin1String("execute") || message.event == QLatin1String("cancel")
                || message.event == QLatin1String("stop")) {
         pushExecution(session, message);
     } else {
@@ -426,8 +429,8 @@ void ChannelHub::pushExecution(SocketSession *session, const PhoenixMessage &mes
     }
     const QJsonObject payload = message.payload.toObject();
     if (stop || message.event == QLatin1String("cancel")) {
-        const QString why = stop ? m_executions->stop(topic->id)
-                                 : m_executions->cancel(topic->id, payload);
+        const QString why
+            = stop ? m_executions->stop(topic->id) : m_executions->cancel(topic->id, payload);
         if (!why.isEmpty()) {
             ++m_metrics.errors;
             session->send(Protocol::reply(message, false, QJsonObject { { "reason", why } }));
@@ -436,12 +439,26 @@ void ChannelHub::pushExecution(SocketSession *session, const PhoenixMessage &mes
         }
         return;
     }
-    const auto outcome = m_executions->submit(
-            { topic->id, session->identity().userId, payload });
+    const QString &userId = session->identity().userId;
+    if (m_billing) {
+        const BillingService::Charge charge
+            = m_billing->charge(userId, QLatin1String(BillingService::kCellRuns));
+        if (charge.kind != BillingService::Charge::Kind::Allowed) {
+            ++m_metrics.errors;
+            QJsonObject why { { "reason", charge.reason() }, { "message", charge.message } };
+            if (charge.kind == BillingService::Charge::Kind::RateLimited)
+                why.insert(QLatin1String("retry_after"), double(charge.retryAfterSeconds));
+            session->send(Protocol::reply(message, false, why));
+            return;
+        }
+    }
+    const auto outcome = m_executions->submit({ topic->id, userId, payload });
     if (outcome.index() == 1) {
+        if (m_billing) // a run that was not started is not counted
+            m_billing->refund(userId, QLatin1String(BillingService::kCellRuns));
         ++m_metrics.errors;
-        session->send(Protocol::reply(message, false,
-                                      QJsonObject { { "reason", std::get<1>(outcome) } }));
+        session->send(
+            Protocol::reply(message, false, QJsonObject { { "reason", std::get<1>(outcome) } }));
         return;
     }
     const Executions::Submitted &run = std::get<0>(outcome);

@@ -21,6 +21,7 @@
 namespace Kyozo::Server {
 
 class AccountStore;
+class BillingService;
 class Executions;
 class FileUploads;
 class NotebookDocuments;
@@ -65,6 +66,8 @@ public:
     void accept(std::unique_ptr<QWebSocket> socket);
     // Closes every socket (SIGTERM: 1001); allClosed follows once each has ended.
     void closeAll(int code, const QString &reason);
+    // Metered runs (docs/billing.md "Usage"): `execute` is charged to the plan first.
+    void setBilling(BillingService *billing) { m_billing = billing; }
     ChannelMetrics metrics() const;
     // Every join of `topic` ends with phx_close (a deleted notebook).
     void closeTopic(const QString &topic);
@@ -109,6 +112,7 @@ private:
     AccountStore *m_accounts;
     NotebookDocuments *m_documents;
     Executions *m_executions;
+    BillingService *m_billing = nullptr;
     FileUploads *m_files;
     CoeditingOptions m_coediting;
     // A push waiting for its group commit (NotebookDocuments::commitPending).

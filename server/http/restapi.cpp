@@ -391,10 +391,19 @@ HttpRequestHandler::HeadVerdict RestApi::beginUpload(const HttpRequest &head,
     if (name.size() > 255 || !isStorableText(name))
         return respond(jsonError(400, "bad_request",
                                  tr("the name must be 1 to 255 characters without U+0000")));
+    // Each upload is analysed by the server: a metered operation (docs/billing.md "Usage").
+    if (m_billing) {
+        const BillingService::Charge charge
+            = m_billing->charge(userId, QLatin1String(BillingService::kFileAnalyses));
+        if (charge.kind != BillingService::Charge::Kind::Allowed)
+            return respond(charge.response());
+    }
     int status = 0;
     QString error;
     std::shared_ptr<UploadSink> sink = m_files->begin(*workspace, name, &status, &error);
     if (!sink) {
+        if (m_billing)
+            m_billing->refund(userId, QLatin1String(BillingService::kFileAnalyses));
         qCWarning(lcHttp) << "cannot take an upload:" << error;
         return respond(jsonError(status, status == 503 ? "unavailable" : "insufficient_storage",
                                  error));

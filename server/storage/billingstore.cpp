@@ -284,6 +284,65 @@ std::optional<QList<BillingAuditRow>> BillingStore::history(const QString &userI
     return out;
 }
 
+std::optional<qint64> BillingStore::countIfBelow(const QString &userId, const QString &operation,
+                                                 qint64 periodStart, qint64 limit, QString *error)
+{
+    Transaction transaction(m_db);
+    if (!transaction.begun()) {
+        transaction.commit(error);
+        return std::nullopt;
+    }
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("SELECT used FROM usage_counters WHERE user_id = ? AND operation = ? "
+                             "AND period_start = ?"));
+    q.addBindValue(userId);
+    q.addBindValue(operation);
+    q.addBindValue(periodStart);
+    if (!execute(q, error))
+        return std::nullopt;
+    const qint64 used = q.next() ? q.value(0).toLongLong() : 0;
+    if (used >= limit)
+        return used;
+    q.prepare(QStringLiteral(
+        "INSERT INTO usage_counters (user_id, operation, period_start, used) VALUES (?, ?, ?, 1) "
+        "ON CONFLICT (user_id, operation, period_start) DO UPDATE SET used = usage_counters.used + "
+        "1"));
+    q.addBindValue(userId);
+    q.addBindValue(operation);
+    q.addBindValue(periodStart);
+    if (!executeWrite(m_db, q, error) || !transaction.commit(error))
+        return std::nullopt;
+    return used;
+}
+
+bool BillingStore::uncount(const QString &userId, const QString &operation, qint64 periodStart,
+                           QString *error)
+{
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("UPDATE usage_counters SET used = used - 1 WHERE user_id = ? AND "
+                             "operation = ? AND period_start = ? AND used > 0"));
+    q.addBindValue(userId);
+    q.addBindValue(operation);
+    q.addBindValue(periodStart);
+    return executeWrite(m_db, q, error);
+}
+
+std::optional<QMap<QString, qint64>> BillingStore::usage(const QString &userId, qint64 periodStart,
+                                                         QString *error)
+{
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral(
+        "SELECT operation, used FROM usage_counters WHERE user_id = ? AND period_start = ?"));
+    q.addBindValue(userId);
+    q.addBindValue(periodStart);
+    if (!execute(q, error))
+        return std::nullopt;
+    QMap<QString, qint64> out;
+    while (q.next())
+        out.insert(q.value(0).toString(), q.value(1).toLongLong());
+    return out;
+}
+
 std::optional<QByteArray> BillingStore::signingKey(const std::function<QByteArray()> &generate,
                                                    QString *error)
 {

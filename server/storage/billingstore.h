@@ -3,6 +3,7 @@
 #include "billing/subscription.h"
 
 #include <QList>
+#include <QMap>
 #include <QString>
 
 #include <functional>
@@ -53,6 +54,17 @@ public:
     std::optional<QList<BillingAuditRow>> history(const QString &userId, int limit, QString *error);
     // Every subscription (the operator's report).
     std::optional<QList<Billing::Subscription>> allSubscriptions(QString *error);
+
+    // Counts one `operation` of the user in the period when fewer than `limit` were counted;
+    // returns the count before (== limit: refused, nothing counted), or nothing on an error.
+    std::optional<qint64> countIfBelow(const QString &userId, const QString &operation,
+                                       qint64 periodStart, qint64 limit, QString *error);
+    // Takes one back (an operation that was counted and then did not happen).
+    bool uncount(const QString &userId, const QString &operation, qint64 periodStart,
+                 QString *error);
+    // Counts of the period, by operation.
+    std::optional<QMap<QString, qint64>> usage(const QString &userId, qint64 periodStart,
+                                               QString *error);
 
     // The licence signer's key kept in the database (PEM), made by `generate` on first use.
     std::optional<QByteArray> signingKey(const std::function<QByteArray()> &generate,

@@ -104,6 +104,14 @@ const QList<Migration> &migrations()
                   QStringLiteral("CREATE TABLE billing_signing_keys (id TEXT PRIMARY KEY, "
                                  "private_pem TEXT NOT NULL, created_at BIGINT NOT NULL)"),
           } },
+        // Usage of metered operations (docs/billing.md "Usage"): one counter per user,
+        // operation and calendar month (UTC), counted as the operations are allowed.
+        { 5,
+          {
+                  QStringLiteral("CREATE TABLE usage_counters (user_id TEXT NOT NULL, "
+                                 "operation TEXT NOT NULL, period_start BIGINT NOT NULL, "
+                                 "used BIGINT NOT NULL, PRIMARY KEY (user_id, operation, period_start))"),
+          } },
     };
     return all;
 }

@@ -6,10 +6,12 @@
 #include "appletestchain.h"
 #include "billing/entitlementtoken.h"
 #include "billing/stripesignature.h"
+#include "channelclient.h"
 #include "databasebackends.h"
 #include "requiredtool.h"
 #include "restrequest.h"
 #include "storage/database.h"
+#include "systemuser.h"
 #include "temporaryserver.h"
 
 #include <QDateTime>
@@ -495,6 +497,76 @@ private slots:
                  (QStringList { "accepted:", "duplicate:", "refused:verification_failure",
                                 "refused:v1_not_supported", "refused:no_signed_payload",
                                 "accepted:", "accepted:", "refused:verification_failure" }));
+    }
+
+    // Usage (issue 20 item 3): the limit holds at exactly the configured count, over REST
+    // (uploads: 402, then a rate: 429 with Retry-After) and over the channel (execute).
+    void usageLimitsHoldAtTheConfiguredCount()
+    {
+        QTemporaryDir work;
+        QVERIFY(letEveryoneIn(work.path())); // the cell's user must reach its folder
+        QCOMPARE(server->stop(), 0);
+        QString error;
+        QVERIFY2(
+            server->start(
+                kConfig
+                    + QStringLiteral("[billing.plans.free]\nfile_analyses_per_month = 2\n"
+                                     "cell_runs_per_month = 1\n"
+                                     "[execution]\nenabled = true\nworking_directory = \"%1\"\n")
+                          .arg(work.filePath("runs")),
+                &error),
+            qPrintable(error));
+        const auto upload = [&](const QString &token) {
+            return restRequest("POST", server->url("/api/v1/workspaces/lab/files?name=a.md"), token,
+                               "# A\n", "text/markdown");
+        };
+        QCOMPARE(upload(ada).status, 201);
+        QCOMPARE(upload(ada).status, 201);
+        RestResponse r = upload(ada);
+        QCOMPARE(r.status, 402);
+        QCOMPARE(r.errorCode(), QStringLiteral("payment_required"));
+        // Another user's quota is their own.
+        const QString bob = server->userWithToken("bob", "lab", "editor");
+        QCOMPARE(upload(bob).status, 201);
+
+        r = restRequest("POST", server->url("/api/v1/workspaces/lab/notebooks"), ada,
+                        QJsonDocument(QJsonObject { { "title", "t" },
+                                                    { "content", "```sh {#c}\ntrue\n```\n" } })
+                            .toJson());
+        QCOMPARE(r.status, 201);
+        const QString topic = "execution:notebook:" + r.json.value("id").toString();
+        ChannelClient c;
+        QVERIFY(c.open(server->socketUrl(ada)));
+        QCOMPARE(c.join(topic, "1")[4].toObject().value("status").toString(), QStringLiteral("ok"));
+        // A run that is refused is not counted: an unknown cell first costs nothing.
+        c.send(frame("1", "9", topic, "execute", QJsonObject { { "cell_id", "nope" } }));
+        QCOMPARE(c.waitForReply("9", 10000)[4].toObject().value("status").toString(),
+                 QStringLiteral("error"));
+        c.send(frame("1", "10", topic, "execute", QJsonObject { { "cell_id", "c" } }));
+        QCOMPARE(c.waitForReply("10", 10000)[4].toObject().value("status").toString(),
+                 QStringLiteral("ok"));
+        c.send(frame("1", "11", topic, "execute", QJsonObject { { "cell_id", "c" } }));
+        const QJsonObject refused = c.waitForReply("11", 10000)[4].toObject();
+        QCOMPARE(refused.value("status").toString(), QStringLiteral("error"));
+        QCOMPARE(refused.value("response").toObject().value("reason").toString(),
+                 QStringLiteral("payment_required"));
+        const QJsonObject usage = status().value("usage").toObject();
+        QCOMPARE(usage.value("file_analyses").toInt(), 2);
+        QCOMPARE(usage.value("cell_runs").toInt(), 1);
+
+        // A rate: two a minute, the third waits.
+        QCOMPARE(server->stop(), 0);
+        QVERIFY2(
+            server->start(
+                kConfig + QStringLiteral("[billing.plans.free]\nfile_analyses_per_minute = 2\n"),
+                &error),
+            qPrintable(error));
+        QCOMPARE(upload(ada).status, 201);
+        QCOMPARE(upload(ada).status, 201);
+        r = upload(ada);
+        QCOMPARE(r.status, 429);
+        QCOMPARE(r.errorCode(), QStringLiteral("rate_limited"));
+        QCOMPARE(upload(bob).status, 201);
     }
 
     void withoutSecretsTheWebhookIsUnavailable()
