@@ -73,11 +73,17 @@ bool BillingService::start(QString *error)
     m_appleConfigured
         = !m_options.appleRootCertificateFiles.isEmpty() && !m_apple.bundleId.isEmpty();
     if (m_keys.isEmpty()) {
-        const std::optional<QByteArray> pem
-            = m_store->signingKey([] { return Ed25519Key::generate().privateKeyPem(); }, error);
-        if (!pem)
-            return false;
         QString why;
+        const std::optional<QByteArray> pem
+            = m_store->signingKey([] { return Ed25519Key::generate().privateKeyPem(); }, &why);
+        if (!pem) {
+            // A database that cannot take the key (full, read-only) must not keep the server
+            // from starting degraded: licences are signed by a key of this run until it can.
+            qCWarning(lcBilling) << "the licence signing key could not be stored (" << why
+                                 << "); licences signed until a restart will not verify after it";
+            m_keys.append(Ed25519Key::generate());
+            return true;
+        }
         const Ed25519Key key = Ed25519Key::fromPem(*pem, &why);
         if (key.isNull()) {
             *error = tr("the database's licence signing key is unreadable: %1").arg(why);
