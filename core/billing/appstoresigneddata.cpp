@@ -1,5 +1,6 @@
 #include "appstoresigneddata.h"
 
+#include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -12,6 +13,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
+#include <ctime>
 #include <memory>
 
 namespace Kyozo::Billing {
@@ -114,6 +117,14 @@ namespace {
         return { r, {} };
     }
 
+    qint64 asMs(const ASN1_TIME *t)
+    {
+        struct tm tm {};
+        if (ASN1_TIME_to_tm(t, &tm) != 1)
+            return 0;
+        return qint64(timegm(&tm)) * 1000;
+    }
+
 } // namespace
 
 bool AppStoreVerifier::addRootCertificate(const QByteArray &certificate, QString *error)
@@ -165,6 +176,20 @@ AppStoreVerifier::Result AppStoreVerifier::verifySignedData(const QByteArray &jw
                                                   QByteArray::AbortOnBase64DecodingErrors);
         return der ? fromDer(*der) : nullptr;
     };
+    // Known chain: its verdict holds while all three certificates are valid.
+    const QByteArray chainKey = QCryptographicHash::hash(x5c.at(0).toString().toLatin1() + '|'
+                                                             + x5c.at(1).toString().toLatin1(),
+                                                         QCryptographicHash::Sha256);
+    const auto known = m_verified.constFind(chainKey);
+    if (known != m_verified.constEnd()) {
+        if (known->notBeforeMs > nowMs + kMaxSkewMs || known->notAfterMs < nowMs - kMaxSkewMs)
+            return refused(Refusal::InvalidCertificate);
+        if (!verifyEs256(static_cast<EVP_PKEY *>(known->leafKey.get()), parts[0] + '.' + parts[1],
+                         *signature))
+            return refused(Refusal::VerificationFailure);
+        return { Refusal::None, *payload };
+    }
+
     const X509Ptr leaf = cert(0);
     const X509Ptr intermediate = cert(1);
     if (!leaf || !intermediate)
@@ -195,6 +220,20 @@ AppStoreVerifier::Result AppStoreVerifier::verifySignedData(const QByteArray &jw
     EVP_PKEY *leafKey = X509_get0_pubkey(leaf.get());
     if (!leafKey || !verifyEs256(leafKey, parts[0] + '.' + parts[1], *signature))
         return refused(Refusal::VerificationFailure);
+
+    VerifiedChain verified;
+    EVP_PKEY_up_ref(leafKey);
+    verified.leafKey = std::shared_ptr<void>(
+        leafKey, [](void *k) { EVP_PKEY_free(static_cast<EVP_PKEY *>(k)); });
+    verified.notBeforeMs = std::max({ asMs(X509_get0_notBefore(leaf.get())),
+                                      asMs(X509_get0_notBefore(intermediate.get())),
+                                      asMs(X509_get0_notBefore(root.get())) });
+    verified.notAfterMs = std::min({ asMs(X509_get0_notAfter(leaf.get())),
+                                     asMs(X509_get0_notAfter(intermediate.get())),
+                                     asMs(X509_get0_notAfter(root.get())) });
+    if (m_verified.size() >= 32)
+        m_verified.clear();
+    m_verified.insert(chainKey, verified);
     return { Refusal::None, *payload };
 }
 

@@ -2,9 +2,11 @@
 
 #include <QByteArray>
 #include <QByteArrayList>
+#include <QHash>
 #include <QJsonObject>
 #include <QString>
 
+#include <memory>
 #include <optional>
 
 namespace Kyozo::Billing {
@@ -56,6 +58,17 @@ public:
     static QString reasonCode(Refusal refusal);
 
 private:
+    // Chains verified before (leaf + intermediate, by their SHA-256), with the leaf's key and
+    // the window in which all three certificates are valid: a notification signed by a known
+    // chain costs one ES256 verification instead of three. At most 32, as Apple's library
+    // keeps (its verifiedPublicKeyCache). Not thread-safe: one verifier per thread.
+    struct VerifiedChain
+    {
+        std::shared_ptr<void> leafKey; // EVP_PKEY
+        qint64 notBeforeMs = 0; // the latest notBefore of the three
+        qint64 notAfterMs = 0; // the earliest notAfter
+    };
+    mutable QHash<QByteArray, VerifiedChain> m_verified;
     QByteArrayList m_rootsDer;
 };
 

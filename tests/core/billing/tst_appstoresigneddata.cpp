@@ -188,6 +188,22 @@ private slots:
         QCOMPARE(verifierFor(chain).verifySignedData("a.b", nowMs()).refusal, R::Malformed);
     }
 
+    void aChainVerifiedOnceIsStillCheckedEveryTime()
+    {
+        // The second use of a chain takes the verifier's cache: the signature and the
+        // certificates' validity are still checked.
+        const AppStoreVerifier v = verifierFor(chain);
+        const QByteArray jws = chain.sign(notification(chain, "SUBSCRIBED", {}, transaction(), {}));
+        QCOMPARE(v.verifySignedData(jws, nowMs()).refusal, R::None);
+        QCOMPARE(v.verifySignedData(jws, nowMs()).refusal, R::None);
+        QList<QByteArray> parts = jws.split('.');
+        parts[1] = chain.sign(notification(chain, "REFUND", {}, transaction(), {})).split('.')[1];
+        QCOMPARE(v.verifySignedData(parts.join('.'), nowMs()).refusal, R::VerificationFailure);
+        // The leaf lasts a day: two days on, the known chain is no longer valid.
+        QCOMPARE(v.verifySignedData(jws, nowMs() + 2 * 86400000).refusal, R::InvalidCertificate);
+        QCOMPARE(v.verifySignedData(jws, nowMs() - 2 * 86400000).refusal, R::InvalidCertificate);
+    }
+
     void bundleIdEnvironmentAndAppAppleId()
     {
         const AppStoreVerifier v = verifierFor(chain);
