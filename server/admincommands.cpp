@@ -1,9 +1,14 @@
 #include "admincommands.h"
 
+#include "billing/billingreport.h"
+#include "billing/billingservice.h"
 #include "storage/accountstore.h"
+#include "storage/billingstore.h"
 #include "storage/database.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
+#include <QJsonDocument>
 #include <QLoggingCategory>
 
 #include <cstdio>
@@ -11,19 +16,63 @@
 namespace Kyozo::Server {
 
 namespace {
-QString tr(const char *text) { return QCoreApplication::translate("kyozo-server", text); }
+    QString tr(const char *text)
+    {
+        return QCoreApplication::translate("kyozo-server", text);
+    }
 
-int fail(int code, const QString &message)
-{
-    std::fprintf(stderr, "kyozo-server: %s\n", qPrintable(message));
-    return code;
-}
+    int fail(int code, const QString &message)
+    {
+        std::fprintf(stderr, "kyozo-server: %s\n", qPrintable(message));
+        return code;
+    }
 
-void print(const QString &line) { std::printf("%s\n", line.toUtf8().constData()); }
+    void print(const QString &line)
+    {
+        std::printf("%s\n", line.toUtf8().constData());
+    }
 } // namespace
 
-int runAdminCommand(const DatabaseUrl &url, const QStringList &words)
+// `billing report [--from YYYY-MM-DD] [--to YYYY-MM-DD]`: the period's figures as one JSON
+// object; --to defaults to now, --from to 30 days before --to; both days are included.
+int billingReportCommand(const ServerConfig &settings, Database &database, const QStringList &rest)
 {
+    const QString usage
+        = tr("usage: kyozo-server billing report [--from YYYY-MM-DD] [--to YYYY-MM-DD]");
+    qint64 toMs = QDateTime::currentMSecsSinceEpoch();
+    std::optional<qint64> fromMs;
+    for (qsizetype i = 0; i < rest.size(); ++i) {
+        const bool from = rest[i] == QLatin1String("--from");
+        if ((!from && rest[i] != QLatin1String("--to")) || i + 1 >= rest.size())
+            return fail(2, usage);
+        const QDate day = QDate::fromString(rest[++i], Qt::ISODate);
+        if (!day.isValid())
+            return fail(2, usage);
+        const qint64 start = QDateTime(day, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+        if (from)
+            fromMs = start;
+        else
+            toMs = start + 86400000 - 1;
+    }
+    const qint64 begin = fromMs.value_or(toMs - 30LL * 86400000);
+    if (begin > toMs)
+        return fail(2, tr("--from is after --to"));
+    BillingStore store(database);
+    QString error;
+    const auto subscriptions = store.allSubscriptions(&error);
+    if (!subscriptions)
+        return fail(1, error);
+    const QJsonObject report = billingReport(
+        *subscriptions,
+        [&](const Billing::Subscription &s) { return planOfSubscription(settings.billing, s); },
+        begin, toMs);
+    print(QString::fromUtf8(QJsonDocument(report).toJson(QJsonDocument::Indented)).trimmed());
+    return 0;
+}
+
+int runAdminCommand(const ServerConfig &settings, const QStringList &words)
+{
+    const DatabaseUrl &url = settings.database;
     // SPEC §11: a failing admin command says one line; the migration log is for the server.
     QLoggingCategory::setFilterRules(QStringLiteral("kyozo.*.info=false"));
     const QString noun = words.value(0), verb = words.value(1);
@@ -48,11 +97,15 @@ int runAdminCommand(const DatabaseUrl &url, const QStringList &words)
             } else if (name.isEmpty() && !rest[i].startsWith(QLatin1String("--"))) {
                 name = rest[i];
             } else {
-                return fail(2, tr("usage: kyozo-server user add NAME [--workspace W] [--role owner|editor|viewer]"));
+                return fail(2,
+                            tr("usage: kyozo-server user add NAME [--workspace W] [--role "
+                               "owner|editor|viewer]"));
             }
         }
         if (name.isEmpty())
-            return fail(2, tr("usage: kyozo-server user add NAME [--workspace W] [--role owner|editor|viewer]"));
+            return fail(2,
+                        tr("usage: kyozo-server user add NAME [--workspace W] [--role "
+                           "owner|editor|viewer]"));
         if (role && workspace.isEmpty())
             return fail(2, tr("--role needs --workspace"));
         if (!accounts.addUser(name, workspace, role, &error))
@@ -83,7 +136,9 @@ int runAdminCommand(const DatabaseUrl &url, const QStringList &words)
             return fail(1, error);
         return 0;
     }
-    return fail(2, tr("unknown command; use: user add|list, token create|revoke"));
+    if (noun == QLatin1String("billing") && verb == QLatin1String("report"))
+        return billingReportCommand(settings, database, rest);
+    return fail(2, tr("unknown command; use: user add|list, token create|revoke, billing report"));
 }
 
 } // namespace Kyozo::Server

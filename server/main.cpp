@@ -49,7 +49,7 @@ int main(int argc, char *argv[])
     parser.addPositionalArgument(
         QStringLiteral("command"),
         QCoreApplication::translate("kyozo-server",
-                                    "Optional admin command: user add|list, token create|revoke."));
+                                    "Optional admin command: user add|list, token create|revoke, billing report."));
     if (!parser.parse(QCoreApplication::arguments())) {
         std::fprintf(stderr, "kyozo-server: %s\n", qPrintable(parser.errorText()));
         return 2;
@@ -76,7 +76,7 @@ int main(int argc, char *argv[])
         settings.database = *url;
     }
     if (!parser.positionalArguments().isEmpty())
-        return runAdminCommand(settings.database, parser.positionalArguments());
+        return runAdminCommand(settings, parser.positionalArguments());
 
     KyozoServer server(settings);
     const quint16 port = server.start(&error);

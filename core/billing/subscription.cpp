@@ -88,6 +88,8 @@ Subscription::Outcome Subscription::apply(const SubscriptionReport &r)
         m_hadTrial = true;
     if (m_newest < at)
         m_newest = at;
+    if (at.occurredAtMs >= 0 && (m_firstEventAtMs < 0 || at.occurredAtMs < m_firstEventAtMs))
+        m_firstEventAtMs = at.occurredAtMs;
     return changed ? Outcome::Applied : Outcome::Stale;
 }
 
@@ -122,6 +124,7 @@ QJsonObject Subscription::toJson() const
         { QStringLiteral("offer"), reg(m_offer.value, m_offer.stamp) },
         { QStringLiteral("had_trial"), m_hadTrial },
         { QStringLiteral("newest"), stampJson(m_newest) },
+        { QStringLiteral("first_event_at_ms"), double(m_firstEventAtMs) },
     };
 }
 
@@ -153,6 +156,7 @@ std::optional<Subscription> Subscription::fromJson(const QJsonObject &json)
     s.m_offer = { value("offer").toString(), stamp("offer") };
     s.m_hadTrial = json.value(QLatin1String("had_trial")).toBool();
     s.m_newest = stampFrom(json.value(QLatin1String("newest")));
+    s.m_firstEventAtMs = qint64(json.value(QLatin1String("first_event_at_ms")).toDouble(-1));
     return s;
 }
 

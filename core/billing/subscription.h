@@ -102,6 +102,8 @@ public:
     QString offer() const { return m_offer.value; }
     bool hadTrial() const { return m_hadTrial; } // a trial was reported at some point
     EventStamp newest() const { return m_newest; }
+    qint64 stateChangedAtMs() const { return m_state.stamp.occurredAtMs; } // -1: never
+    qint64 firstEventAtMs() const { return m_firstEventAtMs; } // the oldest event's time; -1: none
 
     // The state at `nowMs`: a state that grants access past its expiry is Expired.
     SubscriptionState effectiveState(qint64 nowMs) const;
@@ -140,6 +142,7 @@ private:
     Register<Money> m_price;
     Register<QString> m_offer;
     bool m_hadTrial = false; // grows only (an OR): order-independent too
+    qint64 m_firstEventAtMs = -1; // a minimum: order-independent too
     EventStamp m_newest;
 };
 

@@ -278,13 +278,18 @@ HttpResponse BillingService::appleValidate(const HttpRequest &request, const QSt
     return store(report, audit);
 }
 
+QString planOfSubscription(const BillingOptions &options, const Subscription &s)
+{
+    if (options.plans.contains(s.plan()))
+        return s.plan();
+    if (options.prices.contains(s.priceId()))
+        return options.prices.value(s.priceId());
+    return QStringLiteral("free"); // a plan this config does not know grants nothing
+}
+
 QString BillingService::planOf(const Subscription &s) const
 {
-    if (m_options.plans.contains(s.plan()))
-        return s.plan();
-    if (m_options.prices.contains(s.priceId()))
-        return m_options.prices.value(s.priceId());
-    return QStringLiteral("free"); // a plan this config does not know grants nothing
+    return planOfSubscription(m_options, s);
 }
 
 QJsonObject BillingService::limitsOf(const QString &plan) const

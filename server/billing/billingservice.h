@@ -16,6 +16,10 @@
 
 namespace Kyozo::Server {
 
+// The plan a subscription gives under the config: its plan code when the config has that
+// plan, else the plan of its price ([billing.prices]), else "free".
+QString planOfSubscription(const BillingOptions &options, const Billing::Subscription &s);
+
 // Billing behind the REST routes (SPEC §7, issue 20; docs/billing.md): Stripe's webhook, the
 // caller's subscription status and history, and the licences it signs. Every webhook is
 // verified, read and stored (with its audit row) before it is answered.

@@ -2,6 +2,7 @@
 
 #include "billing/subscription.h"
 
+#include <QHash>
 #include <QList>
 #include <QMap>
 #include <QString>

@@ -569,6 +569,84 @@ private slots:
         QCOMPARE(upload(bob).status, 201);
     }
 
+    // `kyozo-server billing report` (issue 20 item 2) on figures worked out by hand.
+    void theOperatorsReport()
+    {
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const qint64 day = 86400;
+        const auto sub = [&](const QString &id, const QString &status, qint64 amount,
+                             const QString &currency) {
+            QJsonObject o = subscription(status, now + 20 * day);
+            o["id"] = id;
+            o["customer"] = "cus_" + id;
+            o["metadata"] = QJsonObject { { "plan_code", "pro" } };
+            o["items"] = QJsonObject {
+                { "data",
+                  QJsonArray { QJsonObject { { "price",
+                                               QJsonObject { { "id", "price_" + id },
+                                                             { "unit_amount", double(amount) },
+                                                             { "currency", currency } } } } } }
+            };
+            return o;
+        };
+        // a: new ten days ago, paying EUR 12.00. b: a trial twenty days ago, paying USD 9.00
+        // for five days. c: from forty days ago (before the period), refunded two days ago.
+        const QList<QByteArray> events {
+            stripeEvent("evt_a1", "customer.subscription.created", now - 10 * day,
+                        sub("sub_a", "active", 1200, "eur")),
+            stripeEvent("evt_b1", "customer.subscription.created", now - 20 * day,
+                        sub("sub_b", "trialing", 900, "usd")),
+            stripeEvent("evt_b2", "customer.subscription.updated", now - 5 * day,
+                        sub("sub_b", "active", 900, "usd")),
+            stripeEvent("evt_c1", "customer.subscription.created", now - 40 * day,
+                        sub("sub_c", "active", 500, "usd")),
+            stripeEvent("evt_c2", "invoice.paid", now - 40 * day,
+                        QJsonObject { { "id", "in_c" },
+                                      { "customer", "cus_sub_c" },
+                                      { "subscription", "sub_c" },
+                                      { "amount_paid", 500 },
+                                      { "currency", "usd" } }),
+            stripeEvent(
+                "evt_c3", "charge.refunded", now - 2 * day,
+                QJsonObject { { "id", "ch_c" }, { "invoice", "in_c" }, { "refunded", true } }),
+        };
+        for (const QByteArray &e : events)
+            QCOMPARE(deliver(e).status, 200);
+
+        QTemporaryDir dir;
+        QFile config(dir.filePath("kyozo.toml"));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(kConfig.toUtf8());
+        config.close();
+        QByteArray out, err;
+        QCOMPARE(server->admin({ "--config", config.fileName(), "billing", "report" }, &out, &err),
+                 0);
+        const QJsonObject report = QJsonDocument::fromJson(out).object();
+        QVERIFY2(!report.isEmpty(), out.constData());
+        QCOMPARE(report.value("active").toArray(),
+                 (QJsonArray {
+                     QJsonObject { { "plan", "pro" }, { "state", "active" }, { "count", 2 } } }));
+        QCOMPARE(report.value("mrr").toObject(), (QJsonObject { { "EUR", 1200 }, { "USD", 900 } }));
+        QCOMPARE(report.value("new").toInt(), 2);
+        QCOMPARE(report.value("churned").toInt(), 1);
+        QCOMPARE(report.value("refunded").toInt(), 1);
+        QCOMPARE(report.value("trial_conversions").toInt(), 1);
+
+        // A period before all of it: c was new then, nothing else had happened.
+        const QString from
+            = QDateTime::fromSecsSinceEpoch(now - 45 * day, Qt::UTC).date().toString(Qt::ISODate);
+        const QString to
+            = QDateTime::fromSecsSinceEpoch(now - 35 * day, Qt::UTC).date().toString(Qt::ISODate);
+        QCOMPARE(server->admin({ "--config", config.fileName(), "billing", "report", "--from", from,
+                                 "--to", to },
+                               &out, &err),
+                 0);
+        const QJsonObject early = QJsonDocument::fromJson(out).object();
+        QCOMPARE(early.value("new").toInt(), 1);
+        QCOMPARE(early.value("churned").toInt(), 0);
+        QCOMPARE(server->admin({ "billing", "report", "--from", "yesterday" }, &out, &err), 2);
+    }
+
     void withoutSecretsTheWebhookIsUnavailable()
     {
         QCOMPARE(server->stop(), 0);
