@@ -5,6 +5,7 @@
 #include "channels/channelhub.h"
 #include "coediting/notebookdocuments.h"
 #include "files/fileuploads.h"
+#include "storage/accountdata.h"
 #include "storage/accountstore.h"
 #include "storage/database.h"
 #include "storage/notebookstore.h"
@@ -139,6 +140,9 @@ const QList<Route> &RestApi::routes()
         { "GET", "/api/v1/billing/history", A::Bearer, B::None, &RestApi::billingHistory },
         { "GET", "/api/v1/billing/license", A::Bearer, B::None, &RestApi::billingLicense },
         { "GET", "/api/v1/billing/keys", A::Bearer, B::None, &RestApi::billingKeys },
+        // A user's rights over their data (docs/billing.md "Your data").
+        { "GET", "/api/v1/account/export", A::Bearer, B::None, &RestApi::exportAccount },
+        { "DELETE", "/api/v1/account", A::Bearer, B::None, &RestApi::deleteAccount },
         { "GET", "/socket/websocket", A::SocketToken, B::None, nullptr },
     };
     return table;
@@ -459,6 +463,27 @@ HttpResponse RestApi::billingLicense(const Route::Call &call)
 HttpResponse RestApi::billingKeys(const Route::Call &)
 {
     return m_billing->keys();
+}
+
+HttpResponse RestApi::exportAccount(const Route::Call &call)
+{
+    QString error;
+    const std::optional<QJsonObject> data
+        = AccountData(m_notebooks->database()).exportOf(call.userId, &error);
+    if (!data)
+        return storageFailure("exporting an account", error);
+    HttpResponse r = jsonResponse(200, *data);
+    r.headers.append({ QByteArrayLiteral("Content-Disposition"),
+                       QByteArrayLiteral("attachment; filename=\"kyozo-account.json\"") });
+    return r;
+}
+
+HttpResponse RestApi::deleteAccount(const Route::Call &call)
+{
+    QString error;
+    if (!AccountData(m_notebooks->database()).erase(call.userId, &error))
+        return storageFailure("erasing an account", error);
+    return HttpResponse { 204, {}, {}, {} };
 }
 
 HttpResponse RestApi::storageFailure(const char *what, const QString &error)

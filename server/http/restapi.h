@@ -88,6 +88,8 @@ private:
     HttpResponse billingHistory(const Route::Call &call);
     HttpResponse billingLicense(const Route::Call &call);
     HttpResponse billingKeys(const Route::Call &call);
+    HttpResponse exportAccount(const Route::Call &call);
+    HttpResponse deleteAccount(const Route::Call &call);
     // Before an upload's body: who may upload there, and where the bytes go.
     HeadVerdict beginUpload(const HttpRequest &head, const QString &userId,
                             const QString &workspaceName);

@@ -647,6 +647,65 @@ private slots:
         QCOMPARE(server->admin({ "billing", "report", "--from", "yesterday" }, &out, &err), 2);
     }
 
+    // GET /api/v1/account/export and DELETE /api/v1/account (issue 20 item 2).
+    void anAccountIsExportedAndErased()
+    {
+        const QString userId = status().value("user_id").toString();
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        QJsonObject sub = subscription("active", now + 86400);
+        sub["metadata"] = QJsonObject { { "user_id", userId } };
+        QCOMPARE(deliver(stripeEvent("evt_mine", "customer.subscription.created", now, sub)).status,
+                 200);
+        RestResponse r = restRequest("POST", server->url("/api/v1/workspaces/lab/notebooks"), ada,
+                                     R"({"title":"t","content":"x"})");
+        QCOMPARE(r.status, 201);
+
+        r = restRequest("GET", server->url("/api/v1/account/export"), ada);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value("user").toObject().value("name").toString(), QStringLiteral("ada"));
+        QCOMPARE(r.json.value("user").toObject().value("id").toString(), userId);
+        QCOMPARE(r.json.value("memberships").toArray(),
+                 (QJsonArray { QJsonObject { { "workspace", "lab" }, { "role", "owner" } } }));
+        QCOMPARE(r.json.value("tokens").toArray().size(), 1);
+        QVERIFY(!r.body.contains("token_hash"));
+        QCOMPARE(r.json.value("subscriptions")
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value("subscription_id")
+                     .toString(),
+                 QStringLiteral("sub_1"));
+        QCOMPARE(
+            r.json.value("billing_events").toArray().at(0).toObject().value("event_id").toString(),
+            QStringLiteral("evt_mine"));
+        QVERIFY(r.json.contains("edits") && r.json.contains("cell_runs")
+                && r.json.contains("usage"));
+
+        // Another user keeps everything; the erased one is gone but the audit row stays.
+        const QString bob = server->userWithToken("bob", "lab", "editor");
+        QCOMPARE(restRequest("DELETE", server->url("/api/v1/account"), ada).status, 204);
+        QCOMPARE(restRequest("GET", server->url("/api/v1/account/export"), ada).status, 401);
+        QCOMPARE(restRequest("GET", server->url("/api/v1/account/export"), bob).status, 200);
+        QByteArray out;
+        QCOMPARE(server->admin({ "user", "list" }, &out), 0);
+        QVERIFY2(!out.contains("ada\t") && out.contains("deleted-" + userId.toLatin1())
+                     && out.contains("bob"),
+                 out.constData());
+        Kyozo::Server::Database db;
+        QString error;
+        QVERIFY(db.open(*Kyozo::Server::DatabaseUrl::parse(server->databaseUrl(), &error), &error));
+        QSqlQuery q(db.connection());
+        QVERIFY(
+            q.exec(
+                "SELECT COUNT(*), COUNT(user_id) FROM billing_events WHERE event_id = 'evt_mine'")
+            && q.next());
+        QCOMPARE(q.value(0).toInt(), 1); // kept
+        QCOMPARE(q.value(1).toInt(), 0); // no longer anyone's
+        QVERIFY(q.exec("SELECT registers, user_id FROM billing_subscriptions") && q.next());
+        QVERIFY(!q.value(0).toString().contains(userId));
+        QCOMPARE(q.value(1).toString(), QString());
+    }
+
     void withoutSecretsTheWebhookIsUnavailable()
     {
         QCOMPARE(server->stop(), 0);
