@@ -2,6 +2,7 @@
 
 #include "mainwindow.h"
 #include "net/channelconnection.h"
+#include "net/licensekeeper.h"
 #include "net/restclient.h"
 #include "net/teamsession.h"
 #include "solo/solosession.h"
@@ -82,6 +83,7 @@ int runEditor(const Options &options)
     std::unique_ptr<SoloSession> solo;
     std::unique_ptr<TeamSession> team;
     std::unique_ptr<RestClient> rest;
+    std::unique_ptr<LicenseKeeper> license;
     if (options.server.isEmpty()) {
         solo = std::make_unique<SoloSession>();
         for (MainWindow *w : std::as_const(windows)) {
@@ -130,6 +132,13 @@ int runEditor(const Options &options)
             rest = std::make_unique<RestClient>(options.server, *token);
             for (MainWindow *w : std::as_const(windows))
                 w->setTeam(rest.get(), options.workspace);
+            // The plan in the status bar, verified offline from the kept licence first.
+            license = std::make_unique<LicenseKeeper>(rest.get());
+            for (MainWindow *w : std::as_const(windows)) {
+                QObject::connect(license.get(), &LicenseKeeper::planChanged, w, &MainWindow::showPlan);
+                QObject::connect(license.get(), &LicenseKeeper::notice, w, &MainWindow::showNotice);
+            }
+            license->start();
             if (serverNotebook)
                 windows.first()->openSharedNotebook(options.notebook);
         } else

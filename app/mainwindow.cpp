@@ -66,6 +66,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_preview(new PreviewPanel)
     , m_notebooks(new QListWidget)
     , m_connection(new QLabel)
+    , m_plan(new QLabel)
     , m_presence(new QLabel)
     , m_pending(new QLabel)
     , m_presencePanel(new PresencePanel)
@@ -74,11 +75,14 @@ MainWindow::MainWindow(QWidget *parent)
     setObjectName(QStringLiteral("mainWindow"));
     setCentralWidget(m_editor);
     m_connection->setObjectName(QStringLiteral("connectionStatus"));
+    m_plan->setObjectName(QStringLiteral("planStatus"));
+    m_plan->setContentsMargins(6, 0, 12, 0); // apart from the connection beside it
     m_presence->setObjectName(QStringLiteral("presenceStatus"));
     // Permanent: notices (showMessage) must not hide the connection or who is present.
     m_pending->setObjectName(QStringLiteral("pendingStatus"));
     statusBar()->addPermanentWidget(m_runActions->progressBar());
     statusBar()->addPermanentWidget(m_pending);
+    statusBar()->addPermanentWidget(m_plan);
     statusBar()->addPermanentWidget(m_connection);
     statusBar()->addPermanentWidget(m_presence);
     buildDocks();
@@ -375,6 +379,12 @@ void MainWindow::showConnectionStatus(const QString &text)
 {
     m_connection->setText(text);
     // The same words on stderr: scripts and the integration tests read what the user sees.
+    qCInfo(lcStatus).noquote() << text;
+}
+
+void MainWindow::showPlan(const QString &text)
+{
+    m_plan->setText(text);
     qCInfo(lcStatus).noquote() << text;
 }
 

@@ -81,6 +81,8 @@ public slots:
     void showConnectionStatus(const QString &text);
     void showPresence(const QStringList &names);
     void showNotice(const QString &text);
+    // The plan and its state (LicenseKeeper), in the status bar.
+    void showPlan(const QString &text);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -115,6 +117,7 @@ private:
     PreviewPanel *m_preview;
     QListWidget *m_notebooks;
     QLabel *m_connection;
+    QLabel *m_plan;
     QLabel *m_presence;
     QLabel *m_pending;
     PresencePanel *m_presencePanel;

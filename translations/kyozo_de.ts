@@ -231,6 +231,41 @@
     </message>
 </context>
 <context>
+    <name>Kyozo::App::LicenseKeeper</name>
+    <message>
+        <source>Plan: %1</source>
+        <translation>Tarif: %1</translation>
+    </message>
+    <message>
+        <source>Plan: %1 (ends %2)</source>
+        <translation>Tarif: %1 (endet am %2)</translation>
+    </message>
+    <message>
+        <source>Plan: %1 (trial until %2)</source>
+        <translation>Tarif: %1 (Testphase bis %2)</translation>
+    </message>
+    <message>
+        <source>Your %1 subscription has ended (%2); you are on the free plan. Your notebooks and editing are not affected.</source>
+        <translation>Ihr %1-Abonnement ist beendet (%2); Sie nutzen jetzt den kostenlosen Tarif. Ihre Notizbücher und das Bearbeiten sind davon nicht betroffen.</translation>
+    </message>
+    <message>
+        <source>Plan: %1 (licence expired)</source>
+        <translation>Tarif: %1 (Lizenz abgelaufen)</translation>
+    </message>
+    <message>
+        <source>The licence for the %1 plan expired on %2. Editing goes on; connect to the server to renew it.</source>
+        <translation>Die Lizenz für den Tarif %1 ist am %2 abgelaufen. Sie können weiter bearbeiten; verbinden Sie sich mit dem Server, um sie zu erneuern.</translation>
+    </message>
+    <message>
+        <source>Plan: unknown</source>
+        <translation>Tarif: unbekannt</translation>
+    </message>
+    <message>
+        <source>The stored licence could not be verified (%1). Editing goes on.</source>
+        <translation>Die gespeicherte Lizenz konnte nicht geprüft werden (%1). Sie können weiter bearbeiten.</translation>
+    </message>
+</context>
+<context>
     <name>Kyozo::App::MainWindow</name>
     <message>
         <source>Copy for &amp;AI</source>
