@@ -5,10 +5,13 @@
 #include <QHash>
 #include <QList>
 #include <QMap>
+#include <QSqlQuery>
 #include <QString>
 
 #include <functional>
+#include <memory>
 #include <optional>
+#include <unordered_map>
 
 namespace Kyozo::Server {
 
@@ -77,7 +80,11 @@ private:
     std::optional<Billing::Subscription> load(const QString &source, const QString &id,
                                               QString *error);
     bool insertAudit(const BillingAuditRow &row, QString *error);
+    // The hot path's statements, prepared once on this store's connection.
+    QSqlQuery &prepared(const QString &sql);
+    void finishStatements();
     Database &m_db;
+    std::unordered_map<QString, std::unique_ptr<QSqlQuery>> m_statements;
     qint64 m_lastReceivedAt = 0;
 };
 
