@@ -12,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QMetaObject>
 
 Q_LOGGING_CATEGORY(lcBilling, "kyozo.server.billing")
 
@@ -113,7 +114,7 @@ HttpResponse BillingService::storageFailure(const QString &error) const
     return jsonError(503, "unavailable", tr("the event could not be stored; send it again"));
 }
 
-HttpResponse BillingService::stripeWebhook(const HttpRequest &request)
+BillingService::Verdict BillingService::readStripeWebhook(const HttpRequest &request)
 {
     const qint64 now = m_clock();
     BillingAuditRow audit;
@@ -121,8 +122,8 @@ HttpResponse BillingService::stripeWebhook(const HttpRequest &request)
     audit.source = QStringLiteral("stripe");
     audit.bodySha256 = QCryptographicHash::hash(request.body, QCryptographicHash::Sha256).toHex();
     if (m_options.stripeWebhookSecrets.isEmpty())
-        return refuse(audit, 503, "not_configured", QStringLiteral("not_configured"),
-                      tr("this server has no [billing] stripe_webhook_secrets"));
+        return Verdict::now(refuse(audit, 503, "not_configured", QStringLiteral("not_configured"),
+                                   tr("this server has no [billing] stripe_webhook_secrets")));
 
     StripeSignatureCheck check;
     check.secrets = m_options.stripeWebhookSecrets;
@@ -130,32 +131,100 @@ HttpResponse BillingService::stripeWebhook(const HttpRequest &request)
     const StripeSignatureCheck::Result verdict
         = check.verify(request.header("stripe-signature"), request.body, now / 1000);
     if (verdict != StripeSignatureCheck::Result::Valid)
-        return refuse(audit, 400, "bad_signature", StripeSignatureCheck::reasonCode(verdict),
-                      tr("the Stripe-Signature header does not verify (%1)")
-                          .arg(StripeSignatureCheck::reasonCode(verdict)));
+        return Verdict::now(refuse(audit, 400, "bad_signature",
+                                   StripeSignatureCheck::reasonCode(verdict),
+                                   tr("the Stripe-Signature header does not verify (%1)")
+                                       .arg(StripeSignatureCheck::reasonCode(verdict))));
 
     QJsonParseError parseError;
     const QJsonDocument body = Protocol::parseJson(request.body, &parseError);
     if (parseError.error != QJsonParseError::NoError || !body.isObject())
-        return refuse(audit, 400, "bad_request", QStringLiteral("not_json"),
-                      tr("the body is not a JSON object"));
+        return Verdict::now(refuse(audit, 400, "bad_request", QStringLiteral("not_json"),
+                                   tr("the body is not a JSON object")));
     const StripeEventReading reading = readStripeEvent(body.object());
     audit.eventId = reading.eventId;
     audit.eventType = reading.type;
     if (!reading.error.isEmpty())
-        return refuse(audit, 400, "bad_request", QStringLiteral("not_an_event"), reading.error);
+        return Verdict::now(
+            refuse(audit, 400, "bad_request", QStringLiteral("not_an_event"), reading.error));
 
     QString error;
     if (!reading.report) {
         audit.outcome = QStringLiteral("ignored");
         audit.reason = reading.ignoredReason;
         if (!m_store->record(audit, &error))
-            return storageFailure(error);
-        return jsonResponse(200,
-                            QJsonObject { { QStringLiteral("received"), true },
-                                          { QStringLiteral("outcome"), audit.outcome } });
+            return Verdict::now(storageFailure(error));
+        return Verdict::now(
+            jsonResponse(200,
+                         QJsonObject { { QStringLiteral("received"), true },
+                                       { QStringLiteral("outcome"), audit.outcome } }));
     }
-    return store(*reading.report, audit);
+    return Verdict::later(*reading.report, audit);
+}
+
+HttpResponse BillingService::stripeWebhook(const HttpRequest &request)
+{
+    const Verdict v = readStripeWebhook(request);
+    return v.answer ? *v.answer : store(v.report, v.audit);
+}
+
+void BillingService::stripeWebhook(const HttpRequest &request, HttpRequestHandler::Reply reply)
+{
+    answerLater(readStripeWebhook(request), std::move(reply));
+}
+
+HttpResponse BillingService::appleWebhook(const HttpRequest &request)
+{
+    const Verdict v = readAppleWebhook(request);
+    return v.answer ? *v.answer : store(v.report, v.audit);
+}
+
+void BillingService::appleWebhook(const HttpRequest &request, HttpRequestHandler::Reply reply)
+{
+    answerLater(readAppleWebhook(request), std::move(reply));
+}
+
+void BillingService::answerLater(const Verdict &verdict, HttpRequestHandler::Reply reply)
+{
+    if (verdict.answer) {
+        reply(*verdict.answer);
+        return;
+    }
+    SubscriptionReport report = verdict.report;
+    if (!report.plan && report.priceId && m_options.prices.contains(*report.priceId))
+        report.plan = m_options.prices.value(*report.priceId);
+    m_waiting.push_back({ report, verdict.audit, std::move(reply) });
+    // Every webhook read in this turn of the event loop is stored in one commit at its end.
+    if (!m_flushScheduled) {
+        m_flushScheduled = true;
+        QMetaObject::invokeMethod(
+            &m_context, [this] { storeWaiting(); }, Qt::QueuedConnection);
+    }
+}
+
+void BillingService::storeWaiting()
+{
+    m_flushScheduled = false;
+    std::vector<Waiting> batch;
+    batch.swap(m_waiting);
+    QList<std::pair<SubscriptionReport, BillingAuditRow>> events;
+    for (const Waiting &w : batch)
+        events.append({ w.report, w.audit });
+    QString error;
+    const std::optional<QList<BillingAuditRow>> stored = m_store->applyBatch(events, &error);
+    for (size_t i = 0; i < batch.size(); ++i) {
+        if (!stored) {
+            batch[i].reply(storageFailure(error));
+            continue;
+        }
+        const BillingAuditRow &row = stored->at(qsizetype(i));
+        qCInfo(lcBilling) << batch[i].report.source << batch[i].report.eventType
+                          << batch[i].report.stamp.eventId << row.outcome << row.state;
+        batch[i].reply(jsonResponse(200,
+                                    QJsonObject { { QStringLiteral("received"), true },
+                                                  { QStringLiteral("outcome"), row.outcome },
+                                                  { QStringLiteral("state"), row.state } }));
+    }
 }
 
 HttpResponse BillingService::store(SubscriptionReport report, const BillingAuditRow &audit)
@@ -174,7 +243,7 @@ HttpResponse BillingService::store(SubscriptionReport report, const BillingAudit
                                       { QStringLiteral("state"), stored->state } });
 }
 
-HttpResponse BillingService::appleWebhook(const HttpRequest &request)
+BillingService::Verdict BillingService::readAppleWebhook(const HttpRequest &request)
 {
     const qint64 now = m_clock();
     BillingAuditRow audit;
@@ -182,40 +251,43 @@ HttpResponse BillingService::appleWebhook(const HttpRequest &request)
     audit.source = QStringLiteral("apple");
     audit.bodySha256 = QCryptographicHash::hash(request.body, QCryptographicHash::Sha256).toHex();
     if (!m_appleConfigured)
-        return refuse(audit, 503, "not_configured", QStringLiteral("not_configured"),
-                      tr("this server has no [billing.apple] root_certificates and bundle_id"));
+        return Verdict::now(
+            refuse(audit, 503, "not_configured", QStringLiteral("not_configured"),
+                   tr("this server has no [billing.apple] root_certificates and bundle_id")));
     QJsonParseError parseError;
     const QJsonDocument body = Protocol::parseJson(request.body, &parseError);
     const QJsonValue signedPayload = body.object().value(QLatin1String("signedPayload"));
     if (parseError.error != QJsonParseError::NoError || !body.isObject())
-        return refuse(audit, 400, "bad_request", QStringLiteral("not_json"),
-                      tr("the body is not a JSON object"));
+        return Verdict::now(refuse(audit, 400, "bad_request", QStringLiteral("not_json"),
+                                   tr("the body is not a JSON object")));
     if (body.object().contains(QLatin1String("notification_type")))
-        return refuse(audit, 400, "bad_request", QStringLiteral("v1_not_supported"),
-                      tr("App Store Server Notifications V1 are not supported yet; set the "
-                         "App Store Connect URL to Version 2"));
+        return Verdict::now(refuse(audit, 400, "bad_request", QStringLiteral("v1_not_supported"),
+                                   tr("App Store Server Notifications V1 are not supported yet; "
+                                      "set the App Store Connect URL to Version 2")));
     if (!signedPayload.isString())
-        return refuse(audit, 400, "bad_request", QStringLiteral("no_signed_payload"),
-                      tr("expected {\"signedPayload\": JWS}"));
+        return Verdict::now(refuse(audit, 400, "bad_request", QStringLiteral("no_signed_payload"),
+                                   tr("expected {\"signedPayload\": JWS}")));
     const AppStoreEventReading reading
         = readAppStoreNotification(m_apple, signedPayload.toString().toLatin1(), now);
     audit.eventId = reading.eventId;
     audit.eventType = reading.type;
     if (reading.refusal != AppStoreVerifier::Refusal::None)
-        return refuse(audit, 400, "bad_signature", AppStoreVerifier::reasonCode(reading.refusal),
-                      tr("the signed payload does not verify (%1)")
-                          .arg(AppStoreVerifier::reasonCode(reading.refusal)));
+        return Verdict::now(refuse(audit, 400, "bad_signature",
+                                   AppStoreVerifier::reasonCode(reading.refusal),
+                                   tr("the signed payload does not verify (%1)")
+                                       .arg(AppStoreVerifier::reasonCode(reading.refusal))));
     if (!reading.report) {
         audit.outcome = QStringLiteral("ignored");
         audit.reason = reading.ignoredReason;
         QString error;
         if (!m_store->record(audit, &error))
-            return storageFailure(error);
-        return jsonResponse(200,
-                            QJsonObject { { QStringLiteral("received"), true },
-                                          { QStringLiteral("outcome"), audit.outcome } });
+            return Verdict::now(storageFailure(error));
+        return Verdict::now(
+            jsonResponse(200,
+                         QJsonObject { { QStringLiteral("received"), true },
+                                       { QStringLiteral("outcome"), audit.outcome } }));
     }
-    return store(*reading.report, audit);
+    return Verdict::later(*reading.report, audit);
 }
 
 HttpResponse BillingService::appleValidate(const HttpRequest &request, const QString &userId)

@@ -3,14 +3,17 @@
 #include "billing/appstoresigneddata.h"
 #include "billing/entitlementtoken.h"
 #include "billing/subscription.h"
+#include "http/httpconnection.h"
 #include "http/httpmessage.h"
 #include "serverconfig.h"
 #include "storage/billingstore.h"
 
 #include <QCoreApplication>
 #include <QHash>
+#include <QObject>
 
 #include <deque>
+#include <vector>
 
 #include <functional>
 
@@ -35,6 +38,10 @@ public:
 
     HttpResponse stripeWebhook(const HttpRequest &request);
     HttpResponse appleWebhook(const HttpRequest &request);
+    // The same, answered once the event is stored together with the others read in this
+    // turn of the event loop: one commit (and one sync) for them all.
+    void stripeWebhook(const HttpRequest &request, HttpRequestHandler::Reply reply);
+    void appleWebhook(const HttpRequest &request, HttpRequestHandler::Reply reply);
     // StoreKit 2: the app hands over a purchase's signedTransactionInfo.
     HttpResponse appleValidate(const HttpRequest &request, const QString &userId);
     HttpResponse subscriptionStatus(const QString &userId);
@@ -80,6 +87,40 @@ private:
     HttpResponse refuse(BillingAuditRow audit, int status, const char *code, const QString &reason,
                         const QString &message);
     HttpResponse storageFailure(const QString &error) const;
+    // A webhook read and verified: an answer now (a refusal, an ignored event), or a report
+    // to store.
+    struct Verdict
+    {
+        std::optional<HttpResponse> answer;
+        Billing::SubscriptionReport report;
+        BillingAuditRow audit;
+        static Verdict now(HttpResponse response)
+        {
+            Verdict v;
+            v.answer = std::move(response);
+            return v;
+        }
+        static Verdict later(Billing::SubscriptionReport report, BillingAuditRow audit)
+        {
+            Verdict v;
+            v.report = std::move(report);
+            v.audit = std::move(audit);
+            return v;
+        }
+    };
+    Verdict readStripeWebhook(const HttpRequest &request);
+    Verdict readAppleWebhook(const HttpRequest &request);
+    void answerLater(const Verdict &verdict, HttpRequestHandler::Reply reply);
+    void storeWaiting();
+    struct Waiting
+    {
+        Billing::SubscriptionReport report;
+        BillingAuditRow audit;
+        HttpRequestHandler::Reply reply;
+    };
+    std::vector<Waiting> m_waiting; // bounded by the connections, each awaiting one answer
+    bool m_flushScheduled = false;
+    QObject m_context; // the queued flush dies with the service
     // Stores a verified report with its audit row and answers 200 with the outcome.
     HttpResponse store(Billing::SubscriptionReport report, const BillingAuditRow &audit);
 

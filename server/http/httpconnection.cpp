@@ -1,5 +1,7 @@
 #include "httpconnection.h"
 
+#include <QPointer>
+
 #include <QLoggingCategory>
 #include <QTcpSocket>
 
@@ -270,12 +272,42 @@ bool HttpConnection::readBody()
 void HttpConnection::onRequestComplete()
 {
     const HttpRequest request = m_parser.takeRequest();
-    const HttpResponse response = m_handler->handle(request);
-    qCDebug(lcHttp) << request.method << request.path << response.status;
     // An upgrade the route did not take (h2c, say) leaves the stream in another protocol.
     const bool close = !request.keepAlive || request.upgrade;
-    send(response, request.method == "HEAD", close, !close && request.httpMinor == 0);
-    if (close) {
+    const Answering how { request.method == "HEAD", close, !close && request.httpMinor == 0 };
+    const QByteArray method = request.method, path = request.path;
+    m_state = State::Awaiting;
+    m_timer.stop(); // the handler bounds its own wait
+    QPointer<HttpConnection> self(this);
+    const bool later
+        = m_handler->handleLater(request, [self, how, method, path](const HttpResponse &r) {
+              if (!self || self->m_state != State::Awaiting)
+                  return; // closed meanwhile, or answered twice
+              qCDebug(lcHttp) << method << path << r.status << "(answered later)";
+              self->m_state = State::Reading;
+              self->answer(how, r);
+              // Pipelined requests behind it, from the event loop rather than from inside the
+              // handler that answered.
+              QMetaObject::invokeMethod(
+                  self.data(),
+                  [self] {
+                      if (self && self->m_state == State::Reading)
+                          self->processInput();
+                  },
+                  Qt::QueuedConnection);
+          });
+    if (later)
+        return;
+    m_state = State::Reading;
+    const HttpResponse response = m_handler->handle(request);
+    qCDebug(lcHttp) << request.method << request.path << response.status;
+    answer(how, response);
+}
+
+void HttpConnection::answer(const Answering &how, const HttpResponse &response)
+{
+    send(response, how.headOnly, how.close, how.keepAliveHttp10);
+    if (how.close) {
         closeGracefully();
         return;
     }

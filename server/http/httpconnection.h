@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include "httprequestparser.h"
 #include "serverconfig.h"
 
@@ -27,6 +29,17 @@ public:
     // Once the head is complete: read the body, refuse now, or hand the socket to WebSockets.
     virtual HeadVerdict onHead(const HttpRequest &head) = 0;
     virtual HttpResponse handle(const HttpRequest &request) = 0;
+    // A request the handler answers later, by calling `reply` once on this thread (it may do
+    // so before returning). False: not such a request, handle() answers it. While an answer
+    // is awaited the connection reads no further request, so pipelined answers keep their
+    // order; a reply for a connection that has closed meanwhile goes nowhere.
+    using Reply = std::function<void(const HttpResponse &response)>;
+    virtual bool handleLater(const HttpRequest &request, Reply reply)
+    {
+        Q_UNUSED(request);
+        Q_UNUSED(reply);
+        return false;
+    }
 };
 
 // One client's TCP connection while it speaks HTTP/1.1 (RFC 9112): reads with the bounds of
@@ -51,13 +64,21 @@ signals:
     void finished();
 
 private:
-    enum class State { Reading, Closing, Lingering, Done };
+    enum class State { Reading, Awaiting, Closing, Lingering, Done };
     enum class Deadline { Head, Body, Idle, Write, Linger };
     void processInput();
     bool readHead();
     bool readBody();
     void onHeadComplete();
     void onRequestComplete();
+    // Sends the answer to a request with these properties, then closes or reads on.
+    struct Answering
+    {
+        bool headOnly;
+        bool close;
+        bool keepAliveHttp10;
+    };
+    void answer(const Answering &how, const HttpResponse &response);
     void fail(int status, const char *code, const QString &message);
     void send(const HttpResponse &response, bool headOnly, bool close, bool keepAliveHttp10);
     void closeGracefully();

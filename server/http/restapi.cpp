@@ -133,10 +133,13 @@ const QList<Route> &RestApi::routes()
         { "POST", "/api/v1/workspaces/{workspace}/files", A::Bearer, B::Upload,
           &RestApi::uploadFile },
         // Billing (docs/billing.md). Webhooks carry no token: their signature is checked.
-        { "POST", "/api/v1/billing/webhooks/stripe", A::Public, B::Json, &RestApi::stripeWebhook },
-        { "POST", "/api/v1/billing/webhooks/apple", A::Public, B::Json, &RestApi::appleWebhook },
+        { "POST", "/api/v1/billing/webhooks/stripe", A::Public, B::Json, &RestApi::stripeWebhook,
+          &RestApi::stripeWebhookLater },
+        { "POST", "/api/v1/billing/webhooks/apple", A::Public, B::Json, &RestApi::appleWebhook,
+          &RestApi::appleWebhookLater },
         { "POST", "/api/v1/billing/apple/validate", A::Bearer, B::Json, &RestApi::appleValidate },
-        { "GET", "/api/v1/billing/subscription/status", A::Bearer, B::None, &RestApi::billingStatus },
+        { "GET", "/api/v1/billing/subscription/status", A::Bearer, B::None,
+          &RestApi::billingStatus },
         { "GET", "/api/v1/billing/history", A::Bearer, B::None, &RestApi::billingHistory },
         { "GET", "/api/v1/billing/license", A::Bearer, B::None, &RestApi::billingLicense },
         { "GET", "/api/v1/billing/keys", A::Bearer, B::None, &RestApi::billingKeys },
@@ -237,7 +240,8 @@ HttpRequestHandler::HeadVerdict RestApi::onHead(const HttpRequest &head)
         qCDebug(lcHttp) << "refused a WebSocket upgrade";
         return { HeadVerdict::Respond,
                  jsonError(403, "forbidden",
-                           tr("a valid token is required (/socket/websocket?vsn=2.0.0&token=…)")), nullptr };
+                           tr("a valid token is required (/socket/websocket?vsn=2.0.0&token=…)")),
+                 nullptr };
     }
     case Route::Access::Bearer: {
         // Refused before the body is read: without a token nothing but the head is taken in.
@@ -249,7 +253,8 @@ HttpRequestHandler::HeadVerdict RestApi::onHead(const HttpRequest &head)
             return beginUpload(head, *user, m.params.at(0));
         if (m.route->body != Route::Body::None && !isJsonContentType(head.header("content-type")))
             return { HeadVerdict::Respond,
-                     jsonError(415, "unsupported_media_type", tr("send application/json")), nullptr };
+                     jsonError(415, "unsupported_media_type", tr("send application/json")),
+                     nullptr };
         return {};
     }
     }
@@ -280,6 +285,25 @@ HttpResponse RestApi::handle(const HttpRequest &request)
         call.userId = *user;
     }
     return (this->*m.route->handler)(call);
+}
+
+bool RestApi::handleLater(const HttpRequest &request, Reply reply)
+{
+    const Match m = match(request.method, request.path);
+    if (!m.route || !m.route->later)
+        return false;
+    Route::Call call { request, m.params, {} };
+    if (m.route->access == Route::Access::Bearer) {
+        HttpResponse refusal;
+        const std::optional<QString> user = authenticate(request, &refusal);
+        if (!user) {
+            reply(refusal);
+            return true;
+        }
+        call.userId = *user;
+    }
+    (this->*m.route->later)(call, std::move(reply));
+    return true;
 }
 
 HttpResponse RestApi::healthz(const Route::Call &)
@@ -365,8 +389,7 @@ HttpResponse RestApi::createNotebook(const Route::Call &call)
     return jsonResponse(201, QJsonObject { { QStringLiteral("id"), *id } });
 }
 
-HttpRequestHandler::HeadVerdict RestApi::beginUpload(const HttpRequest &head,
-                                                     const QString &userId,
+HttpRequestHandler::HeadVerdict RestApi::beginUpload(const HttpRequest &head, const QString &userId,
                                                      const QString &workspaceName)
 {
     const auto respond = [](HttpResponse r) {
@@ -380,14 +403,15 @@ HttpRequestHandler::HeadVerdict RestApi::beginUpload(const HttpRequest &head,
     // Decided before a byte of the body is read: nobody may make the server store bytes for a
     // workspace they cannot write to.
     const std::optional<QString> workspace = m_accounts->workspaceIdByName(workspaceName);
-    const std::optional<Role> role = workspace ? m_accounts->role(userId, *workspace) : std::nullopt;
+    const std::optional<Role> role
+        = workspace ? m_accounts->role(userId, *workspace) : std::nullopt;
     if (!role)
         return respond(jsonError(404, "not_found", tr("no workspace %1").arg(workspaceName)));
     if (*role == Role::Viewer)
         return respond(jsonError(403, "forbidden", tr("viewers cannot upload files")));
     if (!isUploadContentType(head.header("content-type")))
-        return respond(jsonError(415, "unsupported_media_type",
-                                 tr("send the file as text/markdown")));
+        return respond(
+            jsonError(415, "unsupported_media_type", tr("send the file as text/markdown")));
     QString name = QUrlQuery(QString::fromUtf8(head.query))
                        .queryItemValue(QStringLiteral("name"), QUrl::FullyDecoded);
     if (name.isEmpty())
@@ -409,8 +433,8 @@ HttpRequestHandler::HeadVerdict RestApi::beginUpload(const HttpRequest &head,
         if (m_billing)
             m_billing->refund(userId, QLatin1String(BillingService::kFileAnalyses));
         qCWarning(lcHttp) << "cannot take an upload:" << error;
-        return respond(jsonError(status, status == 503 ? "unavailable" : "insufficient_storage",
-                                 error));
+        return respond(
+            jsonError(status, status == 503 ? "unavailable" : "insufficient_storage", error));
     }
     HeadVerdict v;
     v.bodySink = std::move(sink);
@@ -425,9 +449,10 @@ HttpResponse RestApi::uploadFile(const Route::Call &call)
     QString error;
     if (!m_files->commit(sink, &error))
         return storageFailure("storing an upload", error);
-    return jsonResponse(201, QJsonObject { { QStringLiteral("id"), sink->id },
-                                           { QStringLiteral("name"), sink->name },
-                                           { QStringLiteral("bytes"), call.request.bodyBytes } });
+    return jsonResponse(201,
+                        QJsonObject { { QStringLiteral("id"), sink->id },
+                                      { QStringLiteral("name"), sink->name },
+                                      { QStringLiteral("bytes"), call.request.bodyBytes } });
 }
 
 HttpResponse RestApi::stripeWebhook(const Route::Call &call)
@@ -438,6 +463,16 @@ HttpResponse RestApi::stripeWebhook(const Route::Call &call)
 HttpResponse RestApi::appleWebhook(const Route::Call &call)
 {
     return m_billing->appleWebhook(call.request);
+}
+
+void RestApi::stripeWebhookLater(const Route::Call &call, Reply reply)
+{
+    m_billing->stripeWebhook(call.request, std::move(reply));
+}
+
+void RestApi::appleWebhookLater(const Route::Call &call, Reply reply)
+{
+    m_billing->appleWebhook(call.request, std::move(reply));
 }
 
 HttpResponse RestApi::appleValidate(const Route::Call &call)

@@ -40,12 +40,16 @@ struct Route
         QString userId; // the caller, for Bearer routes
     };
     using Handler = HttpResponse (RestApi::*)(const Call &call);
+    // For routes answered later (HttpRequestHandler::handleLater): webhooks that are stored
+    // with others in one commit.
+    using LaterHandler = void (RestApi::*)(const Call &call, HttpRequestHandler::Reply reply);
 
     QByteArrayView method; // GET routes answer HEAD too
     QByteArrayView pattern; // segments; "{name}" matches one segment
     Access access;
     Body body;
     Handler handler; // null for the WebSocket upgrade, which ChannelHub takes over
+    LaterHandler later = nullptr; // when set, it answers instead of `handler`
 };
 
 // SPEC §11's REST contracts behind the HTTP front: the route table and its handlers.
@@ -70,6 +74,7 @@ public:
     qint64 bodyLimit(const HttpRequest &head) const override;
     HeadVerdict onHead(const HttpRequest &head) override;
     HttpResponse handle(const HttpRequest &request) override;
+    bool handleLater(const HttpRequest &request, Reply reply) override;
 
 private:
     HttpResponse healthz(const Route::Call &call);
@@ -83,6 +88,8 @@ private:
     HttpResponse uploadFile(const Route::Call &call);
     HttpResponse stripeWebhook(const Route::Call &call);
     HttpResponse appleWebhook(const Route::Call &call);
+    void stripeWebhookLater(const Route::Call &call, Reply reply);
+    void appleWebhookLater(const Route::Call &call, Reply reply);
     HttpResponse appleValidate(const Route::Call &call);
     HttpResponse billingStatus(const Route::Call &call);
     HttpResponse billingHistory(const Route::Call &call);
@@ -93,7 +100,8 @@ private:
     // Before an upload's body: who may upload there, and where the bytes go.
     HeadVerdict beginUpload(const HttpRequest &head, const QString &userId,
                             const QString &workspaceName);
-    void notifyWorkspace(const QString &workspace, const QString &event, const QJsonObject &payload);
+    void notifyWorkspace(const QString &workspace, const QString &event,
+                         const QJsonObject &payload);
     // The notebook and the caller's role in its workspace, or the 404 that hides it.
     std::optional<std::pair<Notebook, Role>> memberNotebook(const Route::Call &call,
                                                             HttpResponse *refusal);

@@ -135,20 +135,14 @@ std::optional<Subscription> BillingStore::load(const QString &source, const QStr
     return s;
 }
 
-std::optional<BillingAuditRow> BillingStore::apply(const SubscriptionReport &report,
-                                                   BillingAuditRow audit, QString *error)
+std::optional<BillingAuditRow> BillingStore::applyOne(const SubscriptionReport &report,
+                                                      BillingAuditRow audit, QString *error)
 {
-    const auto done = qScopeGuard([this] { finishStatements(); });
     audit.eventId = report.stamp.eventId;
     audit.eventType = report.eventType;
     audit.invoiceId = report.invoiceId;
     audit.customerId = report.customerId;
 
-    Transaction transaction(m_db);
-    if (!transaction.begun()) {
-        transaction.commit(error);
-        return std::nullopt;
-    }
     QSqlQuery *q = nullptr;
     q = &prepared(
         QStringLiteral("SELECT 1 FROM billing_processed_events WHERE source = ? AND event_id = ?"));
@@ -171,7 +165,7 @@ std::optional<BillingAuditRow> BillingStore::apply(const SubscriptionReport &rep
             audit.state = q->value(2).toString();
         }
         audit.outcome = QStringLiteral("duplicate");
-        if (!insertAudit(audit, error) || !transaction.commit(error))
+        if (!insertAudit(audit, error))
             return std::nullopt;
         return audit;
     }
@@ -189,7 +183,7 @@ std::optional<BillingAuditRow> BillingStore::apply(const SubscriptionReport &rep
     if (id->isEmpty()) {
         audit.outcome = QStringLiteral("ignored");
         audit.reason = QStringLiteral("unknown_subscription");
-        if (!insertAudit(audit, error) || !transaction.commit(error))
+        if (!insertAudit(audit, error))
             return std::nullopt;
         return audit;
     }
@@ -239,9 +233,41 @@ std::optional<BillingAuditRow> BillingStore::apply(const SubscriptionReport &rep
                                                               : QStringLiteral("stale");
     if (outcome == Subscription::Outcome::Stale)
         audit.reason = QStringLiteral("older_than_state");
-    if (!insertAudit(audit, error) || !transaction.commit(error))
+    if (!insertAudit(audit, error))
         return std::nullopt;
     return audit;
+}
+
+std::optional<BillingAuditRow> BillingStore::apply(const SubscriptionReport &report,
+                                                   BillingAuditRow audit, QString *error)
+{
+    const std::optional<QList<BillingAuditRow>> rows = applyBatch({ { report, audit } }, error);
+    if (!rows)
+        return std::nullopt;
+    return rows->first();
+}
+
+std::optional<QList<BillingAuditRow>>
+BillingStore::applyBatch(const QList<std::pair<SubscriptionReport, BillingAuditRow>> &events,
+                         QString *error)
+{
+    const auto done = qScopeGuard([this] { finishStatements(); });
+    // One commit for them all (group commit): a sync per batch, not per event.
+    Transaction transaction(m_db);
+    if (!transaction.begun()) {
+        transaction.commit(error);
+        return std::nullopt;
+    }
+    QList<BillingAuditRow> rows;
+    for (const auto &[report, audit] : events) {
+        const std::optional<BillingAuditRow> row = applyOne(report, audit, error);
+        if (!row)
+            return std::nullopt;
+        rows.append(*row);
+    }
+    if (!transaction.commit(error))
+        return std::nullopt;
+    return rows;
 }
 
 std::optional<QList<Subscription>> BillingStore::subscriptionsOf(const QString &userId,

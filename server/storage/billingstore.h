@@ -50,6 +50,10 @@ public:
     // Returns the audit row as stored, or nothing on a storage error.
     std::optional<BillingAuditRow> apply(const Billing::SubscriptionReport &report,
                                          BillingAuditRow audit, QString *error);
+    // Several at once, in order, in one transaction: all stored, or none (and an error).
+    std::optional<QList<BillingAuditRow>>
+    applyBatch(const QList<std::pair<Billing::SubscriptionReport, BillingAuditRow>> &events,
+               QString *error);
     // An event refused or ignored before it reached a subscription.
     bool record(const BillingAuditRow &row, QString *error);
 
@@ -75,6 +79,8 @@ public:
                                          QString *error);
 
 private:
+    std::optional<BillingAuditRow> applyOne(const Billing::SubscriptionReport &report,
+                                            BillingAuditRow audit, QString *error);
     std::optional<QString> findSubscription(const Billing::SubscriptionReport &report,
                                             QString *error);
     std::optional<Billing::Subscription> load(const QString &source, const QString &id,

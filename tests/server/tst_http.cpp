@@ -1,8 +1,10 @@
 // HTTP conformance of the front (issue 14 item 6; SPEC §11 REST; RFC 9110/9112) against the
 // real kyozo-server over loopback, byte for byte through RawClient.
+#include "billing/stripesignature.h"
 #include "httpclient.h"
 #include "temporaryserver.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QtTest>
@@ -54,7 +56,8 @@ private slots:
     {
         QString error;
         QVERIFY2(server.start(
-                     QStringLiteral("[limits]\nheader_timeout_ms = 1000\nidle_timeout_ms = 1000\n"),
+                     QStringLiteral("[limits]\nheader_timeout_ms = 1000\nidle_timeout_ms = 1000\n"
+                                    "[billing]\nstripe_webhook_secrets = [\"whsec_http\"]\n"),
                      &error),
                  qPrintable(error));
         ada = server.userWithToken("ada", "team", "owner");
@@ -234,6 +237,40 @@ private slots:
         QVERIFY(metrics->body.contains("kyozo_sockets "));
         QCOMPARE(c.read().value_or(RawResponse {}).status, 405);
         QCOMPARE(c.read().value_or(RawResponse {}).status, 401);
+    }
+
+    // Webhooks are answered later (stored with the others of their event-loop turn, docs/
+    // billing.md): behind and before other requests on one connection, answers keep their
+    // order, whether the answer comes later (a stored event) or at once (a refusal).
+    void answersGivenLaterKeepTheirOrder()
+    {
+        const QByteArray event = R"({"id":"evt_http","object":"event","type":"customer.created",)"
+                                 R"("created":1700000000,"data":{"object":{"id":"cus_1"}}})";
+        const QByteArray signature = Kyozo::Billing::StripeSignatureCheck::sign(
+            event, "whsec_http", QDateTime::currentSecsSinceEpoch());
+        const QByteArray webhook = "POST /api/v1/billing/webhooks/stripe HTTP/1.1\r\nHost: x\r\n"
+                                   "Content-Type: application/json\r\nStripe-Signature: "
+            + signature + "\r\nContent-Length: " + QByteArray::number(event.size()) + "\r\n\r\n"
+            + event;
+        RawClient c;
+        QVERIFY(c.connect(server.port()));
+        c.send(request("GET", "/healthz") + webhook
+               + request("POST", "/api/v1/billing/webhooks/stripe", {}, "{}") + webhook
+               + request("GET", "/nope"));
+        QCOMPARE(c.read().value_or(RawResponse {}).status, 200);
+        const RawResponse stored = c.read().value_or(RawResponse {});
+        QCOMPARE(stored.status, 200);
+        QCOMPARE(json(stored).value("outcome").toString(), QStringLiteral("ignored"));
+        QCOMPARE(c.read().value_or(RawResponse {}).status, 400); // unsigned, refused at once
+        QCOMPARE(c.read().value_or(RawResponse {}).status, 200);
+        QCOMPARE(c.read().value_or(RawResponse {}).status, 404);
+        // A client that leaves before its answer: the server answers the next one as before.
+        {
+            RawClient gone;
+            QVERIFY(gone.connect(server.port()));
+            gone.send(webhook);
+        }
+        QCOMPARE(exchange(request("GET", "/healthz")).status, 200);
     }
 
     void malformedIs400AndCloses()
