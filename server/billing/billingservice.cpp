@@ -100,9 +100,30 @@ HttpResponse BillingService::refuse(BillingAuditRow audit, int status, const cha
 {
     audit.outcome = QStringLiteral("refused");
     audit.reason = reason;
-    QString error;
-    if (!m_store->record(audit, &error))
-        qCWarning(lcBilling) << "could not record a refused event:" << error;
+    // Anyone can send refusals (no token, no signature): at most kRefusalsPerSecond of them
+    // a second are written to the audit log, in bursts of kRefusalBurst; beyond, they are
+    // counted and the count logged once a minute, so that a flood costs no disk.
+    const qint64 now = m_clock();
+    m_refusalBudget
+        = std::min(kRefusalBurst,
+                   m_refusalBudget + double(now - m_refusalBudgetAt) * kRefusalsPerSecond / 1000);
+    m_refusalBudgetAt = now;
+    if (m_refusalBudget >= 1) {
+        m_refusalBudget -= 1;
+        QString error;
+        if (!m_store->record(audit, &error))
+            qCWarning(lcBilling) << "could not record a refused event:" << error;
+    } else {
+        ++m_unrecordedRefusals;
+        if (now - m_unrecordedLoggedAt >= 60000) {
+            qCWarning(lcBilling) << m_unrecordedRefusals
+                                 << "refused billing requests not written to the audit log "
+                                    "(more than"
+                                 << kRefusalsPerSecond << "a second)";
+            m_unrecordedLoggedAt = now;
+            m_unrecordedRefusals = 0;
+        }
+    }
     qCInfo(lcBilling) << audit.source << "event refused:" << reason;
     return jsonError(status, code, message);
 }
@@ -191,8 +212,7 @@ void BillingService::answerLater(const Verdict &verdict, HttpRequestHandler::Rep
         return;
     }
     SubscriptionReport report = verdict.report;
-    if (!report.plan && report.priceId && m_options.prices.contains(*report.priceId))
-        report.plan = m_options.prices.value(*report.priceId);
+    report.plan = planFor(report);
     m_waiting.push_back({ report, verdict.audit, std::move(reply) });
     // Every webhook read in this turn of the event loop is stored in one commit at its end.
     if (!m_flushScheduled) {
@@ -213,34 +233,41 @@ void BillingService::storeWaiting()
     QString error;
     const std::optional<QList<BillingAuditRow>> stored = m_store->applyBatch(events, &error);
     for (size_t i = 0; i < batch.size(); ++i) {
-        if (!stored) {
-            batch[i].reply(storageFailure(error));
+        if (stored) {
+            batch[i].reply(answerFor(batch[i].report, stored->at(qsizetype(i))));
             continue;
         }
-        const BillingAuditRow &row = stored->at(qsizetype(i));
-        qCInfo(lcBilling) << batch[i].report.source << batch[i].report.eventType
-                          << batch[i].report.stamp.eventId << row.outcome << row.state;
-        batch[i].reply(jsonResponse(200,
-                                    QJsonObject { { QStringLiteral("received"), true },
-                                                  { QStringLiteral("outcome"), row.outcome },
-                                                  { QStringLiteral("state"), row.state } }));
+        // The batch failed as a whole: each event on its own, so that one that cannot be
+        // stored does not take the others down with it.
+        const std::optional<BillingAuditRow> one
+            = m_store->apply(batch[i].report, batch[i].audit, &error);
+        batch[i].reply(one ? answerFor(batch[i].report, *one) : storageFailure(error));
     }
+}
+
+HttpResponse BillingService::answerFor(const SubscriptionReport &report,
+                                       const BillingAuditRow &row) const
+{
+    qCInfo(lcBilling) << report.source << report.eventType << report.stamp.eventId << row.outcome
+                      << row.state << row.reason;
+    if (row.retryLater)
+        return jsonError(
+            503, "unavailable",
+            tr("the event's subscription is not known yet (%1); send it again").arg(row.reason));
+    return jsonResponse(200,
+                        QJsonObject { { QStringLiteral("received"), true },
+                                      { QStringLiteral("outcome"), row.outcome },
+                                      { QStringLiteral("state"), row.state } });
 }
 
 HttpResponse BillingService::store(SubscriptionReport report, const BillingAuditRow &audit)
 {
-    if (!report.plan && report.priceId && m_options.prices.contains(*report.priceId))
-        report.plan = m_options.prices.value(*report.priceId);
+    report.plan = planFor(report);
     QString error;
     const std::optional<BillingAuditRow> stored = m_store->apply(report, audit, &error);
     if (!stored)
         return storageFailure(error);
-    qCInfo(lcBilling) << report.source << report.eventType << report.stamp.eventId
-                      << stored->outcome << stored->state;
-    return jsonResponse(200,
-                        QJsonObject { { QStringLiteral("received"), true },
-                                      { QStringLiteral("outcome"), stored->outcome },
-                                      { QStringLiteral("state"), stored->state } });
+    return answerFor(report, *stored);
 }
 
 BillingService::Verdict BillingService::readAppleWebhook(const HttpRequest &request)
@@ -310,7 +337,7 @@ HttpResponse BillingService::appleValidate(const HttpRequest &request, const QSt
                           tr("receipt_data (verifyReceipt) is not supported yet; send "
                              "signed_transaction (StoreKit 2)"));
         return refuse(audit, 400, "bad_request", QStringLiteral("no_signed_transaction"),
-                      tr("expected {\"signed_transaction\": JWS, \"plan_code\"?: string}"));
+                      tr("expected {\"signed_transaction\": JWS}"));
     }
     const AppStoreVerifier::Result t
         = m_apple.verifyTransaction(signedTransaction.toString().toLatin1(), now);
@@ -332,11 +359,20 @@ HttpResponse BillingService::appleValidate(const HttpRequest &request, const QSt
         return refuse(audit, 400, "bad_request", QStringLiteral("not_a_transaction"),
                       tr("the transaction has no transactionId, originalTransactionId or "
                          "signedDate"));
+    // Only a subscription grants a plan, and only its product decides which: a plan_code the
+    // client names is not taken (it would let anyone with a cheap purchase pick the dearest
+    // plan). A transaction the app tied to another user (appAccountToken) is theirs.
+    if (p.value(QLatin1String("type")) != QLatin1String("Auto-Renewable Subscription")
+        || !p.value(QLatin1String("expiresDate")).isDouble())
+        return refuse(audit, 400, "bad_request", QStringLiteral("not_a_subscription"),
+                      tr("the transaction is not an auto-renewable subscription"));
+    QString token = p.value(QLatin1String("appAccountToken")).toString().toLower();
+    token.remove(QLatin1Char('-'));
+    if (!token.isEmpty() && token != userId)
+        return refuse(audit, 403, "forbidden", QStringLiteral("another_users_transaction"),
+                      tr("the transaction belongs to another account"));
     report.userId = userId; // the caller, authenticated: whoever bought it signed in here
     report.priceId = p.value(QLatin1String("productId")).toString();
-    const QString planCode = body.value(QLatin1String("plan_code")).toString();
-    if (m_options.plans.contains(planCode))
-        report.plan = planCode;
     if (p.value(QLatin1String("expiresDate")).isDouble())
         report.expiresAtMs = qint64(p.value(QLatin1String("expiresDate")).toDouble());
     if (p.value(QLatin1String("price")).isDouble())
@@ -352,11 +388,20 @@ HttpResponse BillingService::appleValidate(const HttpRequest &request, const QSt
 
 QString planOfSubscription(const BillingOptions &options, const Subscription &s)
 {
-    if (options.plans.contains(s.plan()))
-        return s.plan();
+    // The price being paid decides; a plan_code (Stripe metadata) only for a price the config
+    // does not map, since metadata stays behind when the customer changes price.
     if (options.prices.contains(s.priceId()))
         return options.prices.value(s.priceId());
+    if (options.plans.contains(s.plan()))
+        return s.plan();
     return QStringLiteral("free"); // a plan this config does not know grants nothing
+}
+
+std::optional<QString> BillingService::planFor(const SubscriptionReport &report) const
+{
+    if (report.priceId && m_options.prices.contains(*report.priceId))
+        return m_options.prices.value(*report.priceId);
+    return report.plan;
 }
 
 QString BillingService::planOf(const Subscription &s) const

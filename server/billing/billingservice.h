@@ -112,6 +112,10 @@ private:
     Verdict readAppleWebhook(const HttpRequest &request);
     void answerLater(const Verdict &verdict, HttpRequestHandler::Reply reply);
     void storeWaiting();
+    HttpResponse answerFor(const Billing::SubscriptionReport &report,
+                           const BillingAuditRow &row) const;
+    // The report's plan: its price's under [billing.prices], else the plan it names.
+    std::optional<QString> planFor(const Billing::SubscriptionReport &report) const;
     struct Waiting
     {
         Billing::SubscriptionReport report;
@@ -120,6 +124,12 @@ private:
     };
     std::vector<Waiting> m_waiting; // bounded by the connections, each awaiting one answer
     bool m_flushScheduled = false;
+    static constexpr double kRefusalsPerSecond = 10;
+    static constexpr double kRefusalBurst = 100;
+    double m_refusalBudget = kRefusalBurst;
+    qint64 m_refusalBudgetAt = 0;
+    qint64 m_unrecordedRefusals = 0;
+    qint64 m_unrecordedLoggedAt = 0;
     QObject m_context; // the queued flush dies with the service
     // Stores a verified report with its audit row and answers 200 with the outcome.
     HttpResponse store(Billing::SubscriptionReport report, const BillingAuditRow &audit);

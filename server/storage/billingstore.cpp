@@ -35,7 +35,12 @@ QSqlQuery &BillingStore::prepared(const QString &sql)
     auto it = m_statements.find(sql);
     if (it == m_statements.end()) {
         auto query = std::make_unique<QSqlQuery>(m_db.connection());
-        query->prepare(sql);
+        // A statement that did not prepare (a lost connection) is not kept: its exec fails
+        // with the driver's error now, and the next use prepares it again.
+        if (!query->prepare(sql)) {
+            m_unprepared = std::move(query);
+            return *m_unprepared;
+        }
         it = m_statements.emplace(sql, std::move(query)).first;
     }
     return *it->second;
@@ -181,8 +186,21 @@ std::optional<BillingAuditRow> BillingStore::applyOne(const SubscriptionReport &
     if (!id)
         return std::nullopt;
     if (id->isEmpty()) {
-        audit.outcome = QStringLiteral("ignored");
         audit.reason = QStringLiteral("unknown_subscription");
+        if (!report.invoiceId.isEmpty()) {
+            // A refund of an invoice not heard of yet (its own event failed or is late):
+            // not taken as done, so that the sender's retry finds the invoice by then.
+            q = &prepared(QStringLiteral(
+                "DELETE FROM billing_processed_events WHERE source = ? AND event_id = ?"));
+            q->addBindValue(report.source);
+            q->addBindValue(report.stamp.eventId);
+            if (!executeWrite(m_db, *q, error))
+                return std::nullopt;
+            audit.outcome = QStringLiteral("refused");
+            audit.retryLater = true;
+        } else {
+            audit.outcome = QStringLiteral("ignored"); // a charge of no subscription
+        }
         if (!insertAudit(audit, error))
             return std::nullopt;
         return audit;
@@ -253,7 +271,7 @@ BillingStore::applyBatch(const QList<std::pair<SubscriptionReport, BillingAuditR
 {
     const auto done = qScopeGuard([this] { finishStatements(); });
     // One commit for them all (group commit): a sync per batch, not per event.
-    Transaction transaction(m_db);
+    Transaction transaction(m_db, Transaction::Intent::Writing);
     if (!transaction.begun()) {
         transaction.commit(error);
         return std::nullopt;
@@ -336,7 +354,7 @@ std::optional<QList<BillingAuditRow>> BillingStore::history(const QString &userI
 std::optional<qint64> BillingStore::countIfBelow(const QString &userId, const QString &operation,
                                                  qint64 periodStart, qint64 limit, QString *error)
 {
-    Transaction transaction(m_db);
+    Transaction transaction(m_db, Transaction::Intent::Writing);
     if (!transaction.begun()) {
         transaction.commit(error);
         return std::nullopt;

@@ -32,6 +32,7 @@ struct BillingAuditRow
     QString reason; // why it was refused or ignored
     QString state; // the subscription's state after it, for accepted and stale events
     QByteArray bodySha256; // hex, of the body exactly as received
+    bool retryLater = false; // not applied yet: answer so that the sender sends it again
 };
 
 // Subscriptions and the audit log. Every event is one transaction: its idempotency row, the
@@ -91,6 +92,7 @@ private:
     void finishStatements();
     Database &m_db;
     std::unordered_map<QString, std::unique_ptr<QSqlQuery>> m_statements;
+    std::unique_ptr<QSqlQuery> m_unprepared; // the last one that failed to prepare
     qint64 m_lastReceivedAt = 0;
 };
 

@@ -9,9 +9,9 @@
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QSqlDriver>
-#include <QStringDecoder>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QStringDecoder>
 #include <QUuid>
 
 #include <sqlite3.h>
@@ -26,91 +26,97 @@ Q_LOGGING_CATEGORY(lcDatabase, "kyozo.server.database")
 namespace Kyozo::Server {
 
 namespace {
-QString tr(const char *text) { return QCoreApplication::translate("Database", text); }
-
-// XDG Base Directory Specification: a missing data directory "should be created with
-// permission 0700". Only the components this call creates get that mode; existing ones
-// are the operator's.
-void createPrivateDirectories(const QString &path)
-{
-    QDir dir(path);
-    if (dir.exists())
-        return;
-    createPrivateDirectories(QFileInfo(dir.absolutePath()).absolutePath());
-    QDir().mkdir(dir.absolutePath(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-}
-
-void syncDirectory(const QString &path)
-{
-    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
+    QString tr(const char *text)
+    {
+        return QCoreApplication::translate("Database", text);
     }
-}
 
-// A new SQLite database file is created 0600 before SQLite opens it: SQLite gives the
-// -wal and -shm files (and any rollback journal) the mode of the database file
-// (os_unix.c findCreateFileMode, unixOpenSharedMemory), so they are 0600 too, whatever the
-// umask. Changing the umask instead would change it for every thread of the process. An
-// existing file keeps the mode the operator gave it.
-void createPrivateFile(const QString &path)
-{
-    const int fd = ::open(QFile::encodeName(path).constData(),
-                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, S_IRUSR | S_IWUSR);
-    if (fd < 0)
-        return; // exists, or SQLite will report why it cannot be created
-    ::fchmod(fd,
-             S_IRUSR | S_IWUSR); // exactly 0600: a umask such as 0277 must not make it read-only
-    ::fsync(fd);
-    ::close(fd);
-    // The new directory entry survives a crash too (fsync(2): syncing the file does not
-    // sync the directory that names it).
-    syncDirectory(QFileInfo(path).absolutePath());
-}
+    // XDG Base Directory Specification: a missing data directory "should be created with
+    // permission 0700". Only the components this call creates get that mode; existing ones
+    // are the operator's.
+    void createPrivateDirectories(const QString &path)
+    {
+        QDir dir(path);
+        if (dir.exists())
+            return;
+        createPrivateDirectories(QFileInfo(dir.absolutePath()).absolutePath());
+        QDir().mkdir(dir.absolutePath(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    }
 
-sqlite3 *sqliteHandle(const QSqlDatabase &db)
-{
-    const QVariant v = db.driver() ? db.driver()->handle() : QVariant();
-    if (!v.isValid() || qstrcmp(v.typeName(), "sqlite3*") != 0)
-        return nullptr;
-    return *static_cast<sqlite3 *const *>(v.constData());
-}
-
-// A failure of the storage itself, as opposed to one of the statement (a constraint, a
-// busy lock that the next try gets): SQLite result codes (sqlite.org/rescode.html, the
-// primary code is the low byte of an extended one) and PostgreSQL SQLSTATEs (PostgreSQL
-// manual, Appendix A).
-std::optional<Degradation::Kind> storageFailureKind(const QSqlError &error)
-{
-    const QString code = error.nativeErrorCode();
-    bool numeric = false;
-    const int sqlite = code.toInt(&numeric) & 0xff;
-    if (numeric && code.size() < 5) {
-        switch (sqlite) {
-        case SQLITE_FULL:
-            return Degradation::Kind::Full;
-        case SQLITE_READONLY:
-        case SQLITE_IOERR:
-        case SQLITE_CANTOPEN:
-        case SQLITE_CORRUPT:
-        case SQLITE_NOTADB:
-            return Degradation::Kind::Unwritable;
-        default:
-            return std::nullopt;
+    void syncDirectory(const QString &path)
+    {
+        const int fd
+            = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0) {
+            ::fsync(fd);
+            ::close(fd);
         }
     }
-    if (code == QLatin1String("53100")) // disk_full
-        return Degradation::Kind::Full;
-    if (code == QLatin1String("25006") // read_only_sql_transaction
-        || code.startsWith(QLatin1String("08")) // connection exception
-        || code.startsWith(
-            QLatin1String("57P")) // operator intervention: shutdown, cannot connect now
-        || code.startsWith(QLatin1String("53")) // insufficient resources
-        || code.startsWith(QLatin1String("58"))) // system error: I/O
-        return Degradation::Kind::Unwritable;
-    return std::nullopt;
-}
+
+    // A new SQLite database file is created 0600 before SQLite opens it: SQLite gives the
+    // -wal and -shm files (and any rollback journal) the mode of the database file
+    // (os_unix.c findCreateFileMode, unixOpenSharedMemory), so they are 0600 too, whatever the
+    // umask. Changing the umask instead would change it for every thread of the process. An
+    // existing file keeps the mode the operator gave it.
+    void createPrivateFile(const QString &path)
+    {
+        const int fd
+            = ::open(QFile::encodeName(path).constData(),
+                     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, S_IRUSR | S_IWUSR);
+        if (fd < 0)
+            return; // exists, or SQLite will report why it cannot be created
+        ::fchmod(fd,
+                 S_IRUSR
+                     | S_IWUSR); // exactly 0600: a umask such as 0277 must not make it read-only
+        ::fsync(fd);
+        ::close(fd);
+        // The new directory entry survives a crash too (fsync(2): syncing the file does not
+        // sync the directory that names it).
+        syncDirectory(QFileInfo(path).absolutePath());
+    }
+
+    sqlite3 *sqliteHandle(const QSqlDatabase &db)
+    {
+        const QVariant v = db.driver() ? db.driver()->handle() : QVariant();
+        if (!v.isValid() || qstrcmp(v.typeName(), "sqlite3*") != 0)
+            return nullptr;
+        return *static_cast<sqlite3 *const *>(v.constData());
+    }
+
+    // A failure of the storage itself, as opposed to one of the statement (a constraint, a
+    // busy lock that the next try gets): SQLite result codes (sqlite.org/rescode.html, the
+    // primary code is the low byte of an extended one) and PostgreSQL SQLSTATEs (PostgreSQL
+    // manual, Appendix A).
+    std::optional<Degradation::Kind> storageFailureKind(const QSqlError &error)
+    {
+        const QString code = error.nativeErrorCode();
+        bool numeric = false;
+        const int sqlite = code.toInt(&numeric) & 0xff;
+        if (numeric && code.size() < 5) {
+            switch (sqlite) {
+            case SQLITE_FULL:
+                return Degradation::Kind::Full;
+            case SQLITE_READONLY:
+            case SQLITE_IOERR:
+            case SQLITE_CANTOPEN:
+            case SQLITE_CORRUPT:
+            case SQLITE_NOTADB:
+                return Degradation::Kind::Unwritable;
+            default:
+                return std::nullopt;
+            }
+        }
+        if (code == QLatin1String("53100")) // disk_full
+            return Degradation::Kind::Full;
+        if (code == QLatin1String("25006") // read_only_sql_transaction
+            || code.startsWith(QLatin1String("08")) // connection exception
+            || code.startsWith(
+                QLatin1String("57P")) // operator intervention: shutdown, cannot connect now
+            || code.startsWith(QLatin1String("53")) // insufficient resources
+            || code.startsWith(QLatin1String("58"))) // system error: I/O
+            return Degradation::Kind::Unwritable;
+        return std::nullopt;
+    }
 } // namespace
 
 bool execute(QSqlQuery &query, QString *error)
@@ -332,9 +338,18 @@ std::optional<Degradation> Database::probePostgres()
     return std::nullopt;
 }
 
-Transaction::Transaction(Database &db)
+Transaction::Transaction(Database &db, Intent intent)
     : m_db(db)
 {
+    if (intent == Intent::Writing && m_db.m_driver == DatabaseUrl::Driver::Sqlite) {
+        // Qt's SQLite driver commits and rolls back with plain COMMIT / ROLLBACK statements,
+        // whatever began the transaction.
+        QSqlQuery begin(m_db.connection());
+        m_begun = begin.exec(QStringLiteral("BEGIN IMMEDIATE"));
+        if (!m_begun)
+            m_db.noteWriteFailed(begin.lastError());
+        return;
+    }
     m_begun = m_db.connection().transaction();
     if (!m_begun)
         m_db.noteWriteFailed(m_db.connection().lastError());
@@ -395,15 +410,16 @@ bool Database::migrate(QString *error)
     const int newest = migrations().isEmpty() ? 0 : migrations().last().version;
     if (current > newest) {
         *error = tr("the database has schema version %1, newer than this kyozo-server knows (%2)")
-                         .arg(current)
-                         .arg(newest);
+                     .arg(current)
+                     .arg(newest);
         return false;
     }
     for (const Migration &m : migrations()) {
         if (m.version <= current)
             continue;
         if (!m_db.transaction()) {
-            *error = tr("cannot begin migration %1: %2").arg(m.version).arg(m_db.lastError().text());
+            *error
+                = tr("cannot begin migration %1: %2").arg(m.version).arg(m_db.lastError().text());
             return false;
         }
         QString failed;
@@ -414,7 +430,8 @@ bool Database::migrate(QString *error)
             }
         }
         if (failed.isEmpty()) {
-            q.prepare(QStringLiteral("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)"));
+            q.prepare(QStringLiteral(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)"));
             q.addBindValue(m.version);
             q.addBindValue(QDateTime::currentMSecsSinceEpoch());
             if (!q.exec())

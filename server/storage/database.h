@@ -100,7 +100,12 @@ bool executeWrite(Database &db, QSqlQuery &query, QString *error);
 class Transaction
 {
 public:
-    explicit Transaction(Database &db);
+    // Writing: a transaction that reads before it writes takes SQLite's write lock at once
+    // (BEGIN IMMEDIATE), so that it waits its busy timeout for another connection's writer
+    // instead of failing with SQLITE_BUSY when its read turns into a write. PostgreSQL: the
+    // same BEGIN either way.
+    enum class Intent { Any, Writing };
+    explicit Transaction(Database &db, Intent intent = Intent::Any);
     ~Transaction();
     Transaction(const Transaction &) = delete;
     Transaction &operator=(const Transaction &) = delete;

@@ -489,14 +489,79 @@ private slots:
         QCOMPARE(
             restRequest("POST", server->url("/api/v1/billing/apple/validate"), {}, "{}").status,
             401);
+        // Ada's purchase (her appAccountToken) handed over by bob is not his.
+        QJsonObject adas = transaction;
+        adas["transactionId"] = "2000000077";
+        r = restRequest("POST", server->url("/api/v1/billing/apple/validate"), bob,
+                        QJsonDocument(QJsonObject { { "signed_transaction",
+                                                      QString::fromLatin1(chain.sign(adas)) } })
+                            .toJson());
+        QCOMPARE(r.status, 403);
+        // A purchase that is not a subscription grants no plan, whatever the body asks for.
+        QJsonObject consumable = bobs;
+        consumable["transactionId"] = "2000000078";
+        consumable["type"] = "Consumable";
+        consumable.remove("expiresDate");
+        r = restRequest("POST", server->url("/api/v1/billing/apple/validate"), bob,
+                        QJsonDocument(QJsonObject { { "signed_transaction",
+                                                      QString::fromLatin1(chain.sign(consumable)) },
+                                                    { "plan_code", "pro" } })
+                            .toJson());
+        QCOMPARE(r.status, 400);
 
         QStringList seen;
         for (const QStringList &row : auditRows())
             seen.append(row[0] + ":" + row[1]);
-        QCOMPARE(seen,
-                 (QStringList { "accepted:", "duplicate:", "refused:verification_failure",
-                                "refused:v1_not_supported", "refused:no_signed_payload",
-                                "accepted:", "accepted:", "refused:verification_failure" }));
+        QCOMPARE(
+            seen,
+            (QStringList { "accepted:", "duplicate:", "refused:verification_failure",
+                           "refused:v1_not_supported", "refused:no_signed_payload",
+                           "accepted:", "accepted:", "refused:verification_failure",
+                           "refused:another_users_transaction", "refused:not_a_subscription" }));
+    }
+
+    // A refund whose invoice is not known yet is answered 503 and not taken as done, so that
+    // Stripe's retry applies it; the price being paid decides the plan, not stale metadata.
+    void aRefundBeforeItsInvoiceIsAppliedOnRetry()
+    {
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const QJsonObject charge { { "id", "ch_9" }, { "invoice", "in_9" }, { "refunded", true } };
+        const QByteArray refund = stripeEvent("evt_refund9", "charge.refunded", now - 1, charge);
+        RestResponse r = deliver(refund);
+        QCOMPARE(r.status, 503);
+        QCOMPARE(deliver(stripeEvent("evt_sub9", "customer.subscription.created", now - 10,
+                                     subscription("active", now + 86400)))
+                     .status,
+                 200);
+        QCOMPARE(deliver(stripeEvent("evt_in9", "invoice.paid", now - 9,
+                                     QJsonObject { { "id", "in_9" },
+                                                   { "customer", "cus_1" },
+                                                   { "subscription", "sub_1" },
+                                                   { "amount_paid", 900 },
+                                                   { "currency", "usd" } }))
+                     .status,
+                 200);
+        r = deliver(refund); // Stripe's retry
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value("outcome").toString(), QStringLiteral("accepted"));
+        QCOMPARE(r.json.value("state").toString(), QStringLiteral("refunded"));
+        // A charge of no subscription at all is ignored for good.
+        r = deliver(stripeEvent("evt_oneoff", "charge.refunded", now,
+                                QJsonObject { { "id", "ch_1" }, { "refunded", true } }));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value("outcome").toString(), QStringLiteral("ignored"));
+    }
+
+    // Refusals need no token: a flood of them is not written to the audit log in full.
+    void aFloodOfRefusalsIsNotWrittenInFull()
+    {
+        for (int i = 0; i < 300; ++i)
+            QCOMPARE(deliver("{}", "whsec_wrong").status, 400);
+        int refused = 0;
+        for (const QStringList &row : auditRows())
+            refused += row[0] == QLatin1String("refused");
+        // A burst of 100, then 10 a second.
+        QVERIFY2(refused >= 100 && refused < 100 + 300 / 5, qPrintable(QString::number(refused)));
     }
 
     // Usage (issue 20 item 3): the limit holds at exactly the configured count, over REST
