@@ -253,7 +253,10 @@ namespace EntitlementToken {
         const QJsonValue plan = payload->value(QLatin1String("plan"));
         const QJsonValue exp = payload->value(QLatin1String("exp"));
         const QJsonValue iat = payload->value(QLatin1String("iat"));
-        if (!sub.isString() || !plan.isString() || !isWholeSeconds(exp) || !isWholeSeconds(iat)
+        // Ours only (iss), and no critical extension we would not understand (RFC 7515 §4.1.11).
+        if (payload->value(QLatin1String("iss")) != QLatin1String("kyozo")
+            || header->contains(QLatin1String("crit")) || !sub.isString() || !plan.isString()
+            || !isWholeSeconds(exp) || !isWholeSeconds(iat)
             || !payload->value(QLatin1String("limits")).isObject()) {
             out.refusal = Refusal::BadClaims;
             return out;

@@ -125,8 +125,11 @@ std::optional<Subscription> BillingStore::load(const QString &source, const QStr
                                                QString *error)
 {
     QSqlQuery *q = nullptr;
+    // Read to be rewritten: on PostgreSQL the row is locked until the commit, so that two
+    // servers applying events to one subscription take turns instead of losing one.
     q = &prepared(QStringLiteral("SELECT registers FROM billing_subscriptions WHERE source = ? AND "
-                                 "subscription_id = ?"));
+                                 "subscription_id = ?")
+                  + (m_db.isPostgres() ? QStringLiteral(" FOR UPDATE") : QString()));
     q->addBindValue(source);
     q->addBindValue(id);
     if (!execute(*q, error))
@@ -354,32 +357,22 @@ std::optional<QList<BillingAuditRow>> BillingStore::history(const QString &userI
 std::optional<qint64> BillingStore::countIfBelow(const QString &userId, const QString &operation,
                                                  qint64 periodStart, qint64 limit, QString *error)
 {
-    Transaction transaction(m_db, Transaction::Intent::Writing);
-    if (!transaction.begun()) {
-        transaction.commit(error);
-        return std::nullopt;
-    }
+    if (limit <= 0)
+        return limit;
+    // One statement that counts only below the limit: servers sharing a PostgreSQL cannot
+    // both take the last one (a read, then a write, could).
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT used FROM usage_counters WHERE user_id = ? AND operation = ? "
-                             "AND period_start = ?"));
-    q.addBindValue(userId);
-    q.addBindValue(operation);
-    q.addBindValue(periodStart);
-    if (!execute(q, error))
-        return std::nullopt;
-    const qint64 used = q.next() ? q.value(0).toLongLong() : 0;
-    if (used >= limit)
-        return used;
     q.prepare(QStringLiteral(
         "INSERT INTO usage_counters (user_id, operation, period_start, used) VALUES (?, ?, ?, 1) "
-        "ON CONFLICT (user_id, operation, period_start) DO UPDATE SET used = usage_counters.used + "
-        "1"));
+        "ON CONFLICT (user_id, operation, period_start) DO UPDATE SET used = usage_counters.used "
+        "+ 1 WHERE usage_counters.used < ?"));
     q.addBindValue(userId);
     q.addBindValue(operation);
     q.addBindValue(periodStart);
-    if (!executeWrite(m_db, q, error) || !transaction.commit(error))
+    q.addBindValue(limit);
+    if (!executeWrite(m_db, q, error))
         return std::nullopt;
-    return used;
+    return q.numRowsAffected() == 1 ? limit - 1 : limit;
 }
 
 bool BillingStore::uncount(const QString &userId, const QString &operation, qint64 periodStart,

@@ -64,8 +64,9 @@ public:
     // Every subscription (the operator's report).
     std::optional<QList<Billing::Subscription>> allSubscriptions(QString *error);
 
-    // Counts one `operation` of the user in the period when fewer than `limit` were counted;
-    // returns the count before (== limit: refused, nothing counted), or nothing on an error.
+    // Counts one `operation` of the user in the period when fewer than `limit` were counted:
+    // returns a value below `limit` when it was counted, `limit` when refused (nothing
+    // counted), nothing on an error.
     std::optional<qint64> countIfBelow(const QString &userId, const QString &operation,
                                        qint64 periodStart, qint64 limit, QString *error);
     // Takes one back (an operation that was counted and then did not happen).

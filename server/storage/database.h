@@ -69,6 +69,7 @@ public:
     // it is bound.
     QVariant text(const QString &value) const;
     QString textPlaceholder() const;
+    bool isPostgres() const { return m_driver == DatabaseUrl::Driver::Postgres; }
     // The same on the way back: QPSQL makes a QString of a text column with
     // QString::fromUtf8, which drops a leading U+FEFF too. The statement selects
     // textColumn(name) (PostgreSQL: the column's UTF-8 bytes) and reads it with textOf().

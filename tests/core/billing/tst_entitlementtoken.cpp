@@ -164,6 +164,13 @@ private slots:
             + b64url(R"({"sub":"u1","plan":"pro","limits":{},"iat":1})");
         const QByteArray token = input + '.' + b64url(key.sign(input));
         QCOMPARE(EntitlementToken::verify(token, { key }, 2).refusal, Refusal::BadClaims);
+        // Complete, but another issuer's.
+        const QByteArray other
+            = b64url(R"({"alg":"EdDSA","kid":")" + key.keyId().toLatin1() + R"("})") + '.'
+            + b64url(R"({"iss":"elsewhere","sub":"u1","plan":"pro","limits":{},"iat":1,"exp":9})");
+        QCOMPARE(
+            EntitlementToken::verify(other + '.' + b64url(key.sign(other)), { key }, 2).refusal,
+            Refusal::BadClaims);
     }
 };
 
