@@ -1,4 +1,5 @@
 #include "appstoresigneddata.h"
+#include "compactjws.h"
 
 #include <QCryptographicHash>
 #include <QJsonArray>
@@ -46,26 +47,6 @@ namespace {
             return nullptr;
         }
         return X509Ptr(x);
-    }
-
-    std::optional<QByteArray> base64Url(QByteArrayView text)
-    {
-        for (const char c : text)
-            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                  || c == '-' || c == '_'))
-                return std::nullopt;
-        auto r = QByteArray::fromBase64Encoding(text.toByteArray(),
-                                                QByteArray::Base64UrlEncoding
-                                                    | QByteArray::AbortOnBase64DecodingErrors);
-        return r ? std::optional<QByteArray>(*r) : std::nullopt;
-    }
-
-    std::optional<QJsonObject> object(const QByteArray &bytes)
-    {
-        QJsonParseError e;
-        const QJsonDocument d = QJsonDocument::fromJson(bytes, &e);
-        return e.error == QJsonParseError::NoError && d.isObject() ? std::optional(d.object())
-                                                                   : std::nullopt;
     }
 
     bool hasExtension(X509 *x, const char *oid)
@@ -119,7 +100,9 @@ namespace {
 
     qint64 asMs(const ASN1_TIME *t)
     {
-        struct tm tm {};
+        struct tm tm
+        {
+        };
         if (ASN1_TIME_to_tm(t, &tm) != 1)
             return 0;
         return qint64(timegm(&tm)) * 1000;
@@ -153,19 +136,13 @@ bool AppStoreVerifier::addRootCertificate(const QByteArray &certificate, QString
 AppStoreVerifier::Result AppStoreVerifier::verifySignedData(const QByteArray &jws,
                                                             qint64 nowMs) const
 {
-    const QList<QByteArray> parts = jws.split('.');
-    if (jws.size() > 256 * 1024 || parts.size() != 3)
+    const std::optional<CompactJws::Parts> jwsParts = CompactJws::parse(jws, 256 * 1024);
+    if (!jwsParts || jwsParts->header.value(QLatin1String("alg")) != QLatin1String("ES256"))
         return refused(Refusal::Malformed);
-    const auto headerBytes = base64Url(parts[0]);
-    const auto payloadBytes = base64Url(parts[1]);
-    const auto signature = base64Url(parts[2]);
-    const auto header = headerBytes ? object(*headerBytes) : std::nullopt;
-    const auto payload = payloadBytes ? object(*payloadBytes) : std::nullopt;
-    if (!header || !payload || !signature)
-        return refused(Refusal::Malformed);
-    if (header->value(QLatin1String("alg")) != QLatin1String("ES256"))
-        return refused(Refusal::Malformed);
-    const QJsonArray x5c = header->value(QLatin1String("x5c")).toArray();
+    const QJsonObject &payload = jwsParts->payload;
+    const QByteArray &signingInput = jwsParts->signingInput;
+    const QByteArray &signature = jwsParts->signature;
+    const QJsonArray x5c = jwsParts->header.value(QLatin1String("x5c")).toArray();
     if (x5c.size() != 3)
         return refused(Refusal::InvalidChainLength);
     // x5c entries are standard base64 of DER (RFC 7515 §4.1.6), not base64url.
@@ -184,10 +161,9 @@ AppStoreVerifier::Result AppStoreVerifier::verifySignedData(const QByteArray &jw
     if (known != m_verified.constEnd()) {
         if (known->notBeforeMs > nowMs + kMaxSkewMs || known->notAfterMs < nowMs - kMaxSkewMs)
             return refused(Refusal::InvalidCertificate);
-        if (!verifyEs256(static_cast<EVP_PKEY *>(known->leafKey.get()), parts[0] + '.' + parts[1],
-                         *signature))
+        if (!verifyEs256(static_cast<EVP_PKEY *>(known->leafKey.get()), signingInput, signature))
             return refused(Refusal::VerificationFailure);
-        return { Refusal::None, *payload };
+        return { Refusal::None, payload };
     }
 
     const X509Ptr leaf = cert(0);
@@ -218,7 +194,7 @@ AppStoreVerifier::Result AppStoreVerifier::verifySignedData(const QByteArray &jw
         || !validAt(root.get(), nowMs))
         return refused(Refusal::InvalidCertificate);
     EVP_PKEY *leafKey = X509_get0_pubkey(leaf.get());
-    if (!leafKey || !verifyEs256(leafKey, parts[0] + '.' + parts[1], *signature))
+    if (!leafKey || !verifyEs256(leafKey, signingInput, signature))
         return refused(Refusal::VerificationFailure);
 
     VerifiedChain verified;
@@ -234,7 +210,7 @@ AppStoreVerifier::Result AppStoreVerifier::verifySignedData(const QByteArray &jw
     if (m_verified.size() >= 32)
         m_verified.clear();
     m_verified.insert(chainKey, verified);
-    return { Refusal::None, *payload };
+    return { Refusal::None, payload };
 }
 
 AppStoreVerifier::Result AppStoreVerifier::verifyNotification(const QByteArray &signedPayload,

@@ -1,4 +1,5 @@
 #include "entitlementtoken.h"
+#include "compactjws.h"
 
 #include <QJsonDocument>
 
@@ -9,40 +10,12 @@ namespace Kyozo::Billing {
 
 namespace {
 
-    constexpr auto kBase64Url = QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals;
-
-    QByteArray base64Url(const QByteArray &bytes)
-    {
-        return bytes.toBase64(kBase64Url);
-    }
-
-    // RFC 7515 §2: base64url without padding; anything else is refused, not repaired.
-    std::optional<QByteArray> fromBase64Url(QByteArrayView text)
-    {
-        for (const char c : text)
-            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                  || c == '-' || c == '_'))
-                return std::nullopt;
-        auto decoded = QByteArray::fromBase64Encoding(
-            text.toByteArray(),
-            QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
-        if (!decoded)
-            return std::nullopt;
-        return *decoded;
-    }
+    using CompactJws::base64Url;
+    using CompactJws::fromBase64Url;
 
     EVP_PKEY *pkey(const std::shared_ptr<void> &key)
     {
         return static_cast<EVP_PKEY *>(key.get());
-    }
-
-    std::optional<QJsonObject> jsonObject(const QByteArray &bytes)
-    {
-        QJsonParseError error;
-        const QJsonDocument doc = QJsonDocument::fromJson(bytes, &error);
-        if (error.error != QJsonParseError::NoError || !doc.isObject())
-            return std::nullopt;
-        return doc.object();
     }
 
     bool isWholeSeconds(const QJsonValue &v)
@@ -215,22 +188,13 @@ namespace EntitlementToken {
     Verified verify(const QByteArray &token, const QList<Ed25519Key> &keys, qint64 nowSeconds)
     {
         Verified out;
-        const QList<QByteArray> parts = token.split('.');
-        if (token.size() > 64 * 1024 || parts.size() != 3) {
+        const std::optional<CompactJws::Parts> parts = CompactJws::parse(token, 64 * 1024);
+        if (!parts) {
             out.refusal = Refusal::Malformed;
             return out;
         }
-        const std::optional<QByteArray> headerBytes = fromBase64Url(parts[0]);
-        const std::optional<QByteArray> payloadBytes = fromBase64Url(parts[1]);
-        const std::optional<QByteArray> signature = fromBase64Url(parts[2]);
-        const std::optional<QJsonObject> header
-            = headerBytes ? jsonObject(*headerBytes) : std::nullopt;
-        const std::optional<QJsonObject> payload
-            = payloadBytes ? jsonObject(*payloadBytes) : std::nullopt;
-        if (!header || !payload || !signature) {
-            out.refusal = Refusal::Malformed;
-            return out;
-        }
+        const QJsonObject *header = &parts->header;
+        const QJsonObject *payload = &parts->payload;
         // RFC 8725 §3.1: the algorithm is ours to choose, never the token's.
         if (header->value(QLatin1String("alg")) != QLatin1String("EdDSA")) {
             out.refusal = Refusal::WrongAlgorithm;
@@ -245,7 +209,7 @@ namespace EntitlementToken {
             out.refusal = Refusal::UnknownKey;
             return out;
         }
-        if (!key->verify(parts[0] + '.' + parts[1], *signature)) {
+        if (!key->verify(parts->signingInput, parts->signature)) {
             out.refusal = Refusal::BadSignature;
             return out;
         }
