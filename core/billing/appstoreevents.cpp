@@ -60,16 +60,15 @@ namespace {
 
 std::optional<Money> moneyFromMilliUnits(qint64 milliUnits, const QString &currency)
 {
-    const QString code = currency.toUpper();
-    static const QRegularExpression iso(QStringLiteral("^[A-Z]{3}$"));
-    if (!iso.match(code).hasMatch() || milliUnits < 0)
+    const std::optional<QString> code = currencyCode(currency);
+    if (!code || milliUnits < 0)
         return std::nullopt;
     qint64 divisor = 1;
-    for (int i = minorUnitDigits(code); i < 3; ++i)
+    for (int i = minorUnitDigits(*code); i < 3; ++i)
         divisor *= 10;
     if (milliUnits % divisor != 0)
         return std::nullopt;
-    return Money { milliUnits / divisor, code };
+    return Money { milliUnits / divisor, *code };
 }
 
 AppStoreEventReading readAppStoreNotification(const AppStoreVerifier &verifier,

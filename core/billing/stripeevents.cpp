@@ -36,13 +36,10 @@ namespace {
     // ISO 4217: three letters; Stripe writes them in lower case.
     std::optional<Money> money(const QJsonValue &amount, const QJsonValue &currency)
     {
-        const QString code = currency.toString().toUpper();
-        if (!amount.isDouble() || code.size() != 3)
+        const std::optional<QString> code = currencyCode(currency.toString());
+        if (!amount.isDouble() || !code)
             return std::nullopt;
-        for (const QChar c : code)
-            if (c < QLatin1Char('A') || c > QLatin1Char('Z'))
-                return std::nullopt;
-        return Money { qint64(amount.toDouble()), code };
+        return Money { qint64(amount.toDouble()), *code };
     }
 
     QJsonObject firstItem(const QJsonObject &subscription)

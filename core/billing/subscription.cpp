@@ -51,6 +51,17 @@ std::optional<SubscriptionState> stateFromName(const QString &name)
     return std::nullopt;
 }
 
+std::optional<QString> currencyCode(const QString &text)
+{
+    const QString code = text.toUpper();
+    if (code.size() != 3)
+        return std::nullopt;
+    for (const QChar c : code)
+        if (c < QLatin1Char('A') || c > QLatin1Char('Z'))
+            return std::nullopt;
+    return code;
+}
+
 bool grantsAccess(SubscriptionState state)
 {
     switch (state) {

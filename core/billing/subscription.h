@@ -36,6 +36,10 @@ struct Money
     friend bool operator==(const Money &, const Money &) = default;
 };
 
+// An ISO 4217 currency code as Apple and Stripe write one (any case): three letters, given
+// back in upper case; nothing for anything else.
+std::optional<QString> currencyCode(const QString &text);
+
 // Where an event stands among the others of one subscription: when it happened (Stripe's
 // `created`, in seconds, times 1000; Apple's `signedDate` in ms), then the rank of its kind
 // (events of one second arrive in any order: a deletion outranks an update, an update the
