@@ -22,6 +22,12 @@ using namespace Billing;
 
 namespace {
 
+    // JSON null for "not known": an empty text.
+    QJsonValue orNull(const QString &text)
+    {
+        return text.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(text);
+    }
+
     QJsonValue isoTime(qint64 ms)
     {
         if (ms <= 0)
@@ -567,8 +573,7 @@ HttpResponse BillingService::subscriptionStatus(const QString &userId)
                   : QJsonValue(
                       QJsonObject { { QStringLiteral("amount"), double(s.price().amountMinor) },
                                     { QStringLiteral("currency"), s.price().currency } }) },
-            { QStringLiteral("offer"),
-              s.offer().isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s.offer()) },
+            { QStringLiteral("offer"), orNull(s.offer()) },
         });
     return jsonResponse(
         200,
@@ -602,10 +607,8 @@ HttpResponse BillingService::history(const QString &userId)
             { QStringLiteral("type"), r.eventType },
             { QStringLiteral("subscription_id"), r.subscriptionId },
             { QStringLiteral("outcome"), r.outcome },
-            { QStringLiteral("reason"),
-              r.reason.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(r.reason) },
-            { QStringLiteral("state"),
-              r.state.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(r.state) },
+            { QStringLiteral("reason"), orNull(r.reason) },
+            { QStringLiteral("state"), orNull(r.state) },
         });
     return jsonResponse(200, QJsonObject { { QStringLiteral("events"), events } });
 }

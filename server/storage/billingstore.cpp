@@ -294,27 +294,23 @@ BillingStore::applyBatch(const QList<std::pair<SubscriptionReport, BillingAuditR
 std::optional<QList<Subscription>> BillingStore::subscriptionsOf(const QString &userId,
                                                                  QString *error)
 {
-    QSqlQuery q(m_db.connection());
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT registers FROM billing_subscriptions WHERE user_id = ? "
-                             "ORDER BY source, subscription_id"));
-    q.addBindValue(userId);
-    if (!execute(q, error))
-        return std::nullopt;
-    QList<Subscription> out;
-    while (q.next())
-        if (auto s
-            = Subscription::fromJson(QJsonDocument::fromJson(q.value(0).toByteArray()).object()))
-            out.append(*s);
-    return out;
+    return subscriptionsWhere(QStringLiteral("WHERE user_id = ?"), { userId }, error);
 }
 
 std::optional<QList<Subscription>> BillingStore::allSubscriptions(QString *error)
 {
+    return subscriptionsWhere({}, {}, error);
+}
+
+std::optional<QList<Subscription>>
+BillingStore::subscriptionsWhere(const QString &where, const QVariantList &values, QString *error)
+{
     QSqlQuery q(m_db.connection());
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral(
-        "SELECT registers FROM billing_subscriptions ORDER BY source, subscription_id"));
+    q.prepare(QStringLiteral("SELECT registers FROM billing_subscriptions ") + where
+              + QStringLiteral(" ORDER BY source, subscription_id"));
+    for (const QVariant &v : values)
+        q.addBindValue(v);
     if (!execute(q, error))
         return std::nullopt;
     QList<Subscription> out;

@@ -7,6 +7,7 @@
 #include <QMap>
 #include <QSqlQuery>
 #include <QString>
+#include <QVariantList>
 
 #include <functional>
 #include <memory>
@@ -85,6 +86,8 @@ private:
                                             BillingAuditRow audit, QString *error);
     std::optional<QString> findSubscription(const Billing::SubscriptionReport &report,
                                             QString *error);
+    std::optional<QList<Billing::Subscription>>
+    subscriptionsWhere(const QString &where, const QVariantList &values, QString *error);
     std::optional<Billing::Subscription> load(const QString &source, const QString &id,
                                               QString *error);
     bool insertAudit(const BillingAuditRow &row, QString *error);

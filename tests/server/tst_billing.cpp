@@ -469,22 +469,22 @@ private slots:
 
         // StoreKit 2: the app hands over a transaction for the signed-in user.
         const QString bob = server->userWithToken("bob", "lab", "editor");
+        const auto validate
+            = [&](const QString &token, const QByteArray &jws, QJsonObject body = {}) {
+                  body.insert("signed_transaction", QString::fromLatin1(jws));
+                  return restRequest("POST", server->url("/api/v1/billing/apple/validate"), token,
+                                     QJsonDocument(body).toJson());
+              };
         QJsonObject bobs = transaction;
         bobs["transactionId"] = "2000000009";
         bobs["originalTransactionId"] = "1000000009";
         bobs.remove("appAccountToken");
-        r = restRequest("POST", server->url("/api/v1/billing/apple/validate"), bob,
-                        QJsonDocument(QJsonObject { { "signed_transaction",
-                                                      QString::fromLatin1(chain.sign(bobs)) } })
-                            .toJson());
+        r = validate(bob, chain.sign(bobs));
         QCOMPARE(r.status, 200);
         const QJsonObject bobStatus
             = restRequest("GET", server->url("/api/v1/billing/subscription/status"), bob).json;
         QCOMPARE(bobStatus.value("plan").toString(), QStringLiteral("pro"));
-        r = restRequest("POST", server->url("/api/v1/billing/apple/validate"), bob,
-                        QJsonDocument(QJsonObject { { "signed_transaction",
-                                                      QString::fromLatin1(forger.sign(bobs)) } })
-                            .toJson());
+        r = validate(bob, forger.sign(bobs));
         QCOMPARE(r.status, 400);
         QCOMPARE(
             restRequest("POST", server->url("/api/v1/billing/apple/validate"), {}, "{}").status,
@@ -492,21 +492,14 @@ private slots:
         // Ada's purchase (her appAccountToken) handed over by bob is not his.
         QJsonObject adas = transaction;
         adas["transactionId"] = "2000000077";
-        r = restRequest("POST", server->url("/api/v1/billing/apple/validate"), bob,
-                        QJsonDocument(QJsonObject { { "signed_transaction",
-                                                      QString::fromLatin1(chain.sign(adas)) } })
-                            .toJson());
+        r = validate(bob, chain.sign(adas));
         QCOMPARE(r.status, 403);
         // A purchase that is not a subscription grants no plan, whatever the body asks for.
         QJsonObject consumable = bobs;
         consumable["transactionId"] = "2000000078";
         consumable["type"] = "Consumable";
         consumable.remove("expiresDate");
-        r = restRequest("POST", server->url("/api/v1/billing/apple/validate"), bob,
-                        QJsonDocument(QJsonObject { { "signed_transaction",
-                                                      QString::fromLatin1(chain.sign(consumable)) },
-                                                    { "plan_code", "pro" } })
-                            .toJson());
+        r = validate(bob, chain.sign(consumable), QJsonObject { { "plan_code", "pro" } });
         QCOMPARE(r.status, 400);
 
         QStringList seen;

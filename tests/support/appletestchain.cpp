@@ -1,5 +1,7 @@
 #include "appletestchain.h"
 
+#include "billing/compactjws.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -13,11 +15,6 @@
 namespace KyozoTest {
 
 namespace {
-
-    QByteArray b64url(const QByteArray &b)
-    {
-        return b.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
-    }
 
     QByteArray der(X509 *x)
     {
@@ -131,10 +128,12 @@ QByteArray AppleTestChain::sign(const QJsonObject &payload, const QList<QByteArr
     QJsonArray x5c;
     for (const QByteArray &d : x5cDer)
         x5c.append(QString::fromLatin1(d.toBase64()));
-    const QByteArray input
-        = b64url(QJsonDocument(QJsonObject { { "alg", "ES256" }, { "x5c", x5c } })
-                     .toJson(QJsonDocument::Compact))
-        + '.' + b64url(QJsonDocument(payload).toJson(QJsonDocument::Compact));
+    const QByteArray input = Kyozo::Billing::CompactJws::base64Url(
+                                 QJsonDocument(QJsonObject { { "alg", "ES256" }, { "x5c", x5c } })
+                                     .toJson(QJsonDocument::Compact))
+        + '.'
+        + Kyozo::Billing::CompactJws::base64Url(
+                                 QJsonDocument(payload).toJson(QJsonDocument::Compact));
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     size_t length = 0;
     EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, m_keys->leaf);
@@ -153,7 +152,7 @@ QByteArray AppleTestChain::sign(const QJsonObject &payload, const QList<QByteArr
     BN_bn2binpad(ECDSA_SIG_get0_r(sig), reinterpret_cast<unsigned char *>(raw.data()), 32);
     BN_bn2binpad(ECDSA_SIG_get0_s(sig), reinterpret_cast<unsigned char *>(raw.data()) + 32, 32);
     ECDSA_SIG_free(sig);
-    return input + '.' + b64url(raw);
+    return input + '.' + Kyozo::Billing::CompactJws::base64Url(raw);
 }
 
 } // namespace KyozoTest
