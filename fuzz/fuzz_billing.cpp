@@ -7,9 +7,13 @@
 //  2 App Store signed data: AppStoreVerifier refuses or accepts without crashing, and a JSON
 //    object read from the bytes, signed by the test chain, verifies to that very payload;
 //  3 a Stripe event (readStripeEvent) and an App Store notification (readAppStoreNotification)
-//    read from the bytes never crash, and what they report is the event's own id.
+//    read from the bytes never crash, and what they report is the event's own id;
+//  4 a verifyReceipt answer and a V1 notification (readReceipt, readAppStoreV1Notification,
+//    ReceiptVerification::onReply) never crash; every report names a subscription, and a V1
+//    notification is only ever read with the right password.
 #include "appletestchain.h"
 #include "billing/appstoreevents.h"
+#include "billing/appstorereceipt.h"
 #include "billing/entitlementtoken.h"
 #include "billing/stripeevents.h"
 #include "billing/stripesignature.h"
@@ -125,6 +129,27 @@ void events(const QByteArray &input)
     (void)readAppStoreNotification(verifier(), input, kNow * 1000);
 }
 
+void receipts(const QByteArray &input)
+{
+    ReceiptVerification v(ReceiptOptions {}, "cmVjZWlwdA==");
+    v.start();
+    (void)v.onReply(200, input);
+    const QJsonObject o = QJsonDocument::fromJson(input).object();
+    const ReceiptReading r
+        = readReceipt(o, QStringLiteral("app.kyozo.Kyozo"), kNow * 1000, QStringLiteral("r"));
+    for (const SubscriptionReport &report : r.reports)
+        check(!report.subscriptionId.isEmpty() && report.stamp.occurredAtMs > 0,
+              "a receipt report without a subscription or a time");
+    const AppStoreV1Reading v1 = readAppStoreV1Notification(
+        o, input, "fuzz-secret", QStringLiteral("app.kyozo.Kyozo"), QStringLiteral("Production"));
+    if (v1.refusal.isEmpty())
+        check(o.value(QLatin1String("password")) == QLatin1String("fuzz-secret"),
+              "a V1 notification read without its password");
+    if (v1.report)
+        check(!v1.report->subscriptionId.isEmpty() && v1.report->stamp.occurredAtMs > 0,
+              "a V1 report without a subscription or a time");
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -132,7 +157,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0)
         return 0;
     const QByteArray input(reinterpret_cast<const char *>(data) + 1, qsizetype(size - 1));
-    switch (data[0] % 4) {
+    switch (data[0] % 5) {
     case 0:
         stripe(input);
         break;
@@ -142,8 +167,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 2:
         appStore(input);
         break;
-    default:
+    case 3:
         events(input);
+        break;
+    default:
+        receipts(input);
         break;
     }
     return 0;

@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QStandardPaths>
+#include <QUrl>
 
 #include <toml++/toml.h>
 
@@ -104,6 +105,22 @@ bool loadBilling(toml::node_view<toml::node> b, BillingOptions &billing, QString
     }
     if (auto id = apple["app_apple_id"].value<int64_t>())
         billing.appleAppAppleId = *id;
+    if (auto secret = apple["shared_secret"].value<std::string>())
+        billing.appleReceipts.sharedSecret = QByteArray::fromStdString(*secret);
+    for (auto [key, url] :
+         { std::pair("verify_receipt_url", &billing.appleReceipts.productionUrl),
+           std::pair("verify_receipt_sandbox_url", &billing.appleReceipts.sandboxUrl) }) {
+        if (auto text = apple[key].value<std::string>()) {
+            const QUrl parsed(QString::fromStdString(*text), QUrl::StrictMode);
+            if (!parsed.isValid()
+                || (parsed.scheme() != QLatin1String("https")
+                    && parsed.scheme() != QLatin1String("http"))) {
+                *why = tr("[billing.apple] %1 must be an http(s) URL").arg(QLatin1String(key));
+                return false;
+            }
+            *url = parsed.toString();
+        }
+    }
     if (billing.appleEnvironment == QLatin1String("Production") && !billing.appleRootCertificateFiles.isEmpty()
         && !billing.appleAppAppleId) {
         // As Apple's SignedDataVerifier: production notifications are checked against it.

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "billing/appstorereceipt.h"
+
 #include "execution/cellrun.h"
 #include "storage/database.h"
 #include "storage/databaseurl.h"
@@ -124,6 +126,9 @@ struct BillingOptions
     QString appleBundleId;
     QString appleEnvironment = QStringLiteral("Production"); // or "Sandbox"
     std::optional<qint64> appleAppAppleId; // required in production
+    // [billing.apple] shared_secret, verify_receipt_url, verify_receipt_sandbox_url: the
+    // legacy receipts (verifyReceipt) and V1 notifications.
+    Billing::ReceiptOptions appleReceipts;
 };
 
 struct ServerConfig

@@ -20,6 +20,73 @@
     </message>
 </context>
 <context>
+    <name>Billing</name>
+    <message>
+        <source>The receipt is valid.</source>
+        <translation>Der Beleg ist gültig.</translation>
+    </message>
+    <message>
+        <source>The request to the App Store was not made using the HTTP POST method.</source>
+        <translation>Die Anfrage an den App Store wurde nicht mit der HTTP-Methode POST gestellt.</translation>
+    </message>
+    <message>
+        <source>The App Store answered 21001, which it no longer sends.</source>
+        <translation>Der App Store antwortete 21001, was er nicht mehr sendet.</translation>
+    </message>
+    <message>
+        <source>The data in receipt-data was malformed, or the App Store had a temporary issue.</source>
+        <translation>Die Daten in receipt-data waren fehlerhaft, oder der App Store hatte ein vorübergehendes Problem.</translation>
+    </message>
+    <message>
+        <source>The receipt could not be authenticated.</source>
+        <translation>Der Beleg konnte nicht authentifiziert werden.</translation>
+    </message>
+    <message>
+        <source>The shared secret does not match the one on file for the account.</source>
+        <translation>Das gemeinsame Geheimnis stimmt nicht mit dem für das Konto hinterlegten überein.</translation>
+    </message>
+    <message>
+        <source>The receipt server was temporarily unable to provide the receipt.</source>
+        <translation>Der Belegserver konnte den Beleg vorübergehend nicht liefern.</translation>
+    </message>
+    <message>
+        <source>The receipt is valid but the subscription has expired.</source>
+        <translation>Der Beleg ist gültig, aber das Abonnement ist abgelaufen.</translation>
+    </message>
+    <message>
+        <source>The receipt is from the test environment but was sent to production.</source>
+        <translation>Der Beleg stammt aus der Testumgebung, wurde aber an die Produktion gesendet.</translation>
+    </message>
+    <message>
+        <source>The receipt is from production but was sent to the test environment.</source>
+        <translation>Der Beleg stammt aus der Produktion, wurde aber an die Testumgebung gesendet.</translation>
+    </message>
+    <message>
+        <source>The App Store had an internal data access error.</source>
+        <translation>Der App Store hatte einen internen Datenzugriffsfehler.</translation>
+    </message>
+    <message>
+        <source>The user account cannot be found or has been deleted.</source>
+        <translation>Das Benutzerkonto wurde nicht gefunden oder wurde gelöscht.</translation>
+    </message>
+    <message>
+        <source>The App Store answered status %1.</source>
+        <translation>Der App Store antwortete mit Status %1.</translation>
+    </message>
+    <message>
+        <source>the App Store answered HTTP %1</source>
+        <translation>der App Store antwortete mit HTTP %1</translation>
+    </message>
+    <message>
+        <source>the App Store&apos;s answer is not a receipt response</source>
+        <translation>die Antwort des App Store ist keine Belegantwort</translation>
+    </message>
+    <message>
+        <source>the App Store did not answer in time</source>
+        <translation>der App Store antwortete nicht rechtzeitig</translation>
+    </message>
+</context>
+<context>
     <name>FrontMatter</name>
     <message>
         <source>invalid YAML front matter: %1</source>

@@ -47,16 +47,15 @@ namespace {
         return 3;
     }
 
-    // "0123456789abcdef0123456789abcdef" is the UUID "01234567-89ab-…": our ids fit a UUID.
-    std::optional<QString> userFromAppAccountToken(const QJsonValue &v)
-    {
-        QString hex = v.toString().toLower();
-        hex.remove(QLatin1Char('-'));
-        static const QRegularExpression id(QStringLiteral("^[0-9a-f]{32}$"));
-        return id.match(hex).hasMatch() ? std::optional<QString>(hex) : std::nullopt;
-    }
-
 } // namespace
+
+std::optional<QString> userFromAppAccountToken(const QJsonValue &token)
+{
+    QString hex = token.toString().toLower();
+    hex.remove(QLatin1Char('-'));
+    static const QRegularExpression id(QStringLiteral("^[0-9a-f]{32}$"));
+    return id.match(hex).hasMatch() ? std::optional<QString>(hex) : std::nullopt;
+}
 
 std::optional<Money> moneyFromMilliUnits(qint64 milliUnits, const QString &currency)
 {

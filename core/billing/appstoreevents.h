@@ -22,6 +22,10 @@ struct AppStoreEventReading
 AppStoreEventReading readAppStoreNotification(const AppStoreVerifier &verifier,
                                               const QByteArray &signedPayload, qint64 nowMs);
 
+// Our user in an appAccountToken, the UUID the app sets from the user's id:
+// "01234567-89ab-…" is "0123456789ab…" (32 hex digits). Nothing for any other token.
+std::optional<QString> userFromAppAccountToken(const QJsonValue &token);
+
 // Apple's prices are in milli-units of the currency; ours in ISO 4217 minor units (cents,
 // yen, fils). Nothing when the amount does not divide exactly or the currency is not three
 // letters.

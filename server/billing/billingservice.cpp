@@ -1,6 +1,7 @@
 #include "billingservice.h"
 
 #include "billing/appstoreevents.h"
+#include "billing/appstorereceipt.h"
 #include "billing/stripeevents.h"
 #include "billing/stripesignature.h"
 #include "protocol/json.h"
@@ -79,6 +80,10 @@ bool BillingService::start(QString *error)
     m_apple.appAppleId = m_options.appleAppAppleId;
     m_appleConfigured
         = !m_options.appleRootCertificateFiles.isEmpty() && !m_apple.bundleId.isEmpty();
+    m_receiptsConfigured
+        = !m_options.appleReceipts.sharedSecret.isEmpty() && !m_apple.bundleId.isEmpty();
+    if (m_receiptsConfigured)
+        m_receipts = std::make_unique<ReceiptClient>(m_options.appleReceipts);
     if (m_keys.isEmpty()) {
         QString why;
         const std::optional<QByteArray> pem
@@ -175,17 +180,8 @@ BillingService::Verdict BillingService::readStripeWebhook(const HttpRequest &req
         return Verdict::now(
             refuse(audit, 400, "bad_request", QStringLiteral("not_an_event"), reading.error));
 
-    QString error;
-    if (!reading.report) {
-        audit.outcome = QStringLiteral("ignored");
-        audit.reason = reading.ignoredReason;
-        if (!m_store->record(audit, &error))
-            return Verdict::now(storageFailure(error));
-        return Verdict::now(
-            jsonResponse(200,
-                         QJsonObject { { QStringLiteral("received"), true },
-                                       { QStringLiteral("outcome"), audit.outcome } }));
-    }
+    if (!reading.report)
+        return ignored(audit, reading.ignoredReason);
     return Verdict::later(*reading.report, audit);
 }
 
@@ -283,10 +279,6 @@ BillingService::Verdict BillingService::readAppleWebhook(const HttpRequest &requ
     audit.receivedAt = now;
     audit.source = QStringLiteral("apple");
     audit.bodySha256 = QCryptographicHash::hash(request.body, QCryptographicHash::Sha256).toHex();
-    if (!m_appleConfigured)
-        return Verdict::now(
-            refuse(audit, 503, "not_configured", QStringLiteral("not_configured"),
-                   tr("this server has no [billing.apple] root_certificates and bundle_id")));
     QJsonParseError parseError;
     const QJsonDocument body = Protocol::parseJson(request.body, &parseError);
     const QJsonValue signedPayload = body.object().value(QLatin1String("signedPayload"));
@@ -294,9 +286,11 @@ BillingService::Verdict BillingService::readAppleWebhook(const HttpRequest &requ
         return Verdict::now(refuse(audit, 400, "bad_request", QStringLiteral("not_json"),
                                    tr("the body is not a JSON object")));
     if (body.object().contains(QLatin1String("notification_type")))
-        return Verdict::now(refuse(audit, 400, "bad_request", QStringLiteral("v1_not_supported"),
-                                   tr("App Store Server Notifications V1 are not supported yet; "
-                                      "set the App Store Connect URL to Version 2")));
+        return readAppleV1Webhook(body.object(), request, audit);
+    if (!m_appleConfigured)
+        return Verdict::now(
+            refuse(audit, 503, "not_configured", QStringLiteral("not_configured"),
+                   tr("this server has no [billing.apple] root_certificates and bundle_id")));
     if (!signedPayload.isString())
         return Verdict::now(refuse(audit, 400, "bad_request", QStringLiteral("no_signed_payload"),
                                    tr("expected {\"signedPayload\": JWS}")));
@@ -309,42 +303,163 @@ BillingService::Verdict BillingService::readAppleWebhook(const HttpRequest &requ
                                    AppStoreVerifier::reasonCode(reading.refusal),
                                    tr("the signed payload does not verify (%1)")
                                        .arg(AppStoreVerifier::reasonCode(reading.refusal))));
-    if (!reading.report) {
-        audit.outcome = QStringLiteral("ignored");
-        audit.reason = reading.ignoredReason;
-        QString error;
-        if (!m_store->record(audit, &error))
-            return Verdict::now(storageFailure(error));
-        return Verdict::now(
-            jsonResponse(200,
-                         QJsonObject { { QStringLiteral("received"), true },
-                                       { QStringLiteral("outcome"), audit.outcome } }));
-    }
+    if (!reading.report)
+        return ignored(audit, reading.ignoredReason);
     return Verdict::later(*reading.report, audit);
+}
+
+BillingService::Verdict BillingService::readAppleV1Webhook(const QJsonObject &body,
+                                                           const HttpRequest &request,
+                                                           BillingAuditRow audit)
+{
+    if (!m_receiptsConfigured)
+        return Verdict::now(
+            refuse(audit, 503, "not_configured", QStringLiteral("not_configured"),
+                   tr("this server has no [billing.apple] shared_secret and bundle_id for "
+                      "V1 notifications")));
+    const AppStoreV1Reading reading
+        = readAppStoreV1Notification(body, request.body, m_options.appleReceipts.sharedSecret,
+                                     m_options.appleBundleId, m_options.appleEnvironment);
+    audit.eventId = reading.eventId;
+    audit.eventType = reading.type;
+    if (!reading.refusal.isEmpty())
+        return Verdict::now(
+            refuse(audit, 400, "bad_signature", reading.refusal,
+                   tr("the V1 notification is not this app's (%1)").arg(reading.refusal)));
+    if (!reading.report)
+        return ignored(audit, reading.ignoredReason);
+    return Verdict::later(*reading.report, audit);
+}
+
+BillingService::Verdict BillingService::ignored(BillingAuditRow audit, const QString &reason)
+{
+    audit.outcome = QStringLiteral("ignored");
+    audit.reason = reason;
+    QString error;
+    if (!m_store->record(audit, &error))
+        return Verdict::now(storageFailure(error));
+    return Verdict::now(jsonResponse(200,
+                                     QJsonObject { { QStringLiteral("received"), true },
+                                                   { QStringLiteral("outcome"), audit.outcome } }));
+}
+
+namespace {
+
+    BillingAuditRow validationAudit(const HttpRequest &request, const QString &userId, qint64 now)
+    {
+        BillingAuditRow audit;
+        audit.receivedAt = now;
+        audit.source = QStringLiteral("apple");
+        audit.userId = userId;
+        audit.bodySha256
+            = QCryptographicHash::hash(request.body, QCryptographicHash::Sha256).toHex();
+        return audit;
+    }
+
+} // namespace
+
+void BillingService::appleValidate(const HttpRequest &request, const QString &userId,
+                                   HttpRequestHandler::Reply reply)
+{
+    QJsonParseError parseError;
+    const QJsonObject body = Protocol::parseJson(request.body, &parseError).object();
+    const QJsonValue receipt = body.value(QLatin1String("receipt_data"));
+    if (parseError.error != QJsonParseError::NoError
+        || body.contains(QLatin1String("signed_transaction")) || !receipt.isString()) {
+        reply(appleValidate(request, userId));
+        return;
+    }
+    BillingAuditRow audit = validationAudit(request, userId, m_clock());
+    audit.eventType = QStringLiteral("verifyReceipt");
+    if (!m_receiptsConfigured) {
+        reply(refuse(audit, 503, "not_configured", QStringLiteral("not_configured"),
+                     tr("this server has no [billing.apple] shared_secret and bundle_id for "
+                        "receipts")));
+        return;
+    }
+    const QByteArray data = receipt.toString().toLatin1();
+    if (data.isEmpty()
+        || QByteArray::fromBase64(data, QByteArray::AbortOnBase64DecodingErrors).isEmpty()) {
+        reply(refuse(audit, 400, "bad_receipt", QStringLiteral("not_base64"),
+                     tr("receipt_data must be the app receipt in Base64")));
+        return;
+    }
+    const bool started
+        = m_receipts->verify(data, [this, audit, reply](const ReceiptVerification &verification) {
+              reply(receiptVerified(verification, audit));
+          });
+    if (!started) {
+        HttpResponse busy
+            = jsonError(503, "unavailable", tr("too many receipts are being verified; try again"));
+        busy.headers.append({ QByteArrayLiteral("Retry-After"), QByteArrayLiteral("5") });
+        reply(busy);
+    }
+}
+
+HttpResponse BillingService::receiptVerified(const ReceiptVerification &verification,
+                                             BillingAuditRow audit)
+{
+    if (!verification.succeeded()) {
+        // A receipt Apple refuses is the client's; Apple unreachable or our shared secret
+        // wrong is not: a 502 says "not you, the App Store (or this server's config)".
+        const int status = verification.status();
+        const bool receiptsFault = status == 21002 || status == 21003 || status == 21006
+            || status == 21010 || status == 21007 || status == 21008;
+        return refuse(audit, receiptsFault ? 400 : 502,
+                      receiptsFault ? "bad_receipt" : "upstream_error", verification.failureCode(),
+                      tr("the App Store did not validate the receipt: %1")
+                          .arg(verification.failureMessage()));
+    }
+    const qint64 now = m_clock();
+    // One receipt's subscriptions are one event; the same receipt validated later, another.
+    const QByteArray latest
+        = verification.response().value(QLatin1String("latest_receipt")).toString().toLatin1();
+    const QString eventId
+        = QStringLiteral("receipt:")
+        + QString::fromLatin1(
+              QCryptographicHash::hash(latest, QCryptographicHash::Sha256).toHex().left(32));
+    const ReceiptReading reading
+        = readReceipt(verification.response(), m_options.appleBundleId, now, eventId);
+    if (!reading.refusal.isEmpty())
+        return refuse(
+            audit, 400, "bad_receipt", reading.refusal,
+            tr("the receipt does not hold a subscription of this app (%1)").arg(reading.refusal));
+    // A subscription the app tied to another of our users (appAccountToken) stays theirs.
+    QList<std::pair<SubscriptionReport, BillingAuditRow>> events;
+    for (SubscriptionReport report : reading.reports) {
+        if (report.userId && *report.userId != audit.userId)
+            continue;
+        report.userId = audit.userId;
+        report.plan = planFor(report);
+        BillingAuditRow row = audit;
+        row.eventId = report.stamp.eventId;
+        events.append({ report, row });
+    }
+    if (events.isEmpty())
+        return refuse(audit, 403, "forbidden", QStringLiteral("another_users_transaction"),
+                      tr("the receipt's subscriptions belong to another account"));
+    QString error;
+    const std::optional<QList<BillingAuditRow>> stored = m_store->applyBatch(events, &error);
+    if (!stored)
+        return storageFailure(error);
+    // The answer speaks of the subscription that lasts longest (the first), as a webhook's.
+    return answerFor(events.first().first, stored->first());
 }
 
 HttpResponse BillingService::appleValidate(const HttpRequest &request, const QString &userId)
 {
     const qint64 now = m_clock();
-    BillingAuditRow audit;
-    audit.receivedAt = now;
-    audit.source = QStringLiteral("apple");
-    audit.userId = userId;
-    audit.bodySha256 = QCryptographicHash::hash(request.body, QCryptographicHash::Sha256).toHex();
-    if (!m_appleConfigured)
-        return refuse(audit, 503, "not_configured", QStringLiteral("not_configured"),
-                      tr("this server has no [billing.apple] root_certificates and bundle_id"));
+    BillingAuditRow audit = validationAudit(request, userId, now);
     QJsonParseError parseError;
     const QJsonObject body = Protocol::parseJson(request.body, &parseError).object();
     const QJsonValue signedTransaction = body.value(QLatin1String("signed_transaction"));
-    if (parseError.error != QJsonParseError::NoError || !signedTransaction.isString()) {
-        if (body.contains(QLatin1String("receipt_data")))
-            return refuse(audit, 400, "bad_request", QStringLiteral("receipt_not_supported"),
-                          tr("receipt_data (verifyReceipt) is not supported yet; send "
-                             "signed_transaction (StoreKit 2)"));
+    if (parseError.error != QJsonParseError::NoError || !signedTransaction.isString())
         return refuse(audit, 400, "bad_request", QStringLiteral("no_signed_transaction"),
-                      tr("expected {\"signed_transaction\": JWS}"));
-    }
+                      tr("expected {\"signed_transaction\": JWS} or {\"receipt_data\": "
+                         "Base64}"));
+    if (!m_appleConfigured)
+        return refuse(audit, 503, "not_configured", QStringLiteral("not_configured"),
+                      tr("this server has no [billing.apple] root_certificates and bundle_id"));
     const AppStoreVerifier::Result t
         = m_apple.verifyTransaction(signedTransaction.toString().toLatin1(), now);
     if (t.refusal != AppStoreVerifier::Refusal::None)
@@ -372,9 +487,8 @@ HttpResponse BillingService::appleValidate(const HttpRequest &request, const QSt
         || !p.value(QLatin1String("expiresDate")).isDouble())
         return refuse(audit, 400, "bad_request", QStringLiteral("not_a_subscription"),
                       tr("the transaction is not an auto-renewable subscription"));
-    QString token = p.value(QLatin1String("appAccountToken")).toString().toLower();
-    token.remove(QLatin1Char('-'));
-    if (!token.isEmpty() && token != userId)
+    if (p.contains(QLatin1String("appAccountToken"))
+        && userFromAppAccountToken(p.value(QLatin1String("appAccountToken"))) != userId)
         return refuse(audit, 403, "forbidden", QStringLiteral("another_users_transaction"),
                       tr("the transaction belongs to another account"));
     report.userId = userId; // the caller, authenticated: whoever bought it signed in here

@@ -2,6 +2,7 @@
 
 #include "billing/appstoresigneddata.h"
 #include "billing/entitlementtoken.h"
+#include "billing/receiptclient.h"
 #include "billing/subscription.h"
 #include "http/httpconnection.h"
 #include "http/httpmessage.h"
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include <functional>
+#include <memory>
 
 namespace Kyozo::Server {
 
@@ -42,8 +44,11 @@ public:
     // turn of the event loop: one commit (and one sync) for them all.
     void stripeWebhook(const HttpRequest &request, HttpRequestHandler::Reply reply);
     void appleWebhook(const HttpRequest &request, HttpRequestHandler::Reply reply);
-    // StoreKit 2: the app hands over a purchase's signedTransactionInfo.
+    // StoreKit 2: the app hands over a purchase's signedTransactionInfo; or, legacy, its
+    // receipt, which is answered once Apple's verifyReceipt has.
     HttpResponse appleValidate(const HttpRequest &request, const QString &userId);
+    void appleValidate(const HttpRequest &request, const QString &userId,
+                       HttpRequestHandler::Reply reply);
     HttpResponse subscriptionStatus(const QString &userId);
     HttpResponse history(const QString &userId);
     HttpResponse license(const QString &userId);
@@ -110,6 +115,11 @@ private:
     };
     Verdict readStripeWebhook(const HttpRequest &request);
     Verdict readAppleWebhook(const HttpRequest &request);
+    Verdict readAppleV1Webhook(const QJsonObject &body, const HttpRequest &request,
+                               BillingAuditRow audit);
+    HttpResponse receiptVerified(const Billing::ReceiptVerification &verification,
+                                 BillingAuditRow audit);
+    Verdict ignored(BillingAuditRow audit, const QString &reason); // recorded, answered 200
     void answerLater(const Verdict &verdict, HttpRequestHandler::Reply reply);
     void storeWaiting();
     HttpResponse answerFor(const Billing::SubscriptionReport &report,
@@ -141,7 +151,9 @@ private:
     QHash<QString, std::deque<qint64>> m_recent;
     QList<Billing::Ed25519Key> m_keys; // the first signs
     Billing::AppStoreVerifier m_apple;
-    bool m_appleConfigured = false;
+    bool m_appleConfigured = false; // V2 notifications and StoreKit 2 transactions
+    bool m_receiptsConfigured = false; // verifyReceipt and V1 notifications
+    std::unique_ptr<ReceiptClient> m_receipts;
 };
 
 } // namespace Kyozo::Server

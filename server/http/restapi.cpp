@@ -137,7 +137,8 @@ const QList<Route> &RestApi::routes()
           &RestApi::stripeWebhookLater },
         { "POST", "/api/v1/billing/webhooks/apple", A::Public, B::Json, &RestApi::appleWebhook,
           &RestApi::appleWebhookLater },
-        { "POST", "/api/v1/billing/apple/validate", A::Bearer, B::Json, &RestApi::appleValidate },
+        { "POST", "/api/v1/billing/apple/validate", A::Bearer, B::Json, &RestApi::appleValidate,
+          &RestApi::appleValidateLater },
         { "GET", "/api/v1/billing/subscription/status", A::Bearer, B::None,
           &RestApi::billingStatus },
         { "GET", "/api/v1/billing/history", A::Bearer, B::None, &RestApi::billingHistory },
@@ -478,6 +479,11 @@ void RestApi::appleWebhookLater(const Route::Call &call, Reply reply)
 HttpResponse RestApi::appleValidate(const Route::Call &call)
 {
     return m_billing->appleValidate(call.request, call.userId);
+}
+
+void RestApi::appleValidateLater(const Route::Call &call, Reply reply)
+{
+    m_billing->appleValidate(call.request, call.userId, std::move(reply));
 }
 
 HttpResponse RestApi::billingStatus(const Route::Call &call)

@@ -91,6 +91,7 @@ private:
     void stripeWebhookLater(const Route::Call &call, Reply reply);
     void appleWebhookLater(const Route::Call &call, Reply reply);
     HttpResponse appleValidate(const Route::Call &call);
+    void appleValidateLater(const Route::Call &call, Reply reply);
     HttpResponse billingStatus(const Route::Call &call);
     HttpResponse billingHistory(const Route::Call &call);
     HttpResponse billingLicense(const Route::Call &call);
