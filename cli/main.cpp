@@ -1,5 +1,6 @@
 #include "clioutput.h"
 #include "extractcommand.h"
+#include "injectcommand.h"
 #include "statscommand.h"
 #include "stegocommand.h"
 
@@ -30,10 +31,11 @@ int main(int argc, char *argv[])
         return runStego(args); // args[1] is now the verb
     }
     if (command == QLatin1String("inject")) {
-        printError(QCoreApplication::translate("kyozo-ld", "%1: not supported yet").arg(command));
-        return ExitUsage;
+        args.removeAt(1);
+        return runInject(args);
     }
     printError(QCoreApplication::translate(
-            "kyozo-ld", "usage: kyozo-ld extract|stats [options] FILE|-   (kyozo-ld COMMAND --help)"));
+        "kyozo-ld",
+        "usage: kyozo-ld extract|stats|inject|stego [options] FILE|-   (kyozo-ld COMMAND --help)"));
     return ExitUsage;
 }

@@ -128,6 +128,45 @@
     </message>
 </context>
 <context>
+    <name>Injection</name>
+    <message>
+        <source>the data is larger than %1 KiB</source>
+        <translation>die Daten sind größer als %1 KiB</translation>
+    </message>
+    <message>
+        <source>the data is not UTF-8 (byte %1)</source>
+        <translation>die Daten sind kein UTF-8 (Byte %1)</translation>
+    </message>
+    <message>
+        <source>the data is not JSON: %1 at byte %2</source>
+        <translation>die Daten sind kein JSON: %1 bei Byte %2</translation>
+    </message>
+    <message>
+        <source>the data must be a JSON-LD object with &quot;@context&quot;, or an array of them</source>
+        <translation>die Daten müssen ein JSON-LD-Objekt mit &quot;@context&quot; sein oder ein Array solcher Objekte</translation>
+    </message>
+    <message>
+        <source>the input is not UTF-8 (byte %1)</source>
+        <translation>die Eingabe ist kein UTF-8 (Byte %1)</translation>
+    </message>
+    <message>
+        <source>the input ends inside a UTF-8 sequence</source>
+        <translation>die Eingabe endet mitten in einer UTF-8-Folge</translation>
+    </message>
+    <message>
+        <source>the input cannot be read twice: %1</source>
+        <translation>die Eingabe kann nicht zweimal gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>cannot read the input: %1</source>
+        <translation>die Eingabe kann nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>cannot write the output: %1</source>
+        <translation>die Ausgabe kann nicht geschrieben werden: %1</translation>
+    </message>
+</context>
+<context>
     <name>JsonLd</name>
     <message>
         <source>a JSON-LD node must be an object</source>

@@ -1,5 +1,7 @@
 #include "notebookeditor.h"
 
+#include "markdownld/injection.h"
+
 #include "codehighlighter.h"
 #include "hiddenpayloadtext.h"
 #include "remotecursors.h"
@@ -188,15 +190,22 @@ void NotebookEditor::jumpTo(qint64 line, qint64 column)
 
 void NotebookEditor::insertJsonLdBlock()
 {
+    // The block as `kyozo-ld inject` writes one (core/markdownld/injection.h), from a
+    // template the writer fills in.
+    static const QByteArray kTemplate = "{\n  \"@context\": \"https://schema.org\",\n"
+                                        "  \"@type\": \"Thing\",\n  \"name\": \"\"\n}";
+    QString error;
+    const std::optional<MarkdownLD::InjectionData> data
+        = MarkdownLD::InjectionData::fromJson(kTemplate, &error);
+    if (!data)
+        return; // the template is valid JSON-LD: never
     QTextCursor cursor = textCursor();
     cursor.movePosition(QTextCursor::EndOfBlock);
     const bool atEmptyLine = cursor.block().text().isEmpty();
     cursor.beginEditBlock();
     if (!atEmptyLine)
         cursor.insertText(QStringLiteral("\n"));
-    cursor.insertText(QStringLiteral(
-        "\n```json-ld\n{\n  \"@context\": \"https://schema.org\",\n  \"@type\": \"Thing\",\n"
-        "  \"name\": \"\"\n}\n```\n"));
+    cursor.insertText(QLatin1Char('\n') + QString::fromUtf8(data->block("\n")) + QLatin1Char('\n'));
     cursor.endEditBlock();
     // Leave the cursor inside the "name" value, where the writer continues.
     cursor.movePosition(QTextCursor::Up, QTextCursor::MoveAnchor, 3);

@@ -11,6 +11,7 @@
 // closed it). Kyozo reports the true lines. The table extension misplaces the start of a
 // table that interrupts a paragraph (cmarkStartLine() below).
 #include "collectinglistener.h"
+#include "machinemarkdown.h"
 #include "markdownld/blockscanners.h"
 #include "markdownld/streamlistener.h"
 #include "markdownld/streamparser.h"
@@ -248,39 +249,6 @@ void compare(const QString &name, const QByteArray &doc, Comparison *out)
         out->disagreements.append(QStringLiteral("%1: only cmark-gfm: %2").arg(name, k));
 }
 
-QByteArray readDocument(const QString &path)
-{
-    if (path.endsWith(QLatin1String(".gz"))) {
-        QProcess gz;
-        gz.start(QStringLiteral("gzip"), { QStringLiteral("-dc"), path });
-        gz.waitForFinished(10000);
-        return gz.readAllStandardOutput();
-    }
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-// The committed selection rule for machine files: every *.md / *.markdown (optionally
-// gzipped) under /usr/share/doc, and every README*.md under the interop tests'
-// node_modules after `npm ci`; sorted by path, no exclusions.
-QStringList machineFiles()
-{
-    QStringList files;
-    const QStringList patterns = { QStringLiteral("*.md"), QStringLiteral("*.markdown"),
-                                   QStringLiteral("*.md.gz"), QStringLiteral("*.markdown.gz") };
-    QDirIterator doc(QStringLiteral("/usr/share/doc"), patterns, QDir::Files,
-                     QDirIterator::Subdirectories);
-    while (doc.hasNext())
-        files.append(doc.next());
-    QDirIterator nm(QStringLiteral(KYOZO_NODE_MODULES), { QStringLiteral("README*.md"), QStringLiteral("readme*.md") },
-                    QDir::Files, QDirIterator::Subdirectories);
-    while (nm.hasNext())
-        files.append(nm.next());
-    files.sort();
-    files.removeDuplicates();
-    return files;
-}
-
 } // namespace
 
 class TestCmarkDifferential : public QObject
@@ -294,7 +262,7 @@ private slots:
         QVERIFY(!cases.isEmpty());
         Comparison c;
         for (const QString &name : cases)
-            compare(name, readDocument(dir.filePath(name)), &c);
+            compare(name, KyozoTest::readDocument(dir.filePath(name)), &c);
         qInfo("committed data: %lld files, %lld blocks compared, %lld disagreements",
               qint64(cases.size()), c.blocks, qint64(c.disagreements.size()));
         for (const QString &d : std::as_const(c.disagreements))
@@ -337,7 +305,7 @@ private slots:
         QFETCH(int, examples);
         const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
         KYOZO_REQUIRE(!node.isEmpty(), QStringLiteral("node"));
-        const QDir modules(QStringLiteral(KYOZO_NODE_MODULES));
+        const QDir modules(KyozoTest::interopNodeModules());
         KYOZO_REQUIRE(modules.exists(package + QStringLiteral("/package.json")),
                       QStringLiteral("tests/interop/node_modules/%1 (run npm ci)").arg(package));
         QProcess p;
@@ -410,12 +378,12 @@ private slots:
 
     void machineFiles()
     {
-        const QStringList files = ::machineFiles();
-        KYOZO_REQUIRE(QDir(QStringLiteral(KYOZO_NODE_MODULES)).exists(),
+        const QStringList files = KyozoTest::machineMarkdownFiles();
+        KYOZO_REQUIRE(QDir(KyozoTest::interopNodeModules()).exists(),
                       QStringLiteral("tests/interop/node_modules (run npm ci)"));
         Comparison c;
         for (const QString &f : files)
-            compare(f, readDocument(f), &c);
+            compare(f, KyozoTest::readDocument(f), &c);
         const double rate = c.blocks ? 100.0 * double(c.disagreements.size()) / double(c.blocks) : 0.0;
         qInfo("machine files: %lld files, %lld blocks compared, %lld disagreements (%.3f%%)",
               qint64(files.size()), c.blocks, qint64(c.disagreements.size()), rate);
