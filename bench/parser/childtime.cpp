@@ -48,6 +48,7 @@ ChildTime timeChild(const QString &program, const QStringList &args)
         return qint64(tv.tv_sec) * 1000000000 + qint64(tv.tv_usec) * 1000;
     };
     result.cpuNs = ns(usage.ru_utime) + ns(usage.ru_stime);
+    result.maxRssKb = usage.ru_maxrss;
     result.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     return result;
 }

@@ -10,6 +10,7 @@ struct ChildTime
     bool ok = false;
     qint64 wallNs = 0;
     qint64 cpuNs = 0;
+    qint64 maxRssKb = 0; // the child's peak resident set (ru_maxrss)
 };
 
 // Runs `program args` with stdin from /dev/null and stdout to /dev/null. posix_spawn, so
