@@ -6,6 +6,7 @@
 #include "markdownld/aiview.h"
 #include "markdownld/documentstats.h"
 #include "markdownld/jsonwriter.h"
+#include "markdownld/pipeline.h"
 #include "markdownld/streamparser.h"
 
 #include <QCommandLineParser>
@@ -81,8 +82,13 @@ int runExtract(const QStringList &arguments)
         QStringLiteral("budget"), tr("Token budget of the AI view."), QStringLiteral("TOKENS"));
     const QCommandLineOption strictOption(
         QStringLiteral("strict"), tr("Exit with status 3 when the document has error items."));
-    parser.addOptions(
-        { formatOption, implicitOption, contextOption, depthOption, budgetOption, strictOption });
+    const QCommandLineOption pluginOption(
+        QStringLiteral("plugin"),
+        tr("Load a plugin library too (besides those in KYOZO_PLUGIN_PATH and the install "
+           "prefix); may be repeated."),
+        QStringLiteral("PATH"));
+    parser.addOptions({ formatOption, implicitOption, contextOption, depthOption, budgetOption,
+                        strictOption, pluginOption });
     parser.addPositionalArgument(QStringLiteral("FILE"),
                                  tr("A Markdown file, or - for standard input."));
     if (const auto exit = parseCommandLine(parser, arguments, QStringLiteral("extract")))
@@ -125,8 +131,19 @@ int runExtract(const QStringList &arguments)
     if (!count(contextOption, 0, kMaxContextLines, &options.contextLines)
         || !count(depthOption, 1, kMaxDepth, &options.semanticDepth))
         return ExitUsage;
-    InputSource input;
+    // SPEC §2.4: the plugins of the search path, then --plugin's, after the built-ins.
+    Pipeline pipeline;
+    for (const QString &failure : pipeline.addSearchPath())
+        printError(tr("warning: %1").arg(failure));
     QString error;
+    for (const QString &path : parser.values(pluginOption)) {
+        if (!pipeline.addLibrary(path, &error)) {
+            printError(error);
+            return ExitUsage;
+        }
+    }
+    pipeline.configure(options);
+    InputSource input;
     if (!input.open(parser.positionalArguments().first(), &error)) {
         printError(error);
         return ExitInputError;

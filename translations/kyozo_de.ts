@@ -1051,6 +1051,17 @@
     </message>
 </context>
 <context>
+    <name>Pipeline</name>
+    <message>
+        <source>%1 is not a Kyozo plugin (no %2)</source>
+        <translation>%1 ist kein Kyozo-Plugin (kein %2)</translation>
+    </message>
+    <message>
+        <source>cannot load the plugin %1: %2</source>
+        <translation>das Plugin %1 kann nicht geladen werden: %2</translation>
+    </message>
+</context>
+<context>
     <name>Rdfa</name>
     <message>
         <source>unknown prefix &quot;%1&quot; in &quot;%2&quot;</source>
@@ -1121,6 +1132,34 @@
     <message>
         <source>HTML block</source>
         <translation>HTML-Block</translation>
+    </message>
+    <message>
+        <source>it returned an item outside its block</source>
+        <translation>es lieferte ein Element außerhalb seines Blocks</translation>
+    </message>
+    <message>
+        <source>it returned invalid JSON (not a JSON-LD node object)</source>
+        <translation>es lieferte ungültiges JSON (kein JSON-LD-Knotenobjekt)</translation>
+    </message>
+    <message>
+        <source>it threw: %1</source>
+        <translation>es warf eine Ausnahme: %1</translation>
+    </message>
+    <message>
+        <source>it threw</source>
+        <translation>es warf eine Ausnahme</translation>
+    </message>
+    <message>
+        <source>it did not return within 10x its time budget (%1 ms) and was abandoned</source>
+        <translation>es kehrte nicht binnen des Zehnfachen seines Zeitbudgets (%1 ms) zurück und wurde aufgegeben</translation>
+    </message>
+    <message>
+        <source>it ran past its time budget (%1 ms)</source>
+        <translation>es überschritt sein Zeitbudget (%1 ms)</translation>
+    </message>
+    <message>
+        <source>plugin %1 was disabled for the rest of the document: %2</source>
+        <translation>Plugin %1 wurde für den Rest des Dokuments abgeschaltet: %2</translation>
     </message>
 </context>
 <context>

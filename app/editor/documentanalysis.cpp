@@ -55,6 +55,19 @@ public:
 
 } // namespace
 
+const MarkdownLD::Pipeline &DocumentAnalysis::editorPipeline()
+{
+    // SPEC §2.4: the plugin libraries of KYOZO_PLUGIN_PATH and the install prefix, loaded
+    // once for every document the editor analyses.
+    static const MarkdownLD::Pipeline pipeline = [] {
+        MarkdownLD::Pipeline p;
+        for (const QString &failure : p.addSearchPath())
+            qWarning("kyozo: %s", qPrintable(failure));
+        return p;
+    }();
+    return pipeline;
+}
+
 void DocumentAnalysis::analyse(const QString &text)
 {
     m_text = text;
@@ -85,6 +98,7 @@ void DocumentAnalysis::analyse(const QString &text)
     // cost little beside the parse (bench/README.md "bench/editor").
     StreamParser::Options options;
     options.includeImplicit = true;
+    editorPipeline().configure(options);
     StreamParser parser(options);
     parser.addListener(&collector);
     m_utf8 = m_text.toUtf8();
@@ -157,6 +171,7 @@ void DocumentAnalysis::addItem(const SemanticItem &item)
     case ItemKind::DublinCore:
     case ItemKind::Microdata:
     case ItemKind::Rdfa:
+    case ItemKind::Plugin:
         // Front matter's og:/dc. keys are items of their own but lie inside its block,
         // which keeps its own look. Front matter only ever starts on the first line.
         if (first == 0 && !m_ranges.isEmpty() && m_ranges.first().role == Role::FrontMatter)

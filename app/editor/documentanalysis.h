@@ -1,5 +1,6 @@
 #pragma once
 
+#include "markdownld/pipeline.h"
 #include "markdownld/semanticitem.h"
 
 #include <QList>
@@ -69,6 +70,8 @@ public:
     // `text`: the editor's lines joined by '\n' (QTextDocument::toRawText with U+2029
     // turned into '\n'), so parser line N is editor block N - 1.
     void analyse(const QString &text);
+    // The plugins every analysis runs (loaded at first use).
+    static const MarkdownLD::Pipeline &editorPipeline();
 
     const QList<MarkdownLD::SemanticItem> &items() const { return m_items; }
     const QList<CodeBlock> &codeBlocks() const { return m_codeBlocks; }

@@ -27,6 +27,8 @@ QString itemKindName(ItemKind kind)
         return QStringLiteral("suspicious-hidden");
     case ItemKind::Implicit:
         return QStringLiteral("implicit");
+    case ItemKind::Plugin:
+        return QStringLiteral("plugin");
     case ItemKind::Error:
         return QStringLiteral("error");
     }
@@ -72,6 +74,8 @@ QJsonObject SemanticItem::toJson() const
     };
     if (!rule.isEmpty())
         object.insert(QLatin1String("rule"), rule);
+    if (!plugin.isEmpty())
+        object.insert(QLatin1String("plugin"), plugin);
     if (index >= 0)
         object.insert(QLatin1String("n"), index);
     if (context)
@@ -108,8 +112,12 @@ void SemanticItem::appendJson(QByteArray &out) const
         out.append(",\"n\":");
         appendInteger(out, index);
     }
-    out.append(inferred ? ",\"origin\":\"inferred\",\"properties\":"
-                        : ",\"origin\":\"explicit\",\"properties\":");
+    out.append(inferred ? ",\"origin\":\"inferred\"" : ",\"origin\":\"explicit\"");
+    if (!plugin.isEmpty()) {
+        out.append(",\"plugin\":");
+        appendString(out, plugin);
+    }
+    out.append(",\"properties\":");
     appendObject(out, properties);
     out.append(",\"range\":{\"endByte\":");
     appendInteger(out, range.endByte);

@@ -23,6 +23,7 @@ enum class ItemKind {
     HiddenData,
     SuspiciousHidden,
     Implicit,
+    Plugin, // found by a parser plugin (docs/plugins.md); `plugin` names it
     Error,
 };
 
@@ -59,6 +60,8 @@ struct SemanticItem
     QList<ItemError> errors;
     // Inferred items: the implicit rule that found them (docs/semantics.md), else empty.
     QString rule;
+    // Items of a parser plugin, and errors isolating one: the plugin's name, else empty.
+    QString plugin;
     // Set by the StreamParser as it outputs the item (SPEC §11, issue 16 item 5): its 0-based
     // output index (`n`, -1 until then), its relations to earlier items, and with a context
     // window the document lines around it.

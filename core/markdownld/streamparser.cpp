@@ -1,11 +1,13 @@
 #include "streamparser.h"
 
 #include "annotationextractor.h"
+#include "builtinplugins.h"
 #include "contentmap.h"
 #include "frontmatterextractor.h"
 #include "hiddendatascanner.h"
 #include "htmlmetadataextractor.h"
 #include "jsonldextractor.h"
+#include "pluginrunner.h"
 
 #include <QCoreApplication>
 
@@ -32,14 +34,6 @@ bool isDelimiterLine(QByteArrayView text, const char *delimiter)
     return true;
 }
 
-SemanticItem tooLarge(const SourceRange &range, const QString &what, qsizetype limit)
-{
-    return errorItem(range,
-                     Tr::tr("%1 is larger than maxBlockBytes (%2 bytes); its data was skipped")
-                             .arg(what)
-                             .arg(limit),
-                     range.startLine, range.startColumn);
-}
 } // namespace
 
 StreamParser::StreamParser() : StreamParser(Options{}) { }
@@ -48,8 +42,23 @@ StreamParser::StreamParser(Options options)
     : m_options(options), m_prefixes(CuriePrefixes::builtIn())
 {
     StreamListener *self = this; // the block parser reports to our private listener side
-    m_blocks = std::make_unique<BlockParser>(self, options.maxBlockBytes,
-                                             &JsonLdExtractor::claimsFenceInfo);
+    m_parsers = builtInParserPlugins() + options.plugins;
+    m_parserOff = QList<bool>(m_parsers.size(), false);
+    m_transformOff = QList<bool>(options.transforms.size(), false);
+    // A fence's content is kept when a parser plugin claims its info string.
+    m_blocks
+        = std::make_unique<BlockParser>(self, options.maxBlockBytes, [this](QByteArrayView info) {
+              for (qsizetype i = 0; i < m_parsers.size(); ++i) {
+                  if (m_parserOff[i])
+                      continue;
+                  try {
+                      if (m_parsers[i]->claimsFenceInfo(info))
+                          return true;
+                  } catch (...) {
+                  }
+              }
+              return false;
+          });
     if (options.includeImplicit) {
         // Inferred items leave through output() too: numbered and related like the others.
         m_implicit = std::make_unique<ImplicitExtractor>(
@@ -196,7 +205,7 @@ bool StreamParser::frontMatterLine(QByteArrayView text, qint64 startByte, QByteA
             m_frontMatterRaw.clear();
             SourceRange range{ m_frontMatterStartByte, startByte, m_frontMatterFirstLine,
                                m_lineNumber, 1 };
-            emitItem(tooLarge(range, Tr::tr("front matter"), m_options.maxBlockBytes));
+            emitItem(blockTooLarge(range, Tr::tr("front matter"), m_options.maxBlockBytes));
         } else {
             m_frontMatterRaw.append(raw);
             if (newline)
@@ -292,8 +301,25 @@ void StreamParser::replayFrontMatter()
     m_lineNumber = savedLineNumber;
 }
 
-void StreamParser::emitItem(const SemanticItem &item)
+void StreamParser::emitItem(const SemanticItem &found)
 {
+    SemanticItem item = found;
+    for (qsizetype i = 0; i < m_options.transforms.size(); ++i) {
+        if (m_transformOff[i])
+            continue;
+        bool keep = true;
+        const SemanticItem before = item;
+        try {
+            keep = m_options.transforms[i]->transform(item);
+        } catch (...) {
+            m_transformOff[i] = true;
+            isolate(m_options.transforms[i]->name(), Tr::tr("it threw"), found.range);
+            item = before;
+            continue;
+        }
+        if (!keep)
+            return;
+    }
     output(item, -1, 1);
     if (m_implicit)
         m_implicit->itemFound(item);
@@ -412,32 +438,82 @@ void StreamParser::blockClosed(const BlockEvent &event)
     if ((event.kind == BlockKind::Paragraph || event.kind == BlockKind::Heading)
         && !event.contentTruncated)
         m_relations.linksIn(event.content);
-    const ItemSink sink = [this](const SemanticItem &i) { emitItem(i); };
-    if (event.kind == BlockKind::FencedCode && JsonLdExtractor::claimsFenceInfo(event.info)) {
-        if (event.contentTruncated) {
-            emitItem(tooLarge(event.range, Tr::tr("JSON-LD block"), m_options.maxBlockBytes));
-            return;
+    runParserPlugins(event);
+}
+
+namespace {
+    // The context of a trusted (built-in) plugin: straight into the stream.
+    class InlineContext final : public PluginContext
+    {
+    public:
+        InlineContext(const std::function<void(const SemanticItem &)> &sink,
+                      const CuriePrefixes &prefixes, qsizetype maxBlockBytes)
+            : m_sink(sink)
+            , m_prefixes(prefixes)
+            , m_max(maxBlockBytes)
+        {
         }
-        static const QList<ContentLine> none;
-        const ContentMap map(event.content, event.contentLines ? *event.contentLines : none);
-        JsonLdExtractor::extract(event.content, map, 0, event.range, sink);
-    } else if (event.kind == BlockKind::HtmlBlock && (event.htmlType == 1 || event.htmlType >= 6)) {
-        if (event.contentTruncated) {
-            emitItem(tooLarge(event.range, Tr::tr("HTML block"), m_options.maxBlockBytes));
-            return;
+        bool expired() const override { return false; }
+        void addItem(SemanticItem item) override { m_sink(item); }
+        void addJson(QByteArrayView node) override
+        {
+            if (std::optional<SemanticItem> item = pluginItemFromJson(node, {}))
+                m_sink(*item);
         }
-        const ContentMap map(event.content, *event.contentLines);
-        HtmlMetadataExtractor::extract(event.content, map, event.range, sink);
-    } else if ((event.kind == BlockKind::Paragraph || event.kind == BlockKind::Heading)
-               && !event.contentTruncated && event.contentLines
-               && AnnotationExtractor::mayContain(event.content)) {
-        const ContentMap map(event.content, *event.contentLines);
-        AnnotationExtractor::extract(event.content, map,
-                                     event.kind == BlockKind::Heading
-                                             ? AnnotationExtractor::Block::Heading
-                                             : AnnotationExtractor::Block::Paragraph,
-                                     m_prefixes, sink);
+        const CuriePrefixes &prefixes() const override { return m_prefixes; }
+        qsizetype maxBlockBytes() const override { return m_max; }
+
+    private:
+        const std::function<void(const SemanticItem &)> &m_sink;
+        const CuriePrefixes &m_prefixes;
+        qsizetype m_max;
+    };
+} // namespace
+
+void StreamParser::runParserPlugins(const BlockEvent &event)
+{
+    const std::function<void(const SemanticItem &)> sink
+        = [this](const SemanticItem &i) { emitItem(i); };
+    for (qsizetype i = 0; i < m_parsers.size(); ++i) {
+        if (m_parserOff[i])
+            continue;
+        const std::shared_ptr<ParserPlugin> &plugin = m_parsers[i];
+        if (plugin->trusted()) {
+            if (plugin->claims(event)) {
+                InlineContext context(sink, m_prefixes, m_options.maxBlockBytes);
+                plugin->extract(event, context);
+            }
+            continue;
+        }
+        bool claimed = false;
+        try {
+            claimed = plugin->claims(event);
+        } catch (...) {
+            m_parserOff[i] = true;
+            isolate(plugin->name(), Tr::tr("it threw"), event.range);
+            continue;
+        }
+        if (!claimed)
+            continue;
+        const PluginRun run = runPlugin(plugin, event, m_prefixes, m_options.maxBlockBytes,
+                                        m_options.pluginBudgetMs);
+        if (!run.failure.isEmpty()) {
+            m_parserOff[i] = true;
+            isolate(plugin->name(), run.failure, event.range);
+            continue;
+        }
+        for (const SemanticItem &item : run.items)
+            emitItem(item);
     }
+}
+
+void StreamParser::isolate(const QString &stage, const QString &why, const SourceRange &range)
+{
+    SemanticItem e = errorItem(
+        range, Tr::tr("plugin %1 was disabled for the rest of the document: %2").arg(stage, why),
+        range.startLine, range.startColumn);
+    e.plugin = stage;
+    output(e, -1, 1); // not through the transforms: one of them may be the culprit
 }
 
 void StreamParser::itemFound(const SemanticItem &item) { emitItem(item); }

@@ -1,10 +1,11 @@
 #pragma once
 
 #include "blockparser.h"
-#include "implicitextractor.h"
 #include "contextwindow.h"
 #include "curieprefixes.h"
+#include "implicitextractor.h"
 #include "itemrelations.h"
+#include "plugin.h"
 #include "streamlistener.h"
 
 #include <QByteArray>
@@ -31,6 +32,12 @@ public:
         // SPEC §2.2.7 semanticDepth (`--depth N`): nested JSON-LD, microdata and RDFa nodes
         // down to depth N are items of their own too (after the item they are in); 1: none.
         int semanticDepth = 1;
+        // SPEC §2.4 (docs/plugins.md): parser plugins after the built-in ones, in order;
+        // transforms applied to every item in order; each untrusted parser plugin's time
+        // budget per block.
+        QList<std::shared_ptr<ParserPlugin>> plugins;
+        QList<std::shared_ptr<TransformPlugin>> transforms;
+        int pluginBudgetMs = 200;
     };
 
     StreamParser();
@@ -69,6 +76,9 @@ private:
     void closeFrontMatter(qint64 endLine, qint64 endByte);
     void replayFrontMatter();
     void emitItem(const SemanticItem &item);
+    void runParserPlugins(const BlockEvent &event);
+    // A stage that threw, returned garbage or ran too long: said once, off for the stream.
+    void isolate(const QString &stage, const QString &why, const SourceRange &range);
     void output(SemanticItem item, qint64 parent, int depth);
     void deliver(SemanticItem item);
     void deliverReady(qint64 linesRead);
@@ -78,6 +88,9 @@ private:
     QList<StreamListener *> m_listeners;
     std::unique_ptr<BlockParser> m_blocks;
     std::unique_ptr<ImplicitExtractor> m_implicit;
+    QList<std::shared_ptr<ParserPlugin>> m_parsers; // the built-ins, then Options::plugins
+    QList<bool> m_parserOff;
+    QList<bool> m_transformOff;
 
     QByteArray m_carry;         // the incomplete last line, at most lineLimit() bytes of it
     qint64 m_carryOverflow = 0; // bytes of that line dropped past the limit

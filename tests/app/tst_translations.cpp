@@ -136,7 +136,9 @@ void TestTranslations::coreSpeaksGermanAtRunTime()
     QVERIFY(!Stego::Container::open("not a container", {}, &error));
     QCOMPARE(error, QStringLiteral("keine Kyozo-Daten oder beschädigte Daten (ungültiger Header)"));
 
-    MarkdownLD::StreamParser parser(MarkdownLD::StreamParser::Options{ 16 });
+    MarkdownLD::StreamParser::Options options;
+    options.maxBlockBytes = 16;
+    MarkdownLD::StreamParser parser(options);
     ErrorCollector errors;
     parser.addListener(&errors);
     parser.feed("```json-ld\n{\"@type\": \"Thing\", \"name\": \"longer than sixteen bytes\"}\n```\n");

@@ -371,6 +371,32 @@ private slots:
         QCOMPARE(kyozoLd({ QStringLiteral("extract"), QStringLiteral("--no-such-option"), QStringLiteral("-") }).exitCode, 2);
     }
 
+    // Issue 18 item 2: --plugin loads a plugin library for this run (the example plugin).
+    void pluginOptionLoadsALibrary()
+    {
+        const QString library
+            = KyozoTest::binaryPath(QStringLiteral("../plugins/kyozo-geojson.so"));
+        const QByteArray doc
+            = "```geojson\n{\"type\":\"Point\",\"coordinates\":[10.75,59.91]}\n```\n";
+        Run r = kyozoLd(
+            { QStringLiteral("extract"), QStringLiteral("--plugin"), library, QStringLiteral("-") },
+            doc);
+        QCOMPARE(r.exitCode, 0);
+        const QList<QJsonObject> items = jsonLines(r.out);
+        QCOMPARE(items.size(), 1);
+        QCOMPARE(items[0].value("kind").toString(), QStringLiteral("plugin"));
+        QCOMPARE(items[0].value("plugin").toString(), QStringLiteral("geojson"));
+        QCOMPARE(items[0].value("type").toString(), QStringLiteral("Place"));
+        // Without it, the fence is only code.
+        QVERIFY(jsonLines(kyozoLd({ QStringLiteral("extract"), QStringLiteral("-") }, doc).out)
+                    .isEmpty());
+        r = kyozoLd({ QStringLiteral("extract"), QStringLiteral("--plugin"),
+                      QStringLiteral("/nonexistent/p.so"), QStringLiteral("-") },
+                    doc);
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(lineCount(r.err), 1);
+    }
+
     void strictTurnsErrorItemsIntoExitThree()
     {
         const QByteArray bad = "```json-ld\n{\"name\": }\n```\n";
