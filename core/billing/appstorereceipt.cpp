@@ -23,8 +23,15 @@ namespace {
     std::optional<qint64> msOf(const QJsonValue &v)
     {
         bool ok = false;
-        const qint64 n = v.isString() ? v.toString().toLongLong(&ok)
-                                      : (v.isDouble() ? (ok = true, qint64(v.toDouble())) : 0);
+        qint64 n = 0;
+        if (v.isString()) {
+            n = v.toString().toLongLong(&ok);
+        } else if (v.isDouble()) {
+            // Only what a millisecond time can be: a cast of 1e300 would be undefined.
+            const double d = v.toDouble();
+            ok = d > 0 && d < 1e15;
+            n = ok ? qint64(d) : 0;
+        }
         return ok && n > 0 ? std::optional<qint64>(n) : std::nullopt;
     }
 
@@ -242,8 +249,10 @@ ReceiptVerification::Next ReceiptVerification::onReply(int httpStatus, const QBy
                          .arg(httpStatus));
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &error);
+    const double statusNumber = doc.object().value(QLatin1String("status")).toDouble(-1);
     if (error.error != QJsonParseError::NoError || !doc.isObject()
-        || !doc.object().value(QLatin1String("status")).isDouble())
+        || !doc.object().value(QLatin1String("status")).isDouble() || statusNumber < 0
+        || statusNumber > 99999 || statusNumber != double(int(statusNumber)))
         return finish(-1, QStringLiteral("bad_response"),
                       QCoreApplication::translate("Billing",
                                                   "the App Store's answer is not a receipt "
@@ -403,9 +412,27 @@ AppStoreV1Reading readAppStoreV1Notification(const QJsonObject &body, const QByt
     const QHash<QString, QJsonObject> newest
         = newestTransactions(at(unified, "latest_receipt_info").toArray());
     // The notification's subscription: its original_transaction_id, else the only one.
-    QString id = at(body, "original_transaction_id").toString();
+    if (newest.isEmpty()) {
+        out.ignoredReason = QStringLiteral("not_a_subscription"); // a consumable's refund, …
+        return out;
+    }
+    const QJsonValue named = at(body, "original_transaction_id");
+    QString id = named.toString(); // a string, as Apple writes ids; a number is read too
+    if (named.isDouble() && named.toDouble() > 0 && named.toDouble() < 1e15)
+        id = QString::number(qint64(named.toDouble()));
     if (id.isEmpty() && newest.size() == 1)
         id = newest.cbegin().key();
+    // Else the subscription whose renewal is the product the notification names.
+    const QString product = at(body, "auto_renew_product_id").toString();
+    if (id.isEmpty() && !product.isEmpty()) {
+        for (const QJsonValue &v : at(unified, "pending_renewal_info").toArray()) {
+            const QJsonObject p = v.toObject();
+            if (at(p, "auto_renew_product_id").toString() == product) {
+                id = at(p, "original_transaction_id").toString();
+                break;
+            }
+        }
+    }
     if (!newest.contains(id)) {
         out.refusal = QStringLiteral("malformed");
         return out;

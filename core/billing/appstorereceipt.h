@@ -84,7 +84,7 @@ struct ReceiptReading
     QString environment; // "Sandbox" | "Production"
     QList<SubscriptionReport> reports;
 };
-// `eventId` makes each report's stamp: EventStamp { asOfMs, 2, eventId }.
+// `eventId` makes each report's stamp: EventStamp { asOfMs, 3, eventId + ":" + subscription }.
 ReceiptReading readReceipt(const QJsonObject &response, const QString &bundleId, qint64 asOfMs,
                            const QString &eventId);
 

@@ -30,7 +30,7 @@ namespace {
     // that replacing it takes nothing else with it.
     bool isWholeScript(QByteArrayView content)
     {
-        const QByteArray text = content.trimmed().toByteArray().toLower();
+        const QByteArray text = content.trimmed().toByteArray().toLower(); // indentation too
         return text.startsWith("<script") && text.endsWith("</script>")
             && text.indexOf("</script>") == text.size() - 9;
     }
@@ -39,24 +39,26 @@ namespace {
     // not a blank line), when `content` has not; empty when it has or needs none.
     QByteArray htmlTerminator(int type, QByteArrayView content)
     {
+        // As the parser reads them: the start after up to 3 spaces of indentation, the end
+        // condition anywhere in the block (a type 1 block ends at any of the four tags).
         const QByteArray text = content.toByteArray().toLower();
         switch (type) {
         case 1:
-            for (const char *tag : { "script", "pre", "style", "textarea" }) {
-                if (text.startsWith(QByteArray("<") + tag))
-                    return text.contains(QByteArray("</") + tag + ">")
-                        ? QByteArray()
-                        : QByteArray("</") + tag + ">";
-            }
+            for (const char *tag : { "</script>", "</pre>", "</style>", "</textarea>" })
+                if (text.contains(tag))
+                    return {};
+            for (const char *tag : { "script", "pre", "style", "textarea" })
+                if (text.trimmed().startsWith(QByteArray("<") + tag))
+                    return QByteArray("</") + tag + ">";
             return {};
         case 2:
-            return text.indexOf("-->", 4) >= 0 ? QByteArray() : QByteArray("-->");
+            return text.contains("-->") ? QByteArray() : QByteArray("-->");
         case 3:
-            return text.indexOf("?>", 2) >= 0 ? QByteArray() : QByteArray("?>");
+            return text.contains("?>") ? QByteArray() : QByteArray("?>");
         case 4:
             return text.contains('>') ? QByteArray() : QByteArray(">");
         case 5:
-            return text.indexOf("]]>", 9) >= 0 ? QByteArray() : QByteArray("]]>");
+            return text.contains("]]>") ? QByteArray() : QByteArray("]]>");
         default:
             return {};
         }
@@ -111,7 +113,8 @@ std::optional<InjectionData> InjectionData::fromJson(QByteArrayView json, QStrin
         return std::nullopt;
     }
     InjectionData data;
-    data.m_json = json.trimmed().toByteArray();
+    // A BOM the data file may start with stays out of the document (U+FEFF is invisible).
+    data.m_json = (json.startsWith("\xEF\xBB\xBF") ? json.sliced(3) : json).trimmed().toByteArray();
     data.m_json.replace("\r\n", "\n").replace('\r', '\n');
     if (doc.isObject())
         data.m_id = doc.object().value(QLatin1String("@id")).toString();
@@ -159,7 +162,6 @@ struct InjectionPlanner::State : StreamListener
     // the extractor gives no block-wide item, as an @graph's), the block already written.
     static constexpr int kCandidates = 16;
     QList<SourceRange> candidates;
-    QByteArray blockHere; // data.block() in "\n", to compare with fence content
     // The last top-level block, when the document ends inside it: what closes it.
     QByteArray closer;
     bool unclosedFence = false;
@@ -170,7 +172,6 @@ struct InjectionPlanner::State : StreamListener
         , position(p)
     {
         parser.addListener(this);
-        blockHere = data.block("\n");
     }
 
     void blockOpened(const BlockEvent &e) override
@@ -206,8 +207,7 @@ struct InjectionPlanner::State : StreamListener
                 break;
             onLinkedDataBlock(e.range);
             if (candidates.size() < kCandidates && !e.contentTruncated
-                && e.range.endByte - e.range.startByte >= blockHere.size()
-                && blockHere.contains(e.content.toByteArray()))
+                && e.content == data.text())
                 candidates.append(e.range);
             break;
         case BlockKind::HtmlBlock:
@@ -292,8 +292,9 @@ bool InjectionPlanner::finish()
         return false;
     }
     d->parser.finish();
+    // No "\n" at all: "\n", or "\r\n" when the text ends in a '\r' (which the edit completes).
     if (d->eol.isEmpty())
-        d->eol = "\n";
+        d->eol = d->pendingCr ? "\r\n" : "\n";
     if (d->head.startsWith("\xEF\xBB\xBF"))
         d->bomBytes = 3;
     return true;
@@ -321,6 +322,8 @@ InjectionEdit InjectionPlanner::edit(const Reader &read) const
         const QByteArray next = read(at, 2);
         if (next.startsWith("\r\n"))
             return at + 2;
+        if (next == "\r" && at + 1 == s.size)
+            return s.size; // a last line ended by a lone '\r': the end, completed there
         return next.startsWith('\n') ? at + 1 : at;
     };
     // "The start" is the start of the body: after the front matter, which must stay first.
@@ -344,7 +347,7 @@ InjectionEdit InjectionPlanner::edit(const Reader &read) const
         {
             if (s.unclosedFence) {
                 // The opening fence's own marker: its first run of ` or ~ after indentation.
-                const QByteArray open = read(s.unclosedFenceRange.startByte, 64);
+                const QByteArray open = read(s.unclosedFenceRange.startByte, 4096);
                 qsizetype i = 0;
                 while (i < open.size() && open[i] == ' ')
                     ++i;

@@ -34,6 +34,7 @@ public:
 
     // The object's "@id"; empty for an array or an object without one.
     QString id() const { return m_id; }
+    QByteArray text() const { return m_json; } // as a fence's content reads: '\n' between lines
     // The fenced block: "```json-ld", the text, the closing fence, lines ended by `eol` but
     // the last, which has none. The fence is longer than any run of backticks in the text.
     QByteArray block(QByteArrayView eol) const;

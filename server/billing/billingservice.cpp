@@ -411,28 +411,35 @@ HttpResponse BillingService::receiptVerified(const ReceiptVerification &verifica
                           .arg(verification.failureMessage()));
     }
     const qint64 now = m_clock();
-    // One receipt's subscriptions are one event; the same receipt validated later, another.
-    const QByteArray latest
-        = verification.response().value(QLatin1String("latest_receipt")).toString().toLatin1();
+    // One answer of Apple's is one event: the same receipt validated later is another (its
+    // request date, and perhaps its renewal info, differ), and the stamps order them.
+    const QByteArray answer
+        = QJsonDocument(verification.response()).toJson(QJsonDocument::Compact);
     const QString eventId
         = QStringLiteral("receipt:")
         + QString::fromLatin1(
-              QCryptographicHash::hash(latest, QCryptographicHash::Sha256).toHex().left(32));
+              QCryptographicHash::hash(answer, QCryptographicHash::Sha256).toHex().left(32));
     const ReceiptReading reading
         = readReceipt(verification.response(), m_options.appleBundleId, now, eventId);
     if (!reading.refusal.isEmpty())
         return refuse(
             audit, 400, "bad_receipt", reading.refusal,
             tr("the receipt does not hold a subscription of this app (%1)").arg(reading.refusal));
-    // A subscription the app tied to another of our users (appAccountToken) stays theirs.
+    // A subscription the app tied to another of our users (appAccountToken), or one that is
+    // another user's already, stays theirs: a receipt handed around moves nothing.
     QList<std::pair<SubscriptionReport, BillingAuditRow>> events;
     for (SubscriptionReport report : reading.reports) {
         if (report.userId && *report.userId != audit.userId)
+            continue;
+        if (!report.userId && !ownedByCallerOrNobody(report.subscriptionId, audit.userId))
             continue;
         report.userId = audit.userId;
         report.plan = planFor(report);
         BillingAuditRow row = audit;
         row.eventId = report.stamp.eventId;
+        // Sandbox receipts are accepted (App Review buys there); the audit log says which.
+        if (reading.environment == QLatin1String("Sandbox"))
+            row.reason = QStringLiteral("sandbox");
         events.append({ report, row });
     }
     if (events.isEmpty())
@@ -444,6 +451,14 @@ HttpResponse BillingService::receiptVerified(const ReceiptVerification &verifica
         return storageFailure(error);
     // The answer speaks of the subscription that lasts longest (the first), as a webhook's.
     return answerFor(events.first().first, stored->first());
+}
+
+bool BillingService::ownedByCallerOrNobody(const QString &subscriptionId, const QString &userId)
+{
+    QString error;
+    const std::optional<QString> owner = m_store->ownerOf(QStringLiteral("apple"), subscriptionId, &error);
+    // A store that cannot say is no grant: refused, and the app may try again.
+    return owner && (owner->isEmpty() || *owner == userId);
 }
 
 HttpResponse BillingService::appleValidate(const HttpRequest &request, const QString &userId)
@@ -487,8 +502,11 @@ HttpResponse BillingService::appleValidate(const HttpRequest &request, const QSt
         || !p.value(QLatin1String("expiresDate")).isDouble())
         return refuse(audit, 400, "bad_request", QStringLiteral("not_a_subscription"),
                       tr("the transaction is not an auto-renewable subscription"));
-    if (p.contains(QLatin1String("appAccountToken"))
-        && userFromAppAccountToken(p.value(QLatin1String("appAccountToken"))) != userId)
+    if ((p.contains(QLatin1String("appAccountToken"))
+         && userFromAppAccountToken(p.value(QLatin1String("appAccountToken"))) != userId)
+        || (!p.contains(QLatin1String("appAccountToken"))
+            && !ownedByCallerOrNobody(p.value(QLatin1String("originalTransactionId")).toString(),
+                                      userId)))
         return refuse(audit, 403, "forbidden", QStringLiteral("another_users_transaction"),
                       tr("the transaction belongs to another account"));
     report.userId = userId; // the caller, authenticated: whoever bought it signed in here

@@ -117,6 +117,8 @@ private:
     Verdict readAppleWebhook(const HttpRequest &request);
     Verdict readAppleV1Webhook(const QJsonObject &body, const HttpRequest &request,
                                BillingAuditRow audit);
+    // Whether an Apple subscription without an appAccountToken may become the caller's.
+    bool ownedByCallerOrNobody(const QString &subscriptionId, const QString &userId);
     HttpResponse receiptVerified(const Billing::ReceiptVerification &verification,
                                  BillingAuditRow audit);
     Verdict ignored(BillingAuditRow audit, const QString &reason); // recorded, answered 200

@@ -121,6 +121,20 @@ std::optional<QString> BillingStore::findSubscription(const SubscriptionReport &
     return QString();
 }
 
+std::optional<QString> BillingStore::ownerOf(const QString &source, const QString &subscriptionId,
+                                             QString *error)
+{
+    QSqlQuery &q = prepared(QStringLiteral(
+        "SELECT user_id FROM billing_subscriptions WHERE source = ? AND subscription_id = ?"));
+    q.addBindValue(source);
+    q.addBindValue(subscriptionId);
+    if (!execute(q, error))
+        return std::nullopt;
+    const QString owner = q.next() ? q.value(0).toString() : QString();
+    q.finish();
+    return owner;
+}
+
 std::optional<Subscription> BillingStore::load(const QString &source, const QString &id,
                                                QString *error)
 {

@@ -61,6 +61,9 @@ public:
 
     std::optional<QList<Billing::Subscription>> subscriptionsOf(const QString &userId,
                                                                 QString *error);
+    // The user a subscription belongs to: empty when it is unknown or nobody's.
+    std::optional<QString> ownerOf(const QString &source, const QString &subscriptionId,
+                                   QString *error);
     std::optional<QList<BillingAuditRow>> history(const QString &userId, int limit, QString *error);
     // Every subscription (the operator's report).
     std::optional<QList<Billing::Subscription>> allSubscriptions(QString *error);

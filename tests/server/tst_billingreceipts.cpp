@@ -201,6 +201,40 @@ private slots:
         QCOMPARE(apple->seen.size(), 2);
     }
 
+    void aLaterValidationSeesApplesNewerState()
+    {
+        const qint64 expires = QDateTime::currentMSecsSinceEpoch() + 30 * kDay;
+        apple->addReceipt("UFJPRA==", "Production", receiptResponse("2100", expires, "1"));
+        RestResponse r = validate("UFJPRA==");
+        QCOMPARE(r.json.value("state").toString(), QStringLiteral("active"));
+        // The writer turns auto-renew off; the same receipt, validated again, says so.
+        QTest::qWait(5);
+        apple->addReceipt("UFJPRA==", "Production", receiptResponse("2100", expires, "0"));
+        r = validate("UFJPRA==");
+        QCOMPARE(r.json.value("outcome").toString(), QStringLiteral("accepted"));
+        QCOMPARE(r.json.value("state").toString(), QStringLiteral("canceled"));
+        QCOMPARE(status().value("state").toString(), QStringLiteral("canceled"));
+    }
+
+    void aReceiptHandedAroundMovesNothing()
+    {
+        const qint64 expires = QDateTime::currentMSecsSinceEpoch() + 30 * kDay;
+        apple->addReceipt("U0hBUkVE", "Production", receiptResponse("2200", expires, "1"));
+        QCOMPARE(validate("U0hBUkVE").status, 200);
+        // Bob has Ada's receipt (no appAccountToken in it): her subscription stays hers.
+        const QString bob = server->userWithToken("bob", "lab", "editor");
+        const RestResponse r
+            = restRequest("POST", server->url("/api/v1/billing/apple/validate"), bob,
+                          QJsonDocument(QJsonObject { { "receipt_data", "U0hBUkVE" } }).toJson(),
+                          "application/json", 60000);
+        QCOMPARE(r.status, 403);
+        QCOMPARE(status().value("plan").toString(), QStringLiteral("pro"));
+        QCOMPARE(restRequest("GET", server->url("/api/v1/billing/subscription/status"), bob)
+                     .json.value("plan")
+                     .toString(),
+                 QStringLiteral("free"));
+    }
+
     void theAppStoreUnreachableIsA502()
     {
         apple->failNext(100, VerifyReceiptStandIn::Failure::Drop);

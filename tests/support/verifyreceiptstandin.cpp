@@ -1,5 +1,6 @@
 #include "verifyreceiptstandin.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -102,6 +103,13 @@ void VerifyReceiptStandIn::answer(QTcpSocket *socket, const QByteArray &path,
             response = known;
             response.insert("status", 0);
             response.insert("environment", environment);
+            // As Apple: the receipt's request_date_ms is the time of this answer.
+            if (response.contains("receipt")) {
+                QJsonObject receipt = response.value("receipt").toObject();
+                receipt.insert("request_date_ms",
+                               QString::number(QDateTime::currentMSecsSinceEpoch()));
+                response.insert("receipt", receipt);
+            }
         }
     }
     const QByteArray payload = http == 200 ? QJsonDocument(response).toJson() : "busy";

@@ -15,7 +15,8 @@ namespace KyozoTest {
 // (https://developer.apple.com/documentation/appstorereceipts/verifyreceipt): POST
 // {"receipt-data","password","exclude-old-transactions"} to /production or /sandbox; a wrong
 // password is 21004, a receipt of the other environment 21007 (at production) or 21008 (at
-// the sandbox), an unknown one 21003; a known one status 0 with the response it was given.
+// the sandbox), an unknown one 21003; a known one status 0 with the response it was given
+// (its receipt.request_date_ms the time of the answer). addReceipt() again changes it.
 class VerifyReceiptStandIn : public QObject
 {
     Q_OBJECT

@@ -209,10 +209,14 @@ private slots:
 
     void garbageIsABadResponse()
     {
-        ReceiptVerification v(options(), "r");
-        v.start();
-        QCOMPARE(v.onReply(200, "<html>"), Next::Done);
-        QCOMPARE(v.failureCode(), QStringLiteral("bad_response"));
+        for (const QByteArray &bad : { QByteArray("<html>"), QByteArray(R"({"status":0.5})"),
+                                       QByteArray(R"({"status":1e10})"), QByteArray(R"({"status":"0"})") }) {
+            ReceiptVerification v(options(), "r");
+            v.start();
+            QCOMPARE(v.onReply(200, bad), Next::Done);
+            QCOMPARE(v.failureCode(), QStringLiteral("bad_response"));
+            QVERIFY(!v.succeeded());
+        }
     }
 
     void receiptStatesAtTheRequest()
@@ -361,7 +365,9 @@ private slots:
         const AppStoreV1Reading r = readV1(v1("CONSUMPTION_REQUEST", latest, {}));
         QVERIFY(!r.report);
         QCOMPARE(r.ignoredReason, QStringLiteral("unhandled_type"));
-        QCOMPARE(readV1(v1("DID_RENEW", {}, {})).refusal, QStringLiteral("malformed"));
+        // No auto-renewable subscription in it (a consumable's refund): not ours to track.
+        QCOMPARE(readV1(v1("REFUND", {}, {})).ignoredReason, QStringLiteral("not_a_subscription"));
+        QVERIFY(readV1(v1("REFUND", {}, {})).refusal.isEmpty());
         // Two subscriptions and no original_transaction_id: which one is meant is unknown.
         const QJsonArray two { transaction("7", "8", kRequest, kRequest + kDay),
                                transaction("9", "10", kRequest, kRequest + kDay) };
@@ -369,6 +375,17 @@ private slots:
         QJsonObject named = v1("DID_RENEW", two, {});
         named.insert("original_transaction_id", "9");
         QCOMPARE(readV1(named).report->subscriptionId, QStringLiteral("9"));
+        named.insert("original_transaction_id", 9); // as a number
+        QCOMPARE(readV1(named).report->subscriptionId, QStringLiteral("9"));
+        // Without it, the subscription whose renewal is the product named.
+        QJsonObject byProduct = v1("DID_RENEW", two, { renewal("7", "1") });
+        QJsonObject other = renewal("9", "1");
+        other.insert("auto_renew_product_id", "pro.yearly");
+        QJsonObject unified = byProduct["unified_receipt"].toObject();
+        unified["pending_renewal_info"] = QJsonArray { renewal("7", "1"), other };
+        byProduct["unified_receipt"] = unified;
+        byProduct.insert("auto_renew_product_id", "pro.yearly");
+        QCOMPARE(readV1(byProduct).report->subscriptionId, QStringLiteral("9"));
     }
 };
 

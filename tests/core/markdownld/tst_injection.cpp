@@ -221,6 +221,37 @@ private slots:
         QCOMPARE(inject("", c, InjectPosition::End), lf + "\n");
     }
 
+    // Ends that used to swallow the block or break the document (review of issue 18).
+    void awkwardEnds()
+    {
+        const DataCase &c = dataCases().first();
+        const QByteArray lf = expectedBlock(c.json, "\n");
+        // An indented <script> left open: closed first, so the fence is a fence.
+        QCOMPARE(inject("  <script>\nvar a;\n", c, InjectPosition::End),
+                 "  <script>\nvar a;\n</script>\n\n" + lf + "\n");
+        // A <pre> closed by </style> (the parser's rule: any of the four) needs nothing.
+        QCOMPARE(inject("<pre>\nx </style>\n", c, InjectPosition::End),
+                 "<pre>\nx </style>\n\n" + lf + "\n");
+        // Front matter whose closing line ends in a lone CR at the end of the file.
+        const QByteArray crlf = expectedBlock(c.json, "\r\n");
+        QCOMPARE(inject("---\r\ntitle: T\r\n---\r", c, InjectPosition::FrontMatter),
+                 "---\r\ntitle: T\r\n---\r\n\r\n" + crlf);
+        // No "\n" at all and a last '\r': CR LF from the start, and twice is once.
+        const QByteArray once = inject("Text.\r", c, InjectPosition::End);
+        QCOMPARE(once, "Text.\r\n\r\n" + crlf);
+        const DataCase &noId = dataCases().at(1);
+        const QByteArray once2 = inject("Text.\r", noId, InjectPosition::End);
+        QCOMPARE(inject(once2, noId, InjectPosition::End), once2);
+    }
+
+    void aBomInTheDataStaysOut()
+    {
+        QString error;
+        const auto data = InjectionData::fromJson("\xEF\xBB\xBF" + dataCases().first().json, &error);
+        QVERIFY2(data, qPrintable(error));
+        QVERIFY(!data->block("\n").contains("\xEF\xBB\xBF"));
+    }
+
     void replacesTheBlockWithTheSameId()
     {
         const QByteArray old = "```json-ld\n{\"@context\":\"https://schema.org\",\"@id\":"
