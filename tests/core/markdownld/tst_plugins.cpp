@@ -142,7 +142,8 @@ const QByteArray kDoc
       "\n"
       "```json-ld\n{\"@context\":\"https://schema.org\",\"@id\":\"#b\",\"name\":\"B\"}\n```\n";
 
-QJsonArray parse(const QByteArray &doc, const Pipeline &pipeline, int budgetMs = 50)
+// 200 ms, the default: well-behaved plugins stay far inside it even on a loaded machine.
+QJsonArray parse(const QByteArray &doc, const Pipeline &pipeline, int budgetMs = 200)
 {
     StreamParser::Options options;
     options.pluginBudgetMs = budgetMs;
@@ -187,8 +188,8 @@ private slots:
         QElapsedTimer clock;
         clock.start();
         const QJsonArray items = parse(kDoc, pipeline);
-        // The loop is abandoned once, at 10x the budget, not at its second fence.
-        QVERIFY2(clock.elapsed() < 3000, qPrintable(QString::number(clock.elapsed())));
+        // The loop is abandoned once, at 10x the budget (2 s), not again at its second fence.
+        QVERIFY2(clock.elapsed() < 3900, qPrintable(QString::number(clock.elapsed())));
 
         // One error per bad plugin, naming it, on its first block only.
         const QList<QJsonObject> errors = ofKind(items, "error");
@@ -221,8 +222,8 @@ private slots:
     {
         Pipeline pipeline;
         pipeline.add(std::make_shared<Slow>()).add(std::make_shared<OutOfBlock>());
-        const QJsonArray items
-            = parse("```slow\nx\n```\n\n```astray\nx\n```\n\n```slow\nx\n```\n", pipeline);
+        const QJsonArray items = parse(
+            "```slow\nx\n```\n\n```astray\nx\n```\n\n```slow\nx\n```\n", pipeline, 50);
         const QList<QJsonObject> errors = ofKind(items, "error");
         QCOMPARE(errors.size(), 2);
         QVERIFY2(firstMessage(errors[0]).contains("time budget (50 ms)"),
