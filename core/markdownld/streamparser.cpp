@@ -42,17 +42,18 @@ StreamParser::StreamParser(Options options)
     : m_options(options), m_prefixes(CuriePrefixes::builtIn())
 {
     StreamListener *self = this; // the block parser reports to our private listener side
+    m_emit = [this](const SemanticItem &i) { emitItem(i); };
     m_parsers = builtInParserPlugins() + options.plugins;
-    m_parserOff = QList<bool>(m_parsers.size(), false);
-    m_transformOff = QList<bool>(options.transforms.size(), false);
+    m_parserOff.assign(size_t(m_parsers.size()), 0);
+    m_transformOff.assign(size_t(options.transforms.size()), 0);
     // A fence's content is kept when a parser plugin claims its info string.
     m_blocks
         = std::make_unique<BlockParser>(self, options.maxBlockBytes, [this](QByteArrayView info) {
               for (qsizetype i = 0; i < m_parsers.size(); ++i) {
-                  if (m_parserOff[i])
+                  if (m_parserOff[size_t(i)])
                       continue;
                   try {
-                      if (m_parsers[i]->claimsFenceInfo(info))
+                      if (std::as_const(m_parsers)[i]->claimsFenceInfo(info))
                           return true;
                   } catch (...) {
                   }
@@ -303,16 +304,22 @@ void StreamParser::replayFrontMatter()
 
 void StreamParser::emitItem(const SemanticItem &found)
 {
+    if (m_options.transforms.isEmpty()) { // the common case: no copy
+        output(found, -1, 1);
+        if (m_implicit)
+            m_implicit->itemFound(found);
+        return;
+    }
     SemanticItem item = found;
     for (qsizetype i = 0; i < m_options.transforms.size(); ++i) {
-        if (m_transformOff[i])
+        if (m_transformOff[size_t(i)])
             continue;
         bool keep = true;
         const SemanticItem before = item;
         try {
             keep = m_options.transforms[i]->transform(item);
         } catch (...) {
-            m_transformOff[i] = true;
+            m_transformOff[size_t(i)] = 1;
             isolate(m_options.transforms[i]->name(), Tr::tr("it threw"), found.range);
             item = before;
             continue;
@@ -472,15 +479,15 @@ namespace {
 
 void StreamParser::runParserPlugins(const BlockEvent &event)
 {
-    const std::function<void(const SemanticItem &)> sink
-        = [this](const SemanticItem &i) { emitItem(i); };
-    for (qsizetype i = 0; i < m_parsers.size(); ++i) {
-        if (m_parserOff[i])
+    // Once per closed block: const access only (no QList detach checks on the hot path).
+    const QList<std::shared_ptr<ParserPlugin>> &parsers = m_parsers;
+    for (qsizetype i = 0; i < parsers.size(); ++i) {
+        if (m_parserOff[size_t(i)])
             continue;
-        const std::shared_ptr<ParserPlugin> &plugin = m_parsers[i];
+        ParserPlugin *plugin = parsers[i].get();
         if (plugin->trusted()) {
             if (plugin->claims(event)) {
-                InlineContext context(sink, m_prefixes, m_options.maxBlockBytes);
+                InlineContext context(m_emit, m_prefixes, m_options.maxBlockBytes);
                 plugin->extract(event, context);
             }
             continue;
@@ -489,16 +496,16 @@ void StreamParser::runParserPlugins(const BlockEvent &event)
         try {
             claimed = plugin->claims(event);
         } catch (...) {
-            m_parserOff[i] = true;
+            m_parserOff[size_t(i)] = 1;
             isolate(plugin->name(), Tr::tr("it threw"), event.range);
             continue;
         }
         if (!claimed)
             continue;
-        const PluginRun run = runPlugin(plugin, event, m_prefixes, m_options.maxBlockBytes,
+        const PluginRun run = runPlugin(parsers[i], event, m_prefixes, m_options.maxBlockBytes,
                                         m_options.pluginBudgetMs);
         if (!run.failure.isEmpty()) {
-            m_parserOff[i] = true;
+            m_parserOff[size_t(i)] = 1;
             isolate(plugin->name(), run.failure, event.range);
             continue;
         }

@@ -11,6 +11,7 @@
 #include <QByteArray>
 #include <QList>
 #include <memory>
+#include <vector>
 
 namespace Kyozo::MarkdownLD {
 
@@ -89,10 +90,11 @@ private:
     std::unique_ptr<BlockParser> m_blocks;
     std::unique_ptr<ImplicitExtractor> m_implicit;
     QList<std::shared_ptr<ParserPlugin>> m_parsers; // the built-ins, then Options::plugins
-    QList<bool> m_parserOff;
-    QList<bool> m_transformOff;
+    std::vector<char> m_parserOff; // disabled for the rest of the stream
+    std::vector<char> m_transformOff;
+    std::function<void(const SemanticItem &)> m_emit; // emitItem, made once
 
-    QByteArray m_carry;         // the incomplete last line, at most lineLimit() bytes of it
+    QByteArray m_carry; // the incomplete last line, at most lineLimit() bytes of it
     qint64 m_carryOverflow = 0; // bytes of that line dropped past the limit
     qint64 m_lineStart = 0;
     qint64 m_lineNumber = 0;
