@@ -1,12 +1,9 @@
 #include "streamparser.h"
 
-#include "annotationextractor.h"
 #include "builtinplugins.h"
 #include "contentmap.h"
 #include "frontmatterextractor.h"
 #include "hiddendatascanner.h"
-#include "htmlmetadataextractor.h"
-#include "jsonldextractor.h"
 #include "pluginrunner.h"
 
 #include <QCoreApplication>

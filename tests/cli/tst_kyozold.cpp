@@ -1,5 +1,6 @@
 // `kyozo-ld extract` and `kyozo-ld stats` exactly as SPEC §11 writes them, run as a user
 // would: the real executable, files and pipes, exit codes and one-line errors.
+#include "kyozoldrun.h"
 #include "testpaths.h"
 
 #include <QJsonArray>
@@ -11,24 +12,12 @@
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = KyozoTest::KyozoLdRun;
+using KyozoTest::runKyozoLd;
 
 Run kyozoLd(const QStringList &args, const QByteArray &stdinData = {})
 {
-    QProcess p;
-    p.start(KyozoTest::binaryPath(QStringLiteral("kyozo-ld")), args);
-    if (!p.waitForStarted(10000))
-        return {};
-    p.write(stdinData);
-    p.closeWriteChannel();
-    p.waitForFinished(30000);
-    return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-             p.readAllStandardError() };
+    return runKyozoLd(args, stdinData);
 }
 
 QList<QJsonObject> jsonLines(const QByteArray &out)

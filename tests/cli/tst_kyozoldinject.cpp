@@ -1,32 +1,20 @@
 // `kyozo-ld inject` as SPEC §11 writes it, run as a user would: the real executable, files
 // and pipes, exit codes 0/1/2 with one line on stderr. The expected documents are written
 // here by hand from SPEC §2.5 and docs/injection.md.
+#include "kyozoldrun.h"
 #include "testpaths.h"
 
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = KyozoTest::KyozoLdRun;
+using KyozoTest::runKyozoLd;
 
 Run kyozoLd(const QStringList &args, const QByteArray &stdinData = {})
 {
-    QProcess p;
-    p.start(KyozoTest::binaryPath(QStringLiteral("kyozo-ld")), args);
-    if (!p.waitForStarted(10000))
-        return {};
-    p.write(stdinData);
-    p.closeWriteChannel();
-    p.waitForFinished(30000);
-    return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-             p.readAllStandardError() };
+    return runKyozoLd(args, stdinData);
 }
 
 const QByteArray kData = R"({"@context":"https://schema.org","@id":"urn:x","name":"X"})";

@@ -1,29 +1,20 @@
 // `kyozo-ld stego encode|decode|detect|strip` as SPEC §11 writes them, in both formats.
+#include "kyozoldrun.h"
 #include "testpaths.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out, err;
-};
+using Run = KyozoTest::KyozoLdRun;
 
+// `kyozo-ld stego ARGS`; scrypt makes some runs slow, hence the minute.
 Run kyozoLd(const QStringList &args, const QByteArray &in = {})
 {
-    QProcess p;
-    p.start(KyozoTest::binaryPath(QStringLiteral("kyozo-ld")), QStringList{ QStringLiteral("stego") } + args);
-    p.waitForStarted(10000);
-    p.write(in);
-    p.closeWriteChannel();
-    p.waitForFinished(60000);
-    return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError() };
+    return KyozoTest::runKyozoLd(QStringList { QStringLiteral("stego") } + args, in, 60000);
 }
 
 const QByteArray kCover = "Dear team, the minutes are attached.\nRegards\n";
