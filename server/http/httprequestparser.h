@@ -83,6 +83,7 @@ private:
     qint64 m_bodyCap = 0;
     HttpRequest m_request;
     bool m_inValue = false; // the last header callback was a value
+    bool m_tooManyHeaders = false; // past kMaxHeaders: the rest is not kept, 431 at the head's end
     char m_lastHeadByte = 0; // across feed() calls, to see a line fold split between them
     Phase m_phase = Phase::Start;
     Error m_error = Error::None;
