@@ -1,5 +1,6 @@
 #include "documentanalysis.h"
 
+#include "markdownld/jsonldextractor.h"
 #include "markdownld/streamparser.h"
 
 #include <QRegularExpression>
@@ -11,10 +12,10 @@ using namespace MarkdownLD;
 
 namespace {
 
-bool isLinkedDataFence(QByteArrayView info)
-{
-    const QByteArray word = info.trimmed().toByteArray().toLower().split(' ').value(0);
-    return word == "json-ld" || word == "jsonld" || word == "ld+json";
+    // One definition of "a JSON-LD fence": core's (a tab or `{` ends the info word too).
+    bool isLinkedDataFence(QByteArrayView info)
+    {
+        return JsonLdExtractor::claimsFenceInfo(info);
 }
 
 class Collector : public StreamListener

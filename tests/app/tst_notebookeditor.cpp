@@ -31,6 +31,7 @@ private slots:
     void hiddenRunTooltipShowsThePayload();
     void followsADarkPalette();
     void largeNotebookTypedBlockAtOnceRestInTheBackground();
+    void fenceInfoAsCoreReadsIt();
 
 private:
     QTextBlock line(int oneBased) const { return m_editor->document()->findBlockByNumber(oneBased - 1); }
@@ -224,6 +225,23 @@ void TestNotebookEditor::largeNotebookTypedBlockAtOnceRestInTheBackground()
                              20000);
     QTRY_COMPARE_WITH_TIMEOUT(formatAt(at(16), 0).fontFamilies().toStringList().value(0), fixed, 20000);
     QVERIFY(formatAt(at(16), 0).background().color() != background(Role::JsonLd));
+}
+
+// The editor's JSON-LD blocks are the parser's (issue 18 item 4: one definition, in core):
+// a tab after the info word still names JSON-LD, and the fence's item is there.
+void TestNotebookEditor::fenceInfoAsCoreReadsIt()
+{
+    QString error;
+    QVERIFY(m_editor->loadBytes("Text.\n\n```json-ld\tnote\n{\"@context\": \"https://schema.org\", "
+                                "\"@type\": \"Thing\"}\n```\n\n```python\nx = 1\n```\n",
+                                &error));
+    for (int l : { 3, 4, 5 })
+        QVERIFY2(formatAt(line(l), 0).background().color() == background(Role::JsonLd),
+                 qPrintable(QString::number(l)));
+    QVERIFY(formatAt(line(8), 0).background().color() != background(Role::JsonLd));
+    QCOMPARE(m_editor->highlighter()->analysis().codeBlocks().size(), 1);
+    QCOMPARE(m_editor->highlighter()->analysis().codeBlocks().first().language,
+             QStringLiteral("python"));
 }
 
 QTEST_MAIN(TestNotebookEditor)
