@@ -34,6 +34,7 @@ struct ItemError
     QString message;
     qint64 line = 0;
     qint64 column = 0;
+    bool operator==(const ItemError &) const = default;
 };
 
 // SPEC §2.2.7, §11 `relations`: how an item relates to an earlier item of the same output.
@@ -68,6 +69,8 @@ struct SemanticItem
     qint64 index = -1;
     QList<ItemRelation> relations;
     std::optional<QString> context;
+
+    bool operator==(const SemanticItem &) const = default;
 
     // The jsonl object of SPEC §11 `kyozo-ld extract`.
     QJsonObject toJson() const;

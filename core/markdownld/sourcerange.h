@@ -13,6 +13,7 @@ struct SourceRange
     qint64 startLine = 0;
     qint64 endLine = 0;
     qint64 startColumn = 1;
+    bool operator==(const SourceRange &) const = default;
 };
 
 } // namespace Kyozo::MarkdownLD

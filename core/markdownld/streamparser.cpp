@@ -62,6 +62,8 @@ StreamParser::StreamParser(Options options)
         m_implicit = std::make_unique<ImplicitExtractor>(
                 [this](const SemanticItem &i) { output(i, -1, 1); });
     }
+    if (m_options.memo)
+        m_options.memo->beginPass();
     if (options.contextLines >= 0) {
         // The lines a context may still need: those of the block being buffered (bounded by
         // maxBlockBytes) and N around it.
@@ -138,6 +140,8 @@ void StreamParser::finish()
     if (m_implicit)
         m_implicit->finish();
     deliverReady(std::numeric_limits<qint64>::max());
+    if (m_options.memo)
+        m_options.memo->endPass();
 }
 
 void StreamParser::handleLine(QByteArrayView raw, qint64 rawLength, bool newline)
@@ -156,11 +160,32 @@ void StreamParser::handleLine(QByteArrayView raw, qint64 rawLength, bool newline
     if (m_context)
         m_context->addLine(m_lineNumber, text);
     if (HiddenDataScanner::mayContainInvisible(text))
-        HiddenDataScanner::scanLine(text, textStart, m_lineNumber, [this](const SemanticItem &i) { emitItem(i); });
+        scanHiddenData(text, textStart);
     if (m_frontMatter == FrontMatterState::Done || !frontMatterLine(text, textStart, raw, newline))
         processText(text, textStart);
     if (m_context)
         deliverReady(m_lineNumber);
+}
+
+void StreamParser::scanHiddenData(QByteArrayView text, qint64 startByte)
+{
+    if (!m_options.memo) {
+        HiddenDataScanner::scanLine(text, startByte, m_lineNumber, m_emit);
+        return;
+    }
+    // A line's runs depend on its text alone.
+    const QByteArray key = ExtractionMemo::lineKey(text);
+    if (const QList<SemanticItem> *known = m_options.memo->find(key)) {
+        for (const SemanticItem &item : *known)
+            emitItem(ExtractionMemo::placed(item, startByte, m_lineNumber));
+        return;
+    }
+    QList<SemanticItem> found;
+    HiddenDataScanner::scanLine(text, startByte, m_lineNumber, [&](const SemanticItem &item) {
+        found.append(ExtractionMemo::relative(item, startByte, m_lineNumber));
+        emitItem(item);
+    });
+    m_options.memo->store(key, std::move(found));
 }
 
 void StreamParser::processText(QByteArrayView text, qint64 startByte)
@@ -265,9 +290,13 @@ void StreamParser::closeFrontMatter(qint64 endLine, qint64 endByte)
         // built-in CURIE prefixes for the document's annotations. Front matter comes first,
         // so every annotation sees them whatever the chunking.
         const QJsonObject declared = keys.value(QLatin1String("prefixes")).toObject();
-        for (auto it = declared.begin(); it != declared.end(); ++it)
-            if (it.value().isString())
+        for (auto it = declared.begin(); it != declared.end(); ++it) {
+            if (it.value().isString()) {
                 m_prefixes.insert(it.key(), it.value().toString());
+                m_declaredPrefixes
+                    += it.key().toUtf8() + '\0' + it.value().toString().toUtf8() + '\0';
+            }
+        }
     }
     m_frontMatterRaw.clear();
     m_frontMatterRaw.squeeze();
@@ -483,10 +512,14 @@ void StreamParser::runParserPlugins(const BlockEvent &event)
             continue;
         ParserPlugin *plugin = parsers[i].get();
         if (plugin->trusted()) {
-            if (plugin->claims(event)) {
-                InlineContext context(m_emit, m_prefixes, m_options.maxBlockBytes);
-                plugin->extract(event, context);
+            if (!plugin->claims(event))
+                continue;
+            if (m_options.memo) {
+                extractRemembered(i, event);
+                continue;
             }
+            InlineContext context(m_emit, m_prefixes, m_options.maxBlockBytes);
+            plugin->extract(event, context);
             continue;
         }
         bool claimed = false;
@@ -509,6 +542,28 @@ void StreamParser::runParserPlugins(const BlockEvent &event)
         for (const SemanticItem &item : run.items)
             emitItem(item);
     }
+}
+
+// A built-in extraction, or what it gave for the same block before. (Other plugins are not
+// remembered: their time budget can make them answer differently for the same block.)
+void StreamParser::extractRemembered(qsizetype plugin, const BlockEvent &event)
+{
+    const QByteArray key = ExtractionMemo::blockKey(plugin, event, m_declaredPrefixes);
+    const qint64 byte = event.range.startByte;
+    const qint64 line = event.range.startLine;
+    if (const QList<SemanticItem> *known = m_options.memo->find(key)) {
+        for (const SemanticItem &item : *known)
+            emitItem(ExtractionMemo::placed(item, byte, line));
+        return;
+    }
+    QList<SemanticItem> found;
+    const std::function<void(const SemanticItem &)> keep = [&](const SemanticItem &item) {
+        found.append(ExtractionMemo::relative(item, byte, line));
+        emitItem(item);
+    };
+    InlineContext context(keep, m_prefixes, m_options.maxBlockBytes);
+    std::as_const(m_parsers)[plugin]->extract(event, context);
+    m_options.memo->store(key, std::move(found));
 }
 
 void StreamParser::isolate(const QString &stage, const QString &why, const SourceRange &range)

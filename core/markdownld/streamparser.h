@@ -3,6 +3,7 @@
 #include "blockparser.h"
 #include "contextwindow.h"
 #include "curieprefixes.h"
+#include "extractionmemo.h"
 #include "implicitextractor.h"
 #include "itemrelations.h"
 #include "plugin.h"
@@ -39,6 +40,10 @@ public:
         QList<std::shared_ptr<ParserPlugin>> plugins;
         QList<std::shared_ptr<TransformPlugin>> transforms;
         int pluginBudgetMs = 200;
+        // SPEC §2.6: the built-in extractions of an earlier stream of the same document
+        // (IncrementalAnalyzer): blocks and lines seen before are not extracted again. One
+        // stream at a time per memo; the stream is one pass of it, from here to finish().
+        std::shared_ptr<ExtractionMemo> memo;
     };
 
     StreamParser();
@@ -78,6 +83,8 @@ private:
     void replayFrontMatter();
     void emitItem(const SemanticItem &item);
     void runParserPlugins(const BlockEvent &event);
+    void extractRemembered(qsizetype plugin, const BlockEvent &event);
+    void scanHiddenData(QByteArrayView text, qint64 startByte);
     // A stage that threw, returned garbage or ran too long: said once, off for the stream.
     void isolate(const QString &stage, const QString &why, const SourceRange &range);
     void output(SemanticItem item, qint64 parent, int depth);
@@ -109,6 +116,7 @@ private:
     char m_frontMatterDelimiter = 0;
     bool m_frontMatterOverflow = false;
     CuriePrefixes m_prefixes; // built-in, plus front matter's `prefixes:`
+    QByteArray m_declaredPrefixes; // those of front matter, as memo keys see them
 
     qint64 m_nextIndex = 0;
     ItemRelations m_relations;
