@@ -69,7 +69,17 @@ const MarkdownLD::Pipeline &DocumentAnalysis::editorPipeline()
     return pipeline;
 }
 
-void DocumentAnalysis::analyse(const QString &text)
+StreamParser::Options DocumentAnalysis::editorOptions()
+{
+    // SPEC §9: inferred items are highlighted and listed too (issue 16 item 7). The rules
+    // cost little beside the parse (bench/README.md "bench/editor").
+    StreamParser::Options options;
+    options.includeImplicit = true;
+    editorPipeline().configure(options);
+    return options;
+}
+
+void DocumentAnalysis::analyse(const QString &text, IncrementalAnalyzer *incremental)
 {
     m_text = text;
     m_lineStarts.clear();
@@ -95,16 +105,15 @@ void DocumentAnalysis::analyse(const QString &text)
     m_astralStarts.append(int(m_astral.size()));
 
     Collector collector;
-    // SPEC §9: inferred items are highlighted and listed too (issue 16 item 7). The rules
-    // cost little beside the parse (bench/README.md "bench/editor").
-    StreamParser::Options options;
-    options.includeImplicit = true;
-    editorPipeline().configure(options);
-    StreamParser parser(options);
-    parser.addListener(&collector);
     m_utf8 = m_text.toUtf8();
-    parser.feed(m_utf8);
-    parser.finish();
+    if (incremental) {
+        incremental->update(m_utf8, &collector);
+    } else {
+        StreamParser parser(editorOptions());
+        parser.addListener(&collector);
+        parser.feed(m_utf8);
+        parser.finish();
+    }
 
     m_ranges = std::move(collector.ranges);
     m_spans.clear();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "markdownld/incrementalanalyzer.h"
 #include "markdownld/pipeline.h"
 #include "markdownld/semanticitem.h"
 
@@ -62,14 +63,18 @@ struct CodeBlock
 };
 
 // The core parser's view of the editor's text (STYLE.md: the highlighter asks the parser).
-// The whole document is parsed again on each analysis; the parser runs at ~400 MB/s, so a
-// 1 MB notebook costs a few milliseconds. SPEC §2.6's incremental analyser will replace it.
+// The whole document is read again on each analysis, through the IncrementalAnalyzer when
+// one is given, which extracts only the blocks that changed (what costs on dense notebooks).
 class DocumentAnalysis
 {
 public:
     // `text`: the editor's lines joined by '\n' (QTextDocument::toRawText with U+2029
     // turned into '\n'), so parser line N is editor block N - 1.
-    void analyse(const QString &text);
+    // With `incremental`, the analyser that saw the document's previous text: only the blocks
+    // that changed since are extracted again (SPEC §2.6). One analysis at a time may use it.
+    void analyse(const QString &text, MarkdownLD::IncrementalAnalyzer *incremental = nullptr);
+    // The parser's options for the editor: inferred items, and the plugins of the pipeline.
+    static MarkdownLD::StreamParser::Options editorOptions();
     // The plugins every analysis runs (loaded at first use).
     static const MarkdownLD::Pipeline &editorPipeline();
 

@@ -23,7 +23,10 @@ QColor tint(const QColor &c, int alpha)
 } // namespace
 
 SemanticHighlighter::SemanticHighlighter(QTextDocument *document, CodeHighlighter *code)
-    : QSyntaxHighlighter(static_cast<QObject *>(nullptr)), m_code(code)
+    : QSyntaxHighlighter(static_cast<QObject *>(nullptr))
+    , m_code(code)
+    , m_incremental(
+          std::make_shared<MarkdownLD::IncrementalAnalyzer>(DocumentAnalysis::editorOptions()))
 {
     setDark(false);
 
@@ -129,11 +132,12 @@ void SemanticHighlighter::analyseInBackground()
         installAnalysis();
     });
     // The parser and the analysis are plain data (core has no globals): safe off the GUI thread.
-    watcher->setFuture(QtConcurrent::run([text = analysedText(document())] {
-        auto analysis = std::make_shared<DocumentAnalysis>();
-        analysis->analyse(text);
-        return analysis;
-    }));
+    watcher->setFuture(
+        QtConcurrent::run([text = analysedText(document()), incremental = m_incremental] {
+            auto analysis = std::make_shared<DocumentAnalysis>();
+            analysis->analyse(text, incremental.get());
+            return analysis;
+        }));
 }
 
 void SemanticHighlighter::ensureWindow(int line)
@@ -172,7 +176,9 @@ void SemanticHighlighter::ensureAnalysed()
 {
     if (!document() || !m_stale)
         return;
-    m_analysis.analyse(analysedText(document()));
+    // While a worker holds the analyser (the document just shrank below kSyncChars), a
+    // plain parse.
+    m_analysis.analyse(analysedText(document()), m_running ? nullptr : m_incremental.get());
     installAnalysis();
 }
 

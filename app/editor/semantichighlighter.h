@@ -62,6 +62,9 @@ private:
 
     CodeHighlighter *m_code;
     DocumentAnalysis m_analysis;
+    // The whole analyses' analyser: one of them at a time (on the worker, or here when no
+    // worker runs), so that each extracts only the blocks changed since the last.
+    std::shared_ptr<MarkdownLD::IncrementalAnalyzer> m_incremental;
     bool m_stale = true;
     quint64 m_generation = 0; // counts edits
     bool m_running = false;   // a worker thread is analysing

@@ -4,6 +4,7 @@
 // painted notebook, idle RSS.
 //   build/bench/bin/editor [--keys N] [--seed S] [CORPUS.md]
 // CORPUS.md: the output of ../shared/bench/make-corpus.sh, for the "typical" notebooks.
+// --analysis-only: the analysis alone (full parse, incremental, the app's rest), no editor.
 // --remote N (issue 15, Benchmark): keystroke-to-screen latency on a 1 MB notebook of a real
 // kyozo-server while N other authors type into it (5 characters a second each): from the key
 // event to the end of the editor's next paint, p50/p99.
@@ -11,10 +12,12 @@
 #include "collab/textoperation.h"
 #include "editor/notebookeditor.h"
 #include "editor/semantichighlighter.h"
+#include "markdownld/incrementalanalyzer.h"
+#include "markdownld/streamparser.h"
 #include "net/sharednotebook.h"
+#include "processrss.h"
 #include "restrequest.h"
 #include "temporaryserver.h"
-#include "processrss.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -134,6 +137,44 @@ void keystrokes(const char *kind, qsizetype size, const QByteArray &corpus, int 
                 "whole update p50 %6.2f ms  p99 %6.2f ms\n",
                 kind, double(size) / 1024, loadMs, percentile(typed, 0.5), percentile(typed, 0.99), percentile(refresh, 0.5),
                 percentile(refresh, 0.99));
+    std::fflush(stdout);
+}
+
+// Where a whole update's time goes (issue 18 item 4): the document analysis alone, without
+// the editor, after a key typed at a random place: a full parse, the IncrementalAnalyzer's
+// pass (which extracts only the changed block), and the app's DocumentAnalysis around it.
+void analysisTimes(const char *kind, qsizetype size, const QByteArray &corpus, int keys,
+                   quint32 seed)
+{
+    QString text = QString::fromUtf8(notebookOfSize(size, corpus));
+    QRandomGenerator random(seed);
+    Kyozo::MarkdownLD::IncrementalAnalyzer incremental(DocumentAnalysis::editorOptions());
+    incremental.update(text.toUtf8());
+    DocumentAnalysis analysis;
+    QList<double> full, core, app;
+    for (int i = 0; i < keys; ++i) {
+        text.insert(int(random.bounded(int(text.size()))), QChar(u'a' + int(random.bounded(26))));
+        const QByteArray utf8 = text.toUtf8();
+        QElapsedTimer t;
+        t.start();
+        {
+            Kyozo::MarkdownLD::StreamParser parser(DocumentAnalysis::editorOptions());
+            parser.feed(utf8);
+            parser.finish();
+        }
+        full.append(double(t.nsecsElapsed()) / 1e6);
+        t.restart();
+        incremental.update(utf8);
+        core.append(double(t.nsecsElapsed()) / 1e6);
+        t.restart();
+        analysis.analyse(text); // the app's own work after the parse, with a full parse
+        app.append(double(t.nsecsElapsed()) / 1e6 - full.last());
+    }
+    std::printf("%-8s %7.1f KB  analysis: full parse p50 %6.2f ms  p99 %6.2f ms   incremental p50 "
+                "%6.2f ms  "
+                "p99 %6.2f ms   the app's rest p50 %6.2f ms\n",
+                kind, double(size) / 1024, percentile(full, 0.5), percentile(full, 0.99),
+                percentile(core, 0.5), percentile(core, 0.99), percentile(app, 0.5));
     std::fflush(stdout);
 }
 
@@ -313,6 +354,14 @@ int main(int argc, char *argv[])
             corpus = f.read(8 * 1024 * 1024);
     }
     const QList<qsizetype> sizes = { qsizetype(100) * 1024, qsizetype(1024) * 1024, qsizetype(5) * 1024 * 1024 };
+    if (args.contains(QStringLiteral("--analysis-only"))) {
+        for (qsizetype size : sizes) {
+            if (!corpus.isEmpty())
+                analysisTimes("typical", size, corpus, keys, seed);
+            analysisTimes("dense", size, {}, keys, seed);
+        }
+        return 0;
+    }
     if (corpus.isEmpty())
         std::printf("(no corpus given: only the dense notebooks)\n");
     else

@@ -77,13 +77,14 @@ ItemDiff IncrementalAnalyzer::update(const QByteArray &text, StreamListener *lis
 {
     // The edit is what lies between the longest common prefix and suffix.
     const qint64 common = std::min(m_text.size(), text.size());
-    qint64 prefix = 0;
-    while (prefix < common && m_text[prefix] == text[prefix])
-        ++prefix;
-    qint64 suffix = 0;
-    while (suffix < common - prefix
-           && m_text[m_text.size() - 1 - suffix] == text[text.size() - 1 - suffix])
-        ++suffix;
+    const char *a = m_text.constData();
+    const char *b = text.constData();
+    const qint64 prefix = std::mismatch(a, a + common, b).first - a;
+    const auto ra = std::make_reverse_iterator(a + m_text.size());
+    const qint64 suffix
+        = std::mismatch(ra, ra + (common - prefix), std::make_reverse_iterator(b + text.size()))
+              .first
+        - ra;
     const QByteArray old = std::exchange(m_text, text);
     return reanalyse(editBetween(old, prefix, old.size() - suffix, text.size() - suffix), listener);
 }
