@@ -103,6 +103,7 @@ void DocumentAnalysis::analyse(const QString &text, IncrementalAnalyzer *increme
         }
     }
     m_astralStarts.append(int(m_astral.size()));
+    m_astralValid = true;
 
     Collector collector;
     m_utf8 = m_text.toUtf8();
@@ -267,6 +268,14 @@ int DocumentAnalysis::utf16Column(int line0, qint64 codePointColumn) const
     const qint64 before = codePointColumn - 1; // code points before the column
     if (before <= 0)
         return 0;
+    if (!m_astralValid) {
+        const QChar *text = m_text.constData() + m_lineStarts[line0];
+        const int length = lineLength(line0);
+        int unit = 0;
+        for (qint64 cp = 0; cp < before && unit < length; ++cp)
+            unit += text[unit].isHighSurrogate() ? 2 : 1;
+        return std::min(unit, length);
+    }
     // Each code point is one unit, and one more for every two-unit one before the column.
     const auto first = m_astral.cbegin() + m_astralStarts[line0];
     const auto last = m_astral.cbegin() + m_astralStarts[line0 + 1];
@@ -296,6 +305,144 @@ void DocumentAnalysis::spansOfLine(int line, QList<LineSpan> *out) const
                                [](const LineSpan &s, int l) { return s.line < l; });
     for (; it != m_spans.cend() && it->line == line; ++it)
         out->append(*it);
+}
+
+} // namespace Kyozo::App
+
+namespace Kyozo::App {
+
+namespace {
+
+    qint64 utf8Length(QStringView text)
+    {
+        qint64 bytes = 0;
+        for (const QChar c : text) {
+            const char16_t u = c.unicode();
+            bytes += u < 0x80 ? 1 : u < 0x800 ? 2 : c.isSurrogate() ? 2 : 3; // a pair: 4
+        }
+        return bytes;
+    }
+
+    qint64 codePoints(QStringView text)
+    {
+        qint64 n = 0;
+        for (const QChar c : text)
+            n += !c.isLowSurrogate();
+        return n;
+    }
+
+    // A (line, UTF-16 column) place through an edit from (l0, c0) to old end (l1, c1), now
+    // ending at (l2, c2); false for a place inside what was removed.
+    struct LinePlaceMap
+    {
+        int l0, c0, l1, c1, l2, c2;
+        bool map(int &line, int &column) const
+        {
+            if (line < l0 || (line == l0 && column < c0))
+                return true;
+            if (line > l1 || (line == l1 && column >= c1)) {
+                if (line == l1) {
+                    column += c2 - c1;
+                    line = l2;
+                } else {
+                    line += l2 - l1;
+                }
+                return true;
+            }
+            return false;
+        }
+    };
+
+} // namespace
+
+bool DocumentAnalysis::moveWith(int position, int removed, const QString &inserted)
+{
+    if (position < 0 || removed < 0 || position + qsizetype(removed) > m_text.size())
+        return false;
+    const auto lineOf = [this](qsizetype pos) {
+        return int(std::upper_bound(m_lineStarts.cbegin(), m_lineStarts.cend(), pos)
+                   - m_lineStarts.cbegin())
+            - 1;
+    };
+    const QStringView old(m_text);
+    const QStringView gone = old.sliced(position, removed);
+    LinePlaceMap places;
+    places.l0 = lineOf(position);
+    places.c0 = int(position - m_lineStarts[places.l0]);
+    places.l1 = lineOf(position + removed);
+    places.c1 = int(position + removed - m_lineStarts[places.l1]);
+    const int added = int(inserted.count(u'\n'));
+    places.l2 = places.l0 + added;
+    places.c2 = added == 0 ? places.c0 + int(inserted.size())
+                           : int(inserted.size() - inserted.lastIndexOf(u'\n') - 1);
+
+    // The same edit for the parser's items: bytes, 1-based lines, code-point columns.
+    MarkdownLD::ItemDiff edit;
+    const qsizetype lineStart0 = m_lineStarts[places.l0];
+    const qsizetype lineStart1 = m_lineStarts[places.l1];
+    edit.edit.startByte = utf8Length(old.first(position));
+    edit.edit.oldEndByte = edit.edit.startByte + utf8Length(gone);
+    edit.edit.newEndByte = edit.edit.startByte + utf8Length(inserted);
+    edit.edit.startLine = places.l0 + 1;
+    edit.edit.oldEndLine = places.l1 + 1;
+    edit.edit.oldEndColumn
+        = 1 + codePoints(old.sliced(lineStart1, position + removed - lineStart1));
+    edit.edit.newEndLine = places.l2 + 1;
+    const QString newLastLine = added == 0
+        ? old.sliced(lineStart0, position - lineStart0).toString() + inserted
+        : inserted.sliced(inserted.lastIndexOf(u'\n') + 1);
+    edit.edit.newEndColumn = 1 + codePoints(newLastLine);
+    edit.first = m_items.size(); // no splice: every item moves
+    for (SemanticItem &item : m_items)
+        item = edit.moved(std::move(item));
+    m_utf8.replace(edit.edit.startByte, edit.edit.oldEndByte - edit.edit.startByte,
+                   inserted.toUtf8());
+
+    // Lines: the removed ones go, the inserted ones take the roles of the line they split.
+    const int delta = int(inserted.size()) - removed;
+    m_text.replace(position, removed, inserted);
+    QList<qsizetype> starts;
+    for (qsizetype i = inserted.indexOf(u'\n'); i >= 0; i = inserted.indexOf(u'\n', i + 1))
+        starts.append(position + i + 1);
+    m_lineStarts.remove(places.l0 + 1, places.l1 - places.l0);
+    for (qsizetype i = places.l0 + 1; i < m_lineStarts.size(); ++i)
+        m_lineStarts[i] += delta;
+    m_lineStarts.insert(places.l0 + 1, starts.size(), 0);
+    std::copy(starts.cbegin(), starts.cend(), m_lineStarts.begin() + places.l0 + 1);
+    const quint16 roles = rolesOfLine(places.l0);
+    m_lineRoles.remove(
+        places.l0 + 1,
+        std::min<qsizetype>(places.l1 - places.l0, m_lineRoles.size() - places.l0 - 1));
+    m_lineRoles.insert(std::min<qsizetype>(places.l0 + 1, m_lineRoles.size()), added, roles);
+    m_astralValid = false;
+
+    // Spans and markers on their text; those inside what was removed go.
+    QList<LineSpan> spans;
+    spans.reserve(m_spans.size());
+    for (LineSpan span : std::as_const(m_spans)) {
+        int end = span.start + span.length;
+        int endLine = span.line;
+        if (!places.map(span.line, span.start))
+            continue;
+        if (!places.map(endLine, end) || endLine != span.line)
+            end = span.line == places.l2 ? places.c2 : lineLength(span.line); // cut at the edit
+        span.length = end - span.start;
+        if (span.length > 0)
+            spans.append(span);
+    }
+    m_spans = std::move(spans);
+    QList<HiddenMarker> markers;
+    for (HiddenMarker marker : std::as_const(m_hiddenMarkers))
+        if (places.map(marker.line, marker.column))
+            markers.append(marker);
+    m_hiddenMarkers = std::move(markers);
+    for (CodeBlock &block : m_codeBlocks) {
+        if (block.firstContentLine > places.l1)
+            block.firstContentLine += added - (places.l1 - places.l0);
+        else if (block.firstContentLine + block.lineCount > places.l0)
+            block.lineCount = std::max(1, block.lineCount + added - (places.l1 - places.l0));
+    }
+    return true;
 }
 
 } // namespace Kyozo::App

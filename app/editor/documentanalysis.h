@@ -75,12 +75,20 @@ public:
     void analyse(const QString &text, MarkdownLD::IncrementalAnalyzer *incremental = nullptr);
     // The parser's options for the editor: inferred items, and the plugins of the pipeline.
     static MarkdownLD::StreamParser::Options editorOptions();
+    // An edit of the text analysed: `removed` UTF-16 units at `position` replaced by
+    // `inserted` ('\n' between lines). Everything found moves with its text, as
+    // KTextEditor's moving ranges do, without a new analysis: items (bytes, lines, columns),
+    // line roles, spans, hidden-data markers, code blocks. What the edit itself touched is
+    // only as right as the next analysis makes it. False (nothing moved) if the edit does
+    // not fit the text analysed.
+    bool moveWith(int position, int removed, const QString &inserted);
     // The plugins every analysis runs (loaded at first use).
     static const MarkdownLD::Pipeline &editorPipeline();
 
     const QList<MarkdownLD::SemanticItem> &items() const { return m_items; }
     const QList<CodeBlock> &codeBlocks() const { return m_codeBlocks; }
     int lineCount() const { return int(m_lineStarts.size()); }
+    qsizetype textLength() const { return m_text.size(); }
     // The code block with a language that holds this line, or nullptr.
     const CodeBlock *codeBlockAt(int line) const;
     // Spans of one line, whole-line roles first (drawn under the inline ones).
@@ -108,6 +116,7 @@ private:
     // is the first of line l (one more entry than lines).
     QList<int> m_astral;
     QList<int> m_astralStarts;
+    bool m_astralValid = true; // false once moved: utf16Column() counts on the line itself
     QList<HiddenMarker> m_hiddenMarkers;
     QByteArray m_utf8;             // what the parser read; item byte ranges index it
     QList<LineRange> m_ranges;     // whole-line roles as found

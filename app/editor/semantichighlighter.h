@@ -32,6 +32,11 @@ public:
     const DocumentAnalysis &analysis();
     bool isAnalysing() const { return m_running; }
 
+    // Paused, edits move what the last analysis found with the text and nothing is analysed
+    // again until resumed (bulk changes; and the proof that positions move, issue 18 item 4).
+    void setAnalysisPaused(bool paused);
+    bool isAnalysisPaused() const { return m_paused; }
+
     static constexpr int kSyncChars = 512 * 1024;
     static constexpr int kWindowLines = 400;
     QTextCharFormat formatFor(Role role) const { return m_formats[size_t(role)]; }
@@ -46,6 +51,7 @@ protected:
 
 private:
     void ensureAnalysed();
+    bool moveAnalysis(int position, int removed, int added);
     void installAnalysis(); // m_analysis is fresh: queue the refresh, tell the panels
     bool isLarge() const;
     void analyseInBackground();
@@ -66,6 +72,7 @@ private:
     // worker runs), so that each extracts only the blocks changed since the last.
     std::shared_ptr<MarkdownLD::IncrementalAnalyzer> m_incremental;
     bool m_stale = true;
+    bool m_paused = false;
     quint64 m_generation = 0; // counts edits
     bool m_running = false;   // a worker thread is analysing
     DocumentAnalysis m_window;

@@ -32,6 +32,7 @@ private slots:
     void followsADarkPalette();
     void largeNotebookTypedBlockAtOnceRestInTheBackground();
     void fenceInfoAsCoreReadsIt();
+    void positionsMoveWithTheirTextWhileAnalysisIsPaused();
 
 private:
     QTextBlock line(int oneBased) const { return m_editor->document()->findBlockByNumber(oneBased - 1); }
@@ -242,6 +243,74 @@ void TestNotebookEditor::fenceInfoAsCoreReadsIt()
     QCOMPARE(m_editor->highlighter()->analysis().codeBlocks().size(), 1);
     QCOMPARE(m_editor->highlighter()->analysis().codeBlocks().first().language,
              QStringLiteral("python"));
+}
+
+// Issue 18 item 4: what the analysis found moves with its text, as KTextEditor's moving
+// ranges do. With re-analysis paused, a JSON-LD block and a paragraph inserted above leave
+// the items, the hidden-data marker and the formats on their own lines (a fresh parse would
+// also have found the new block: it is not there, so it is the positions that moved).
+void TestNotebookEditor::positionsMoveWithTheirTextWhileAnalysisIsPaused()
+{
+    SemanticHighlighter *h = m_editor->highlighter();
+    const QList<Kyozo::MarkdownLD::SemanticItem> before = h->analysis().items();
+    QCOMPARE(h->analysis().hiddenMarkers().size(), 1);
+    const HiddenMarker marker = h->analysis().hiddenMarkers().first();
+    QCOMPARE(marker.line, 33); // line 34, after "This"
+    QCOMPARE(marker.column, 4);
+
+    h->setAnalysisPaused(true);
+    const QString inserted
+        = QStringLiteral("Über: \U0001F600 new.\n\n```json-ld\n{\"@context\": "
+                         "\"https://schema.org\", \"@type\": \"Thing\"}\n```\n\n");
+    QTextCursor cursor(line(12));
+    cursor.insertText(inserted); // six lines above everything from line 12 on
+    h->rehighlight(); // every block from the moved analysis
+
+    const auto &moved = h->analysis().items();
+    QCOMPARE(moved.size(), before.size()); // not analysed again
+    for (qsizetype i = 0; i < before.size(); ++i) {
+        const auto &was = before[i].range;
+        const auto &now = moved[i].range;
+        if (was.startLine < 12)
+            continue;
+        QCOMPARE(now.startLine, was.startLine + 6);
+        QCOMPARE(now.endLine, was.endLine + 6);
+        QCOMPARE(now.startColumn, was.startColumn);
+        // Bytes too: the inserted text is 88 bytes of UTF-8 ("Ü" two, the emoji four).
+        QCOMPARE(now.startByte, was.startByte + inserted.toUtf8().size());
+    }
+    const HiddenMarker after = h->analysis().hiddenMarkers().first();
+    QCOMPARE(after.line, 39);
+    QCOMPARE(after.column, 4);
+    QVERIFY(line(40).text().startsWith(u"This\u2064\u2063"));
+    // The formats follow: the sample's first JSON-LD block (lines 15-23) is now 21-29, and the
+    // inserted block is not JSON-LD yet.
+    for (int l : { 21, 25, 29 })
+        QVERIFY2(formatAt(line(l), 0).background().color() == background(Role::JsonLd),
+                 qPrintable(QString::number(l)));
+    QVERIFY(formatAt(line(15), 0).background().color() != background(Role::JsonLd));
+    const int runEnd = int(line(40).text().indexOf(QLatin1String(" sentence")));
+    QCOMPARE(formatAt(line(40), 5).background().color(), background(Role::HiddenData));
+    QVERIFY(formatAt(line(40), runEnd).background().color() != background(Role::HiddenData));
+
+    // Resumed: analysed again, the new block is found and the moved items are where a full
+    // parse puts them.
+    h->setAnalysisPaused(false);
+    const auto &fresh = h->analysis().items();
+    QCOMPARE(fresh.size(), before.size() + 1);
+    QTRY_COMPARE(formatAt(line(15), 0).background().color(), background(Role::JsonLd));
+    int matched = 0;
+    for (const auto &item : before) {
+        if (item.range.startLine < 12 || item.kind == Kyozo::MarkdownLD::ItemKind::Implicit)
+            continue;
+        const bool found = std::any_of(fresh.cbegin(), fresh.cend(), [&](const auto &f) {
+            return f.kind == item.kind && f.range.startLine == item.range.startLine + 6
+                && f.range.startByte == item.range.startByte + inserted.toUtf8().size();
+        });
+        QVERIFY2(found, qPrintable(QString::number(item.range.startLine)));
+        ++matched;
+    }
+    QVERIFY(matched >= 5);
 }
 
 QTEST_MAIN(TestNotebookEditor)
