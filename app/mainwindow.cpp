@@ -361,9 +361,13 @@ void MainWindow::refreshPanels()
 
 void MainWindow::updatePanels()
 {
-    const auto &items = m_editor->highlighter()->analysis().items();
-    m_semantics->setItems(items);
-    m_hidden->setItems(items);
+    // From the analysis the highlighter owns, by its diffs: only changed items' nodes are
+    // made again (issue 18 item 4).
+    SemanticHighlighter *highlighter = m_editor->highlighter();
+    const auto &items = highlighter->analysis().items();
+    const ItemSplice changes = highlighter->takeItemChanges();
+    m_semantics->applyItems(items, changes);
+    m_hidden->applyItems(items, changes);
 }
 
 void MainWindow::updatePreview()

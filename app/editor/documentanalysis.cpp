@@ -79,6 +79,22 @@ StreamParser::Options DocumentAnalysis::editorOptions()
     return options;
 }
 
+ItemSplice ItemSplice::then(const ItemSplice &next) const
+{
+    if (whole || next.whole)
+        return {};
+    if (next.isEmpty())
+        return *this;
+    if (isEmpty())
+        return next;
+    // In the list between the two: this splice left [first, first + inserted), the next
+    // replaces [next.first, next.first + next.removed); one splice covers both.
+    const qsizetype start = std::min(first, next.first);
+    const qsizetype end = std::max(first + inserted, next.first + next.removed);
+    return { start, end - inserted + removed - start, end - next.removed + next.inserted - start,
+             false };
+}
+
 void DocumentAnalysis::analyse(const QString &text, IncrementalAnalyzer *incremental)
 {
     m_text = text;
@@ -108,8 +124,10 @@ void DocumentAnalysis::analyse(const QString &text, IncrementalAnalyzer *increme
     Collector collector;
     m_utf8 = m_text.toUtf8();
     if (incremental) {
-        incremental->update(m_utf8, &collector);
+        const MarkdownLD::ItemDiff diff = incremental->update(m_utf8, &collector);
+        m_splice = { diff.first, diff.removedCount, diff.inserted.size(), false };
     } else {
+        m_splice = {};
         StreamParser parser(editorOptions());
         parser.addListener(&collector);
         parser.feed(m_utf8);

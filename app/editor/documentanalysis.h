@@ -62,6 +62,23 @@ struct CodeBlock
     QString code;             // its lines joined by '\n'
 };
 
+// Which items changed from one list to the next, by index, as the panels redraw them: items
+// [first, first + removed) of the older list became [first, first + inserted) of the newer;
+// the others are the same items (those after the splice possibly moved with the text).
+// `whole`: the lists are not known to be related; redraw everything.
+struct ItemSplice
+{
+    qsizetype first = 0;
+    qsizetype removed = 0;
+    qsizetype inserted = 0;
+    bool whole = true;
+
+    static ItemSplice none() { return { 0, 0, 0, false }; }
+    bool isEmpty() const { return !whole && removed == 0 && inserted == 0; }
+    // This splice and then `next`, which starts from the list this one leads to, as one.
+    ItemSplice then(const ItemSplice &next) const;
+};
+
 // The core parser's view of the editor's text (STYLE.md: the highlighter asks the parser).
 // The whole document is read again on each analysis, through the IncrementalAnalyzer when
 // one is given, which extracts only the blocks that changed (what costs on dense notebooks).
@@ -86,6 +103,9 @@ public:
     static const MarkdownLD::Pipeline &editorPipeline();
 
     const QList<MarkdownLD::SemanticItem> &items() const { return m_items; }
+    // How items() differs from the items of the analysis `incremental` made before this one
+    // (whole without one).
+    const ItemSplice &splice() const { return m_splice; }
     const QList<CodeBlock> &codeBlocks() const { return m_codeBlocks; }
     int lineCount() const { return int(m_lineStarts.size()); }
     qsizetype textLength() const { return m_text.size(); }
@@ -123,6 +143,7 @@ private:
     QList<quint16> m_lineRoles;    // per line, a bit per whole-line Role
     QList<LineSpan> m_spans;       // sorted by line once analysed
     QList<MarkdownLD::SemanticItem> m_items;
+    ItemSplice m_splice;
     QList<CodeBlock> m_codeBlocks;
 };
 

@@ -157,17 +157,22 @@ void SemanticHighlighter::analyseInBackground()
         return; // its result will be stale; a new run starts when it lands
     m_running = true;
     const quint64 generation = m_generation;
+    const quint64 base = m_incrementalSerial;
+    const quint64 serial = m_incrementalSerial = ++m_serials;
     auto *watcher = new QFutureWatcher<std::shared_ptr<DocumentAnalysis>>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
-        watcher->deleteLater();
-        m_running = false;
-        if (generation != m_generation) { // typed meanwhile: analyse the newer text
-            analyseInBackground();
-            return;
-        }
-        m_analysis = std::move(*watcher->result());
-        installAnalysis();
-    });
+    connect(watcher, &QFutureWatcherBase::finished, this,
+            [this, watcher, generation, base, serial] {
+                watcher->deleteLater();
+                m_running = false;
+                const bool install = generation == m_generation;
+                chainSplice(base, serial, watcher->result()->splice(), install);
+                if (!install) { // typed meanwhile: analyse the newer text
+                    analyseInBackground();
+                    return;
+                }
+                m_analysis = std::move(*watcher->result());
+                installAnalysis();
+            });
     // The parser and the analysis are plain data (core has no globals): safe off the GUI thread.
     watcher->setFuture(
         QtConcurrent::run([text = analysedText(document()), incremental = m_incremental] {
@@ -215,8 +220,33 @@ void SemanticHighlighter::ensureAnalysed()
         return;
     // While a worker holds the analyser (the document just shrank below kSyncChars), a
     // plain parse.
-    m_analysis.analyse(analysedText(document()), m_running ? nullptr : m_incremental.get());
+    const quint64 serial = ++m_serials;
+    if (m_running) {
+        m_analysis.analyse(analysedText(document()));
+        chainSplice(0, serial, m_analysis.splice(), true);
+    } else {
+        m_analysis.analyse(analysedText(document()), m_incremental.get());
+        chainSplice(m_incrementalSerial, serial, m_analysis.splice(), true);
+        m_incrementalSerial = serial;
+    }
     installAnalysis();
+}
+
+void SemanticHighlighter::chainSplice(quint64 base, quint64 serial, const ItemSplice &splice,
+                                      bool installed)
+{
+    m_splicePastAnalysis
+        = base != 0 && base == m_chainEnd ? m_splicePastAnalysis.then(splice) : ItemSplice();
+    m_chainEnd = serial;
+    if (installed) {
+        m_spliceToAnalysis = m_spliceToAnalysis.then(m_splicePastAnalysis);
+        m_splicePastAnalysis = ItemSplice::none();
+    }
+}
+
+ItemSplice SemanticHighlighter::takeItemChanges()
+{
+    return std::exchange(m_spliceToAnalysis, ItemSplice::none());
 }
 
 void SemanticHighlighter::installAnalysis()

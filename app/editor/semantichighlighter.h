@@ -4,11 +4,12 @@
 #include "documentanalysis.h"
 
 #include <QSyntaxHighlighter>
-#include <QTextLayout>
 #include <QTextCharFormat>
+#include <QTextLayout>
 #include <array>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 
 namespace Kyozo::App {
 
@@ -30,6 +31,9 @@ public:
     // The latest whole-document analysis: of the document as it is now up to kSyncChars,
     // else possibly of a version a few keystrokes old (analysed() follows the fresh one).
     const DocumentAnalysis &analysis();
+    // How analysis().items() differs from the items when this was last called: what the
+    // panels redraw (issue 18 item 4). Edits moved with paused analysis change no index.
+    ItemSplice takeItemChanges();
     bool isAnalysing() const { return m_running; }
 
     // Paused, edits move what the last analysis found with the text and nothing is analysed
@@ -53,6 +57,10 @@ private:
     void ensureAnalysed();
     bool moveAnalysis(int position, int removed, int added);
     void installAnalysis(); // m_analysis is fresh: queue the refresh, tell the panels
+    // An analysis made from `base` (0: from nothing known) as `serial` landed, `installed` as
+    // m_analysis or dropped for a newer one: its splice extends those the panels have not
+    // taken yet.
+    void chainSplice(quint64 base, quint64 serial, const ItemSplice &splice, bool installed);
     bool isLarge() const;
     void analyseInBackground();
     // Parses the lines around `line` into m_window, unless it already holds them.
@@ -71,6 +79,14 @@ private:
     // The whole analyses' analyser: one of them at a time (on the worker, or here when no
     // worker runs), so that each extracts only the blocks changed since the last.
     std::shared_ptr<MarkdownLD::IncrementalAnalyzer> m_incremental;
+    // Every analysis has a serial; m_incremental's state is the one made last with it.
+    quint64 m_serials = 0;
+    quint64 m_incrementalSerial = 0;
+    // From the items the panels last took to m_analysis's, and from there to those of the
+    // analysis made last (m_chainEnd), which may have been dropped for a newer one.
+    ItemSplice m_spliceToAnalysis;
+    ItemSplice m_splicePastAnalysis = ItemSplice::none();
+    quint64 m_chainEnd = 0;
     bool m_stale = true;
     bool m_paused = false;
     quint64 m_generation = 0; // counts edits

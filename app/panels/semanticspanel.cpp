@@ -51,6 +51,44 @@ QString nodeKey(const QTreeWidgetItem *node)
     return node->text(Kind) + QChar(0) + node->text(Type) + QChar(0) + node->data(Type, Qt::UserRole).toString();
 }
 
+QString errorText(const MarkdownLD::ItemError &e)
+{
+    return SemanticsPanel::tr("%1 (line %2, column %3)").arg(e.message).arg(e.line).arg(e.column);
+}
+
+// Its line and column, and those of its errors (its last children), where they changed:
+// setting a node's data repaints it.
+void setPlace(QTreeWidgetItem *node, const MarkdownLD::SemanticItem &item)
+{
+    if (node->data(Kind, LineRole) == QVariant(item.range.startLine)
+        && node->data(Kind, ColumnRole) == QVariant(item.range.startColumn))
+        return;
+    node->setText(Line, QString::number(item.range.startLine));
+    node->setData(Kind, LineRole, item.range.startLine);
+    node->setData(Kind, ColumnRole, item.range.startColumn);
+    const int firstError = node->childCount() - int(item.errors.size());
+    for (int i = 0; i < item.errors.size() && firstError >= 0; ++i)
+        node->child(firstError + i)->setText(1, errorText(item.errors[i]));
+}
+
+// Opens again the new nodes that stand for those the reader had opened, and selects again
+// the one they had selected.
+void restoreState(QTreeWidget *tree, const QList<QTreeWidgetItem *> &nodes,
+                  const QSet<QString> &expanded, const QString &current)
+{
+    if (expanded.isEmpty() && current.isEmpty())
+        return;
+    for (QTreeWidgetItem *node : nodes) {
+        const QString key = nodeKey(node);
+        if (expanded.contains(key))
+            node->setExpanded(true);
+        if (!current.isEmpty() && key == current) {
+            tree->setCurrentItem(node, 0, QItemSelectionModel::NoUpdate);
+            node->setSelected(true);
+        }
+    }
+}
+
 } // namespace
 
 SemanticsPanel::SemanticsPanel(QWidget *parent) : QTreeWidget(parent)
@@ -67,11 +105,39 @@ SemanticsPanel::SemanticsPanel(QWidget *parent) : QTreeWidget(parent)
     });
 }
 
-
-void SemanticsPanel::setItems(const QList<MarkdownLD::SemanticItem> &items)
+QTreeWidgetItem *SemanticsPanel::nodeOf(const MarkdownLD::SemanticItem &item)
 {
-    // The panel is rebuilt after each pause in typing; keep what the reader opened and where
-    // they were.
+    auto *node = new QTreeWidgetItem;
+    node->setText(Kind, MarkdownLD::itemKindName(item.kind));
+    node->setText(Type, typeText(item.type));
+    node->setText(Confidence, QLocale().toString(item.confidence, 'f', 2));
+    node->setText(Origin, item.inferred ? tr("inferred") : tr("explicit"));
+    setPlace(node, item);
+    node->setData(Type, Qt::UserRole, item.id.toString());
+    if (item.inferred) {
+        // What the confidence means: the rule's measured precision (docs/semantics.md).
+        if (!item.rule.isEmpty())
+            node->setToolTip(
+                Confidence,
+                tr("Rule \"%1\": right %2% of the time on the labelled corpus")
+                    .arg(item.rule, QLocale().toString(item.confidence * 100, 'f', 0)));
+        QFont f = node->font(Kind);
+        f.setItalic(true);
+        for (int c = Kind; c <= Line; ++c)
+            node->setFont(c, f);
+    }
+    if (!item.id.isNull())
+        new QTreeWidgetItem(node, { QStringLiteral("@id"), item.id.toString() });
+    for (auto it = item.properties.begin(); it != item.properties.end(); ++it)
+        new QTreeWidgetItem(node, { it.key(), valueText(it.value()) });
+    for (const MarkdownLD::ItemError &e : item.errors)
+        new QTreeWidgetItem(node, { tr("error"), errorText(e) });
+    return node;
+}
+
+void SemanticsPanel::rebuild(const QList<MarkdownLD::SemanticItem> &items)
+{
+    // Keep what the reader opened and where they were.
     QSet<QString> expanded;
     for (int i = 0; i < topLevelItemCount(); ++i)
         if (topLevelItem(i)->isExpanded())
@@ -82,45 +148,46 @@ void SemanticsPanel::setItems(const QList<MarkdownLD::SemanticItem> &items)
     setUpdatesEnabled(false);
     clear();
     QList<QTreeWidgetItem *> nodes;
-    for (const MarkdownLD::SemanticItem &item : items) {
-        auto *node = new QTreeWidgetItem;
-        node->setText(Kind, MarkdownLD::itemKindName(item.kind));
-        node->setText(Type, typeText(item.type));
-        node->setText(Confidence, QLocale().toString(item.confidence, 'f', 2));
-        node->setText(Origin, item.inferred ? tr("inferred") : tr("explicit"));
-        node->setText(Line, QString::number(item.range.startLine));
-        node->setData(Kind, LineRole, item.range.startLine);
-        node->setData(Kind, ColumnRole, item.range.startColumn);
-        node->setData(Type, Qt::UserRole, item.id.toString());
-        if (item.inferred) {
-            // What the confidence means: the rule's measured precision (docs/semantics.md).
-            if (!item.rule.isEmpty())
-                node->setToolTip(Confidence, tr("Rule \"%1\": right %2% of the time on the labelled corpus")
-                                                     .arg(item.rule, QLocale().toString(item.confidence * 100, 'f', 0)));
-            QFont f = node->font(Kind);
-            f.setItalic(true);
-            for (int c = Kind; c <= Line; ++c)
-                node->setFont(c, f);
-        }
-        if (!item.id.isNull())
-            new QTreeWidgetItem(node, { QStringLiteral("@id"), item.id.toString() });
-        for (auto it = item.properties.begin(); it != item.properties.end(); ++it)
-            new QTreeWidgetItem(node, { it.key(), valueText(it.value()) });
-        for (const MarkdownLD::ItemError &e : item.errors)
-            new QTreeWidgetItem(node, { tr("error"), tr("%1 (line %2, column %3)").arg(e.message).arg(e.line).arg(e.column) });
-        nodes.append(node);
-    }
+    nodes.reserve(items.size());
+    for (const MarkdownLD::SemanticItem &item : items)
+        nodes.append(nodeOf(item));
     addTopLevelItems(nodes);
-    for (QTreeWidgetItem *node : std::as_const(nodes)) {
-        const QString key = nodeKey(node);
-        if (expanded.contains(key))
-            node->setExpanded(true);
-        if (!current.isEmpty() && key == current) {
-            setCurrentItem(node, 0, QItemSelectionModel::NoUpdate);
-            node->setSelected(true);
-        }
-    }
+    restoreState(this, nodes, expanded, current);
     verticalScrollBar()->setValue(scroll);
+    setUpdatesEnabled(true);
+}
+
+void SemanticsPanel::applyItems(const QList<MarkdownLD::SemanticItem> &items,
+                                const ItemSplice &changes)
+{
+    // Past a few hundred changed items, one rebuild costs less than that many splices.
+    constexpr qsizetype kMaxSplice = 256;
+    const qsizetype shown = topLevelItemCount();
+    if (changes.whole || changes.first + changes.removed > shown
+        || shown - changes.removed + changes.inserted != items.size()
+        || changes.removed + changes.inserted > kMaxSplice) {
+        rebuild(items);
+        return;
+    }
+    setUpdatesEnabled(false);
+    QSet<QString> expanded;
+    QString current;
+    for (qsizetype i = 0; i < changes.removed; ++i) {
+        QTreeWidgetItem *node = topLevelItem(int(changes.first));
+        if (node->isExpanded())
+            expanded.insert(nodeKey(node));
+        if (node == currentItem())
+            current = nodeKey(node);
+        delete takeTopLevelItem(int(changes.first));
+    }
+    QList<QTreeWidgetItem *> nodes;
+    for (qsizetype i = changes.first; i < changes.first + changes.inserted; ++i)
+        nodes.append(nodeOf(items[i]));
+    insertTopLevelItems(int(changes.first), nodes);
+    restoreState(this, nodes, expanded, current);
+    // The others are the same items, but an edit above them moved them.
+    for (qsizetype i = 0; i < items.size(); ++i)
+        setPlace(topLevelItem(int(i)), items[i]);
     setUpdatesEnabled(true);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "editor/documentanalysis.h"
 #include "markdownld/semanticitem.h"
 
 #include <QTreeWidget>
@@ -13,7 +14,11 @@ class SemanticsPanel : public QTreeWidget
     Q_OBJECT
 public:
     explicit SemanticsPanel(QWidget *parent = nullptr);
-    void setItems(const QList<MarkdownLD::SemanticItem> &items);
+    void setItems(const QList<MarkdownLD::SemanticItem> &items) { applyItems(items, {}); }
+    // `items` differ from those shown as `changes` says: only the nodes of the changed items
+    // are made again (issue 18 item 4), the rest keep their state and follow their item's
+    // place; what the reader opened and selected stays open and selected.
+    void applyItems(const QList<MarkdownLD::SemanticItem> &items, const ItemSplice &changes);
 
     // "Copy for AI" (issue 16 item 7): the notebook's AI view (SPEC §2.3, built by core's
     // aiViewOf(), the same as `kyozo-ld extract --implicit --format ai`) on the clipboard.
@@ -22,6 +27,10 @@ public:
 
 signals:
     void jumpRequested(qint64 line, qint64 column);
+
+private:
+    void rebuild(const QList<MarkdownLD::SemanticItem> &items);
+    static QTreeWidgetItem *nodeOf(const MarkdownLD::SemanticItem &item);
 };
 
 } // namespace Kyozo::App

@@ -2,6 +2,7 @@
 // save, export, insert and hide, and files it must refuse without losing anything.
 #include "editor/codehighlighter.h"
 #include "editor/notebookeditor.h"
+#include "editor/semantichighlighter.h"
 #include "mainwindow.h"
 #include "panels/hiddendatapanel.h"
 #include "panels/previewpanel.h"
@@ -9,11 +10,13 @@
 #include "requiredtool.h"
 
 #include <QFile>
+#include <QRandomGenerator>
 #include <QStandardPaths>
 #include <QStatusBar>
-#include <QTextBlock>
 #include <QTemporaryDir>
+#include <QTextBlock>
 #include <QtTest>
+#include <functional>
 
 using namespace Kyozo::App;
 
@@ -32,6 +35,46 @@ void writeAll(const QString &path, const QByteArray &bytes)
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write(bytes);
 }
+// A notebook of `sections` headings, paragraphs padded to `paragraph` bytes and JSON-LD
+// fences with an @id each; every fifth section has a line of hidden data.
+QByteArray generatedNotebook(int sections, int paragraph, const QByteArray &hiddenLine)
+{
+    QByteArray out = "---\ntitle: Generated\nauthor: Ada\n---\n\n";
+    for (int i = 0; i < sections; ++i) {
+        out += "## Section " + QByteArray::number(i) + "\n\n";
+        QByteArray words = "Words about part " + QByteArray::number(i) + ".";
+        while (words.size() < paragraph)
+            words += " More words about the same part of it.";
+        out += words + "\n\n";
+        out += "```json-ld\n{\"@context\": \"https://schema.org\", \"@id\": \"#thing-"
+            + QByteArray::number(i) + "\", \"@type\": \"Thing\", \"name\": \"Thing "
+            + QByteArray::number(i) + "\"}\n```\n\n";
+        if (i % 5 == 0)
+            out += hiddenLine + "\n\n";
+    }
+    return out;
+}
+
+// Everything a tree shows, row by row, with each row's jump target.
+QStringList treeRows(QTreeWidget *tree)
+{
+    QStringList rows;
+    const std::function<void(QTreeWidgetItem *, QString)> add
+        = [&](QTreeWidgetItem *node, QString indent) {
+              QStringList cells;
+              for (int c = 0; c < tree->columnCount(); ++c)
+                  cells.append(node->text(c));
+              cells.append(node->data(0, Qt::UserRole).toString());
+              cells.append(node->data(0, Qt::UserRole + 1).toString());
+              rows.append(indent + cells.join(QLatin1Char('|')));
+              for (int i = 0; i < node->childCount(); ++i)
+                  add(node->child(i), indent + QLatin1String("  "));
+          };
+    for (int i = 0; i < tree->topLevelItemCount(); ++i)
+        add(tree->topLevelItem(i), {});
+    return rows;
+}
+
 // A point inside a row and inside the viewport (wide rows extend past its right edge).
 QPoint rowPoint(QTreeWidget *tree, QTreeWidgetItem *item)
 {
@@ -59,6 +102,8 @@ private slots:
     void insertJsonLdBlock();
     void hideTextInSelection();
     void semanticsTreeKeepsItsStateWhileTyping();
+    void panelsApplyTheAnalysisDiffs_data();
+    void panelsApplyTheAnalysisDiffs();
 
 private:
     QTemporaryDir m_dir;
@@ -275,6 +320,142 @@ void TestMainWindow::semanticsTreeKeepsItsStateWhileTyping()
     QCOMPARE(panel->topLevelItem(6)->text(4), QStringLiteral("43"));
     QVERIFY(panel->topLevelItem(6)->isExpanded());
     QVERIFY(!panel->topLevelItem(7)->isExpanded());
+}
+
+void TestMainWindow::panelsApplyTheAnalysisDiffs_data()
+{
+    QTest::addColumn<int>("sections");
+    QTest::addColumn<int>("paragraph");
+    QTest::addColumn<int>("edits");
+    QTest::newRow("small, analysed on each key") << 40 << 200 << 150;
+    // Past SemanticHighlighter::kSyncChars: analysed on the worker, some results dropped for
+    // newer ones while typing goes on.
+    QTest::newRow("large, analysed on the worker") << 120 << 5000 << 25;
+}
+
+// Issue 18 item 4: the panels follow the editor's one analysis by its diffs. After each
+// edit (typing, new lines, deletions across blocks, pasted fences and hidden data, several
+// edits between two updates) the panels show what panels made from scratch from a full
+// analysis show, and nodes of items the edit did not touch are the same nodes.
+void TestMainWindow::panelsApplyTheAnalysisDiffs()
+{
+    QFETCH(int, sections);
+    QFETCH(int, paragraph);
+    QFETCH(int, edits);
+    const QByteArray sample = readAll(kSample);
+    const QByteArray hiddenLine = sample.split('\n').value(33); // line 34: a hidden note
+    QVERIFY(hiddenLine.startsWith("This"));
+    NotebookEditor *editor = m_window->editor();
+    SemanticHighlighter *highlighter = editor->highlighter();
+    QString error;
+    QVERIFY2(editor->loadBytes(generatedNotebook(sections, paragraph, hiddenLine), &error),
+             qPrintable(error));
+    const auto settle = [&] {
+        QCoreApplication::processEvents();
+        QTRY_VERIFY_WITH_TIMEOUT(!highlighter->isAnalysing(), 20000);
+        highlighter->analysis(); // small notebooks: analysed here if not yet
+        QTRY_VERIFY_WITH_TIMEOUT(!highlighter->isAnalysing(), 20000);
+        m_window->refreshPanels();
+    };
+    const auto compareWithFresh = [&](const char *what) {
+        QString text = editor->document()->toRawText();
+        text.replace(QChar::ParagraphSeparator, u'\n');
+        DocumentAnalysis full;
+        full.analyse(text);
+        SemanticsPanel semantics;
+        semantics.setItems(full.items());
+        HiddenDataPanel hidden;
+        hidden.setItems(full.items());
+        QCOMPARE(treeRows(m_window->semanticsPanel()), treeRows(&semantics));
+        QCOMPARE(treeRows(m_window->hiddenDataPanel()), treeRows(&hidden));
+        if (QTest::currentTestFailed())
+            qWarning("panels differ from fresh ones after: %s", what);
+    };
+    settle();
+    if (QTest::currentTestFailed())
+        return;
+    compareWithFresh("loaded");
+    if (QTest::currentTestFailed())
+        return;
+    SemanticsPanel *panel = m_window->semanticsPanel();
+    QVERIFY(panel->topLevelItemCount() > sections);
+
+    // A value typed in one fence: that item's node is made again, no other.
+    const auto nodes = [panel] {
+        QList<QTreeWidgetItem *> out;
+        for (int i = 0; i < panel->topLevelItemCount(); ++i)
+            out.append(panel->topLevelItem(i));
+        return out;
+    };
+    QList<QTreeWidgetItem *> before = nodes();
+    QTreeWidgetItem *opened = before.value(before.size() - 2);
+    opened->setExpanded(true);
+    const QString thing = QStringLiteral("\"Thing %1\"").arg(sections / 2);
+    QTextCursor cursor = editor->document()->find(thing);
+    QVERIFY(!cursor.isNull());
+    cursor.setPosition(cursor.selectionEnd() - 1);
+    cursor.insertText(QStringLiteral(" renamed"));
+    settle();
+    if (QTest::currentTestFailed())
+        return;
+    compareWithFresh("renamed");
+    if (QTest::currentTestFailed())
+        return;
+    QList<QTreeWidgetItem *> after = nodes();
+    QCOMPARE(after.size(), before.size());
+    int remade = 0;
+    for (int i = 0; i < after.size(); ++i)
+        remade += after[i] != before[i];
+    QVERIFY2(remade >= 1 && remade <= 2, qPrintable(QString::number(remade)));
+    QVERIFY(opened->isExpanded());
+
+    // Lines added at the top move every item down; no node is made again.
+    before = after;
+    cursor = QTextCursor(editor->document()->findBlockByNumber(5));
+    cursor.insertText(QStringLiteral("One more line.\n\nAnd another.\n"));
+    settle();
+    if (QTest::currentTestFailed())
+        return;
+    compareWithFresh("lines above");
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(nodes(), before);
+    QVERIFY(opened->isExpanded());
+
+    // Random edits, sometimes several between two updates of the panels.
+    QRandomGenerator random(18);
+    const QStringList pastes = {
+        QStringLiteral("x"),
+        QStringLiteral("\n"),
+        QStringLiteral("\n\n"),
+        QStringLiteral("```json-ld\n{\"@context\": \"https://schema.org\", \"@type\": \"Place\", "
+                       "\"name\": \"Pasted\"}\n```\n"),
+        QStringLiteral("```\n"),
+        QStringLiteral("---\n"),
+        QString::fromUtf8(hiddenLine) + u'\n',
+        QStringLiteral("# Title\n"),
+        QStringLiteral("\"")
+    };
+    for (int i = 0; i < edits; ++i) {
+        const int burst = 1 + int(random.bounded(3));
+        for (int k = 0; k < burst; ++k) {
+            const int length = editor->document()->characterCount() - 1;
+            QTextCursor edit(editor->document());
+            edit.setPosition(int(random.bounded(length + 1)));
+            if (random.bounded(3) == 0)
+                edit.setPosition(std::min(length, edit.position() + int(random.bounded(120))),
+                                 QTextCursor::KeepAnchor);
+            edit.insertText(random.bounded(4) == 0 ? QString()
+                                                   : pastes[random.bounded(pastes.size())]);
+            QCoreApplication::processEvents();
+        }
+        settle();
+        if (QTest::currentTestFailed())
+            return;
+        compareWithFresh("random");
+        if (QTest::currentTestFailed())
+            return;
+    }
 }
 
 void TestMainWindow::hideTextInSelection()
