@@ -3,6 +3,7 @@
 #include "mainwindow.h"
 #include "net/channelconnection.h"
 #include "net/licensekeeper.h"
+#include "net/privateca.h"
 #include "net/restclient.h"
 #include "net/teamsession.h"
 #include "solo/solosession.h"
@@ -15,6 +16,8 @@
 #include <QMessageBox>
 #include <QSettings>
 #include <QStandardPaths>
+
+#include <cstdio>
 
 namespace Kyozo::App {
 
@@ -51,6 +54,12 @@ bool hasDisplay()
 
 int runEditor(const Options &options)
 {
+    // Before any connection exists: each takes the default TLS configuration when made.
+    QString caError;
+    if (!options.caFile.isEmpty() && !trustPrivateCa(options.caFile, &caError)) {
+        std::fprintf(stderr, "kyozo: %s\n", qPrintable(caError));
+        return 2;
+    }
     QStringList files = options.files;
     const bool serverNotebook = !options.server.isEmpty() && !options.notebook.isEmpty();
     if (files.isEmpty() && !serverNotebook) {

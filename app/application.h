@@ -12,6 +12,7 @@ struct Options
     QString workspace; // team mode: the workspace to join
     QString notebook; // team mode: the id of a workspace notebook to open
     QString token; // team mode: a token to keep (TokenStore) and use, e.g. from Share…
+    QString caFile; // team mode: CA certificates to trust beside the system's (privateca.h)
     QStringList files;
 };
 

@@ -58,7 +58,13 @@ int main(int argc, char *argv[])
                                 "With --server: sign in with this token and keep it in the "
                                 "keychain (as File → Share… prints it)."),
         QStringLiteral("TOKEN"));
-    parser.addOptions({ solo, server, workspace, notebook, token });
+    const QCommandLineOption caFile(
+        QStringLiteral("ca-file"),
+        QApplication::translate("main",
+                                "With --server: also trust the CA certificates in this PEM file "
+                                "(a team server with a private CA)."),
+        QStringLiteral("FILE"));
+    parser.addOptions({ solo, server, workspace, notebook, token, caFile });
     parser.addPositionalArgument(QStringLiteral("files"),
                                  QApplication::translate("main", "Notebooks to open."),
                                  QStringLiteral("[FILE.md…]"));
@@ -84,6 +90,11 @@ int main(int argc, char *argv[])
     options.token = parser.value(token).trimmed();
     if (!options.token.isEmpty() && options.server.isEmpty()) {
         std::fputs("kyozo: --token needs --server\n", stderr);
+        return 2;
+    }
+    options.caFile = parser.value(caFile);
+    if (!options.caFile.isEmpty() && options.server.isEmpty()) {
+        std::fputs("kyozo: --ca-file needs --server\n", stderr);
         return 2;
     }
     options.files = parser.positionalArguments();

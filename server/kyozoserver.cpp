@@ -7,6 +7,7 @@
 #include "execution/executions.h"
 #include "files/fileuploads.h"
 #include "http/httpserver.h"
+#include "http/tlsidentity.h"
 #include "storage/accountstore.h"
 #include "storage/billingstore.h"
 #include "storage/database.h"
@@ -37,6 +38,13 @@ KyozoServer::~KyozoServer()
 
 quint16 KyozoServer::start(QString *error)
 {
+    // A certificate no client would accept stops the start before anything is opened.
+    std::optional<QSslConfiguration> tls;
+    if (m_config.tls.enabled()) {
+        tls = loadTlsIdentity(m_config.tls.certificate, m_config.tls.privateKey, error);
+        if (!tls)
+            return 0;
+    }
     m_database = std::make_unique<Database>();
     if (!m_database->open(m_config.database, error, m_config.storage))
         return 0;
@@ -66,6 +74,8 @@ quint16 KyozoServer::start(QString *error)
     m_http = std::make_unique<HttpServer>(m_config.http, m_config.limits.maxNotebookBytes,
                                           m_accounts.get(), m_notebooks.get(), m_documents.get(),
                                           m_hub.get(), m_files.get(), m_billing.get());
+    if (tls)
+        m_http->setTls(*tls);
     const quint16 port = m_http->listen(m_config.address, m_config.port);
     if (port == 0)
         *error = QCoreApplication::translate("KyozoServer", "cannot listen on %1:%2: %3")
@@ -73,6 +83,19 @@ quint16 KyozoServer::start(QString *error)
                      .arg(m_config.port)
                      .arg(m_http->errorString());
     return port;
+}
+
+bool KyozoServer::reloadTls(QString *error)
+{
+    if (!m_config.tls.enabled() || !m_http) {
+        *error = QCoreApplication::translate("KyozoServer", "no [tls] in the configuration");
+        return false;
+    }
+    const std::optional<QSslConfiguration> tls
+        = loadTlsIdentity(m_config.tls.certificate, m_config.tls.privateKey, error);
+    if (tls)
+        m_http->setTls(*tls);
+    return bool(tls);
 }
 
 void KyozoServer::shutdown()

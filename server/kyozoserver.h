@@ -32,6 +32,9 @@ public:
     quint16 start(QString *error);
     // SPEC §11: close every socket with 1001, flush storage.
     void shutdown();
+    // SIGHUP: the [tls] files read again; new connections get the new certificate, open ones
+    // keep theirs. On error (one line) the old one stays. False without [tls].
+    bool reloadTls(QString *error);
     // Its Phoenix channels (SIGTERM waits for their allClosed); null before start().
     ChannelHub *channels() const { return m_hub.get(); }
 

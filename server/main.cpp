@@ -12,6 +12,8 @@
 
 using namespace Kyozo::Server;
 
+Q_LOGGING_CATEGORY(lcMain, "kyozo.server", QtInfoMsg)
+
 // kyozo-server (SPEC §8, §11).
 int main(int argc, char *argv[])
 {
@@ -87,10 +89,22 @@ int main(int argc, char *argv[])
     const QString host = settings.address.protocol() == QAbstractSocket::IPv6Protocol
         ? QLatin1Char('[') + settings.address.toString() + QLatin1Char(']')
         : settings.address.toString();
-    std::printf("listening on http://%s:%u\n", qPrintable(host), unsigned(port));
+    // SPEC §11's ready line; with [tls], https (docs/server.md "TLS").
+    std::printf("listening on %s://%s:%u\n", settings.tls.enabled() ? "https" : "http",
+                qPrintable(host), unsigned(port));
     std::fflush(stdout);
 
     Kyozo::System::ShutdownSignal shutdown;
+    if (settings.tls.enabled()) {
+        shutdown.catchHangup();
+        QObject::connect(&shutdown, &Kyozo::System::ShutdownSignal::reloadRequested, &app, [&] {
+            QString why;
+            if (server.reloadTls(&why))
+                qCInfo(lcMain) << "reloaded the TLS certificate" << settings.tls.certificate;
+            else
+                qCWarning(lcMain).noquote() << "kept the TLS certificate in use:" << why;
+        });
+    }
     QObject::connect(&shutdown, &Kyozo::System::ShutdownSignal::requested, &app, [&] {
         // SPEC §11, SIGTERM: flush, exit 0. Every socket gets its 1001 and the client's close
         // is waited for, up to shutdown_timeout_ms; then exit, whatever is still open.

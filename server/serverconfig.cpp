@@ -329,6 +329,17 @@ bool ServerConfig::load(const QString &path, QString *error)
         *error = tr("%1: [billing] %2").arg(path, why);
         return false;
     }
+    const auto t = config["tls"];
+    if (t) {
+        const auto certificate = t["certificate"].value<std::string>();
+        const auto key = t["private_key"].value<std::string>();
+        if (!certificate || !key || certificate->empty() || key->empty()) {
+            *error = tr("%1: [tls] needs both certificate and private_key (PEM files)").arg(path);
+            return false;
+        }
+        tls.certificate = QDir::current().absoluteFilePath(QString::fromStdString(*certificate));
+        tls.privateKey = QDir::current().absoluteFilePath(QString::fromStdString(*key));
+    }
     const auto f = config["files"];
     if (auto directory = f["directory"].value<std::string>())
         files.directory = QDir::current().absoluteFilePath(QString::fromStdString(*directory));

@@ -131,6 +131,15 @@ struct BillingOptions
     Billing::ReceiptOptions appleReceipts;
 };
 
+// Native TLS (issue 21 item 2; docs/server.md "TLS"), the [tls] table: with both files the
+// one port speaks only HTTPS and WSS. Read again on SIGHUP.
+struct TlsOptions
+{
+    QString certificate; // PEM: the server's certificate, then any intermediates
+    QString privateKey; // PEM, unencrypted
+    bool enabled() const { return !certificate.isEmpty(); }
+};
+
 struct ServerConfig
 {
     QHostAddress address = QHostAddress::LocalHost;
@@ -143,6 +152,7 @@ struct ServerConfig
     ExecutionOptions execution = ExecutionOptions::withDefaults();
     FileOptions files;
     BillingOptions billing;
+    TlsOptions tls;
 
     // "ADDR:PORT" (IPv6 in brackets).
     bool setListen(const QString &text, QString *error);

@@ -199,6 +199,14 @@
         <source>Not signed in to %1</source>
         <translation>Nicht bei %1 angemeldet</translation>
     </message>
+    <message>
+        <source>Cannot read the CA file %1: %2</source>
+        <translation>Die CA-Datei %1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 holds no PEM or DER certificate</source>
+        <translation>%1 enthält kein PEM- oder DER-Zertifikat</translation>
+    </message>
 </context>
 <context>
     <name>Kyozo::App::BundledServer</name>
@@ -1191,6 +1199,10 @@
     <message>
         <source>With --server: sign in with this token and keep it in the keychain (as File → Share… prints it).</source>
         <translation>Mit --server: mit diesem Token anmelden und es im Schlüsselbund aufbewahren (wie Datei → Teilen… es ausgibt).</translation>
+    </message>
+    <message>
+        <source>With --server: also trust the CA certificates in this PEM file (a team server with a private CA).</source>
+        <translation>Mit --server: auch den CA-Zertifikaten in dieser PEM-Datei vertrauen (ein Teamserver mit einer privaten CA).</translation>
     </message>
 </context>
 </TS>

@@ -9,9 +9,9 @@ namespace Kyozo::System {
 namespace {
 int g_pipe[2] = { -1, -1 }; // written only from the handler; one process, one server
 
-void onSignal(int)
+void onSignal(int signal)
 {
-    const char byte = 1;
+    const char byte = char(signal);
     [[maybe_unused]] const ssize_t n = ::write(g_pipe[1], &byte, 1);
 }
 } // namespace
@@ -23,8 +23,16 @@ ShutdownSignal::ShutdownSignal(QObject *parent) : QObject(parent)
     m_notifier = std::make_unique<QSocketNotifier>(g_pipe[0], QSocketNotifier::Read);
     connect(m_notifier.get(), &QSocketNotifier::activated, this, [this] {
         char buffer[16];
-        while (::read(g_pipe[0], buffer, sizeof buffer) > 0) { }
-        emit requested();
+        bool shutdown = false;
+        bool reload = false;
+        for (ssize_t n; (n = ::read(g_pipe[0], buffer, sizeof buffer)) > 0;) {
+            for (ssize_t i = 0; i < n; ++i)
+                (buffer[i] == char(SIGHUP) ? reload : shutdown) = true;
+        }
+        if (reload)
+            emit reloadRequested();
+        if (shutdown)
+            emit requested();
     });
     struct sigaction action {};
     action.sa_handler = onSignal;
@@ -34,10 +42,22 @@ ShutdownSignal::ShutdownSignal(QObject *parent) : QObject(parent)
     ::sigaction(SIGINT, &action, nullptr);
 }
 
+void ShutdownSignal::catchHangup()
+{
+    struct sigaction action
+    {
+    };
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    ::sigaction(SIGHUP, &action, nullptr);
+}
+
 ShutdownSignal::~ShutdownSignal()
 {
     std::signal(SIGTERM, SIG_DFL);
     std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGHUP, SIG_DFL);
     m_notifier.reset();
     ::close(g_pipe[0]);
     ::close(g_pipe[1]);

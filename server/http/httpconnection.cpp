@@ -1,5 +1,7 @@
 #include "httpconnection.h"
 
+#include <QSslSocket>
+
 #include <QPointer>
 
 #include <QLoggingCategory>
@@ -41,6 +43,8 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const HttpLimits &limits, qin
     connect(&m_timer, &QTimer::timeout, this, &HttpConnection::onDeadline);
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::processInput);
     connect(m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::onBytesWritten);
+    if (auto *tls = qobject_cast<QSslSocket *>(m_socket))
+        connect(tls, &QSslSocket::encryptedBytesWritten, this, &HttpConnection::onBytesWritten);
     connect(m_socket, &QTcpSocket::disconnected, this, &HttpConnection::finish);
     // The first head must arrive within header_timeout_ms of the connect.
     arm(Deadline::Head);
@@ -110,7 +114,7 @@ void HttpConnection::processInput()
         return;
     }
     // Each round consumes bytes or returns; the socket's buffer bounds how many there are.
-    while (m_state == State::Reading && m_socket->bytesToWrite() < kWriteHighWater
+    while (m_state == State::Reading && unsentBytes() < kWriteHighWater
            && m_socket->bytesAvailable() > 0) {
         if (!(m_parser.inHead() ? readHead() : readBody()))
             return;
@@ -311,7 +315,7 @@ void HttpConnection::answer(const Answering &how, const HttpResponse &response)
         closeGracefully();
         return;
     }
-    arm(m_socket->bytesToWrite() > 0 ? Deadline::Write : Deadline::Idle);
+    arm(unsentBytes() > 0 ? Deadline::Write : Deadline::Idle);
 }
 
 void HttpConnection::fail(int status, const char *code, const QString &message)
@@ -335,10 +339,18 @@ void HttpConnection::send(const HttpResponse &response, bool headOnly, bool clos
 void HttpConnection::closeGracefully()
 {
     m_state = State::Closing;
-    if (m_socket->bytesToWrite() > 0)
+    if (unsentBytes() > 0)
         arm(Deadline::Write);
     else
         startLingering();
+}
+
+qint64 HttpConnection::unsentBytes() const
+{
+    // A TLS socket's bytesToWrite() counts only what it has not encrypted yet; what it has
+    // is still on its way in the TCP socket below.
+    const auto *tls = qobject_cast<const QSslSocket *>(m_socket);
+    return m_socket->bytesToWrite() + (tls ? tls->encryptedBytesToWrite() : 0);
 }
 
 void HttpConnection::startLingering()
@@ -346,6 +358,14 @@ void HttpConnection::startLingering()
     // Half-close: the client reads the answer and then end-of-stream, while what it still
     // sends is dropped for at most header_timeout_ms (nginx's lingering close).
     m_state = State::Lingering;
+    if (qobject_cast<QSslSocket *>(m_socket)) {
+        // TLS ends with close_notify, which only QSslSocket can send: it does on
+        // disconnectFromHost(), then closes once that is written. Not a half-close, so what
+        // the client still sends may reset the connection; the answer was sent whole first.
+        arm(Deadline::Linger);
+        m_socket->disconnectFromHost();
+        return;
+    }
     if (::shutdown(int(m_socket->socketDescriptor()), SHUT_WR) != 0) {
         m_socket->abort();
         finish();
@@ -357,7 +377,7 @@ void HttpConnection::startLingering()
 
 void HttpConnection::onBytesWritten()
 {
-    if (m_socket->bytesToWrite() > 0) {
+    if (unsentBytes() > 0) {
         if (m_deadline == Deadline::Write)
             arm(Deadline::Write); // progress: another idle_timeout_ms for the rest
         return;

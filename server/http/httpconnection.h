@@ -67,6 +67,7 @@ private:
     enum class State { Reading, Awaiting, Closing, Lingering, Done };
     enum class Deadline { Head, Body, Idle, Write, Linger };
     void processInput();
+    qint64 unsentBytes() const;
     bool readHead();
     bool readBody();
     void onHeadComplete();

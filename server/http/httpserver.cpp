@@ -5,6 +5,7 @@
 
 #include <QLoggingCategory>
 #include <QSocketNotifier>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QWebSocket>
 
@@ -118,12 +119,14 @@ void HttpServer::acceptPending()
                 return;
             }
         }
-        auto *socket = new QTcpSocket(this);
+        QTcpSocket *socket = m_tls ? new QSslSocket(this) : new QTcpSocket(this);
         if (!socket->setSocketDescriptor(fd)) {
             ::close(fd);
             delete socket;
             continue;
         }
+        if (m_tls)
+            startTls(static_cast<QSslSocket *>(socket));
         // Nagle's algorithm (RFC 896) holds a small segment back while an earlier one is
         // unacknowledged, and the peer may delay its ACK (RFC 1122 4.2.3.2; up to 40 ms on
         // Linux): a batch client sent a run, its ack and the next run in one turn got the
@@ -132,6 +135,30 @@ void HttpServer::acceptPending()
         socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         serve(socket);
     }
+}
+
+void HttpServer::setTls(const QSslConfiguration &configuration)
+{
+    m_tls = configuration;
+}
+
+// The handshake runs before anything is read: the request head and its timeout start with
+// the first decrypted byte (a handshake that never finishes is cut by header_timeout_ms, as
+// a head that never comes is). What is not TLS — plain HTTP to this port — fails the
+// handshake and the connection is closed; nothing is answered in the clear.
+void HttpServer::startTls(QSslSocket *socket)
+{
+    socket->setSslConfiguration(*m_tls);
+    connect(socket, &QAbstractSocket::errorOccurred, socket,
+            [socket](QAbstractSocket::SocketError e) {
+                if (e == QAbstractSocket::SslHandshakeFailedError
+                    || e == QAbstractSocket::SslInternalError) {
+                    qCDebug(lcHttp) << "TLS handshake failed from" << socket->peerAddress()
+                                    << socket->errorString();
+                    socket->abort();
+                }
+            });
+    socket->startServerEncryption();
 }
 
 void HttpServer::serve(QTcpSocket *socket)

@@ -6,10 +6,14 @@
 #include <QHostAddress>
 #include <QPointer>
 #include <QSocketNotifier>
+#include <QSslConfiguration>
 #include <QTcpServer>
 #include <QTimer>
 #include <QWebSocketServer>
 #include <memory>
+#include <optional>
+
+class QSslSocket;
 
 namespace Kyozo::Server {
 
@@ -28,12 +32,18 @@ public:
                FileUploads *files, BillingService *billing, QObject *parent = nullptr);
     ~HttpServer() override;
 
+    // From now on connections speak TLS with this identity (loadTlsIdentity()): HTTPS and
+    // WSS only. Connections already open keep what they have.
+    void setTls(const QSslConfiguration &configuration);
+    bool isTls() const { return m_tls.has_value(); }
+
     // Returns the port it listens on, 0 on failure (errorString() says why).
     quint16 listen(const QHostAddress &address, quint16 port);
     QString errorString() const { return m_tcp.errorString(); }
 
 private:
     void acceptPending();
+    void startTls(QSslSocket *socket);
     void serve(QTcpSocket *socket);
     void refuse(QTcpSocket *socket);
 
@@ -49,6 +59,7 @@ private:
     QHash<QString, QPointer<QTcpSocket>> m_handshaking;
     std::unique_ptr<QSocketNotifier> m_acceptNotifier;
     QTimer m_acceptRetry;
+    std::optional<QSslConfiguration> m_tls;
 };
 
 } // namespace Kyozo::Server

@@ -3,6 +3,7 @@
 #include "requiredtool.h"
 #include "restrequest.h"
 #include "temporaryserver.h"
+#include "tlstestcertificates.h"
 
 #include <QDir>
 #include <QJsonDocument>
@@ -59,6 +60,57 @@ private slots:
                                    "ok execute a cell with execution_update and cell_output",
                                    "ok execute refused outside a notebook" })
             QVERIFY2(out.contains(check), check);
+    }
+
+    // Issue 21 item 2: the same client over wss:// to a server with [tls], trusting the
+    // test's CA as node trusts an operator's (NODE_EXTRA_CA_CERTS); without the CA node
+    // refuses the certificate.
+    void phoenixClientOverWss()
+    {
+        const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
+        KYOZO_REQUIRE(!node.isEmpty(), QStringLiteral("node"));
+        const QDir interop(QStringLiteral(KYOZO_INTEROP_DIR));
+        KYOZO_REQUIRE(interop.exists(QStringLiteral("node_modules/phoenix")),
+                      QStringLiteral("tests/interop/node_modules (npm ci)"));
+        QTemporaryDir tls;
+        QVERIFY(KyozoTest::TlsTestCertificates().writeTo(tls.path()));
+        KyozoTest::TemporaryServer server;
+        QString error;
+        QVERIFY2(server.start(QStringLiteral("[tls]\ncertificate = \"%1\"\nprivate_key = \"%2\"\n")
+                                  .arg(tls.filePath(QStringLiteral("server.pem")),
+                                       tls.filePath(QStringLiteral("server.key"))),
+                              &error),
+                 qPrintable(error));
+        QCOMPARE(server.url(QStringLiteral("/")).scheme(), QStringLiteral("https"));
+        const QString ada = server.userWithToken(QStringLiteral("ada"), QStringLiteral("lab"),
+                                                 QStringLiteral("owner"));
+        const QString bob = server.userWithToken(QStringLiteral("bob"), QStringLiteral("lab"),
+                                                 QStringLiteral("editor"));
+        const QString url = QStringLiteral("wss://127.0.0.1:%1/socket").arg(server.port());
+        const auto run = [&](bool trustCa) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.remove(QStringLiteral("NODE_EXTRA_CA_CERTS"));
+            if (trustCa)
+                env.insert(QStringLiteral("NODE_EXTRA_CA_CERTS"),
+                           tls.filePath(QStringLiteral("ca.pem")));
+            p.setProcessEnvironment(env);
+            p.setWorkingDirectory(interop.path());
+            p.setProcessChannelMode(QProcess::MergedChannels);
+            p.start(node,
+                    { interop.filePath(QStringLiteral("phoenix_tls_interop.mjs")), url, ada, bob });
+            p.waitForFinished(30000);
+            const QByteArray out = p.readAll();
+            qInfo("%s", out.constData());
+            return std::make_pair(p.exitCode(), out);
+        };
+        const auto [trusted, out] = run(true);
+        QCOMPARE(trusted, 0);
+        QVERIFY(out.contains("ok join over wss"));
+        QVERIFY(out.contains("ok presence over wss"));
+        const auto [untrusted, refused] = run(false);
+        QCOMPARE(untrusted, 1);
+        QVERIFY2(refused.contains("FAIL socket error"), refused.constData());
     }
 };
 

@@ -51,7 +51,8 @@ bool TemporaryServer::start(const QString &configToml, QString *error)
     m_process.start(binaryPath(QStringLiteral("kyozo-server")),
                     { QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--database"),
                       m_database, QStringLiteral("--config"), config });
-    static const QRegularExpression ready(QStringLiteral("^listening on http://127\\.0\\.0\\.1:(\\d+)$"));
+    static const QRegularExpression ready(
+        QStringLiteral("^listening on (https?)://127\\.0\\.0\\.1:(\\d+)$"));
     QByteArray out;
     QElapsedTimer timer;
     timer.start();
@@ -61,7 +62,8 @@ bool TemporaryServer::start(const QString &configToml, QString *error)
         out += m_process.readAllStandardOutput();
         const auto m = ready.match(QString::fromUtf8(out).trimmed());
         if (m.hasMatch()) {
-            m_port = quint16(m.captured(1).toUInt());
+            m_tls = m.captured(1) == QLatin1String("https");
+            m_port = quint16(m.captured(2).toUInt());
             return true;
         }
     }
@@ -148,7 +150,10 @@ QString TemporaryServer::userWithToken(const QString &name, const QString &works
 
 QUrl TemporaryServer::url(const QString &path) const
 {
-    return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(path));
+    return QUrl(QStringLiteral("%1://127.0.0.1:%2%3")
+                    .arg(m_tls ? QLatin1String("https") : QLatin1String("http"))
+                    .arg(m_port)
+                    .arg(path));
 }
 
 qint64 TemporaryServer::metric(const QString &name) const
@@ -171,7 +176,9 @@ qint64 TemporaryServer::metric(const QString &name) const
 
 QUrl TemporaryServer::socketUrl(const QString &token) const
 {
-    QUrl u(QStringLiteral("ws://127.0.0.1:%1/socket/websocket").arg(m_port));
+    QUrl u(QStringLiteral("%1://127.0.0.1:%2/socket/websocket")
+               .arg(m_tls ? QLatin1String("wss") : QLatin1String("ws"))
+               .arg(m_port));
     QUrlQuery q;
     q.addQueryItem(QStringLiteral("vsn"), QStringLiteral("2.0.0"));
     if (!token.isNull())

@@ -38,6 +38,7 @@ public:
 
     QString databaseUrl() const { return m_database; }
     quint16 port() const { return m_port; }
+    // http:// or https:// (ws:// or wss://) as the ready line said.
     QUrl url(const QString &path) const;
     QUrl socketUrl(const QString &token) const;
     // One sample of GET /metrics (`NAME VALUE`), or -1 when the request fails or the metric is
@@ -51,6 +52,7 @@ private:
     std::optional<SystemUser> m_user;
     QProcess m_process;
     quint16 m_port = 0;
+    bool m_tls = false; // the ready line said https
 };
 
 } // namespace KyozoTest
