@@ -4,6 +4,7 @@
 #include "markdownld/semanticitem.h"
 
 #include <QTreeWidget>
+#include <utility>
 
 namespace Kyozo::App {
 
@@ -25,12 +26,17 @@ public:
     // Returns what was copied.
     static QString copyForAi(const QString &notebook);
 
+    // Where a node's item starts (line, column), as its node shows it.
+    using Place = std::pair<qint64, qint64>;
+
 signals:
     void jumpRequested(qint64 line, qint64 column);
 
 private:
     void rebuild(const QList<MarkdownLD::SemanticItem> &items);
     static QTreeWidgetItem *nodeOf(const MarkdownLD::SemanticItem &item);
+
+    QList<Place> m_places; // per top-level node
 };
 
 } // namespace Kyozo::App
