@@ -125,6 +125,14 @@ const QList<Route> &RestApi::routes()
           &RestApi::createNotebook },
         { "GET", "/api/v1/workspaces/{workspace}/notebooks", A::Bearer, B::None,
           &RestApi::listNotebooks },
+        { "GET", "/api/v1/workspaces/{workspace}/members", A::Bearer, B::None,
+          &RestApi::listMembers },
+        { "GET", "/api/v1/workspaces/{workspace}/members/{user}", A::Bearer, B::None,
+          &RestApi::getMember },
+        { "PUT", "/api/v1/workspaces/{workspace}/members/{user}", A::Bearer, B::Json,
+          &RestApi::putMember },
+        { "DELETE", "/api/v1/workspaces/{workspace}/members/{user}", A::Bearer, B::None,
+          &RestApi::deleteMember },
         { "GET", "/api/v1/notebooks/{id}", A::Bearer, B::None, &RestApi::getNotebook },
         { "PATCH", "/api/v1/notebooks/{id}", A::Bearer, B::Json, &RestApi::renameNotebook },
         { "DELETE", "/api/v1/notebooks/{id}", A::Bearer, B::None, &RestApi::deleteNotebook },
@@ -631,6 +639,124 @@ HttpResponse RestApi::listNotebooks(const Route::Call &call)
     for (const Notebook &nb : *notebooks)
         list.append(listEntry(nb));
     return jsonResponse(200, QJsonObject { { QStringLiteral("notebooks"), list } });
+}
+
+std::optional<QString> RestApi::ownedWorkspace(const Route::Call &call, HttpResponse *refusal)
+{
+    const QString &workspaceName = call.params.at(0);
+    const std::optional<QString> workspace = m_accounts->workspaceIdByName(workspaceName);
+    const std::optional<Role> role
+        = workspace ? m_accounts->role(call.userId, *workspace) : std::nullopt;
+    // Not a member: the workspace is not there for them (as for its notebooks).
+    if (!role) {
+        *refusal = jsonError(404, "not_found", tr("no workspace %1").arg(workspaceName));
+        return std::nullopt;
+    }
+    if (*role != Role::Owner) {
+        *refusal
+            = jsonError(403, "forbidden", tr("only the workspace's owners manage its members"));
+        return std::nullopt;
+    }
+    return workspace;
+}
+
+namespace {
+    QJsonObject memberJson(const QString &name, Role role)
+    {
+        return QJsonObject { { QStringLiteral("user"), name },
+                             { QStringLiteral("role"), roleName(role) } };
+    }
+} // namespace
+
+HttpResponse RestApi::listMembers(const Route::Call &call)
+{
+    HttpResponse refusal;
+    const std::optional<QString> workspace = ownedWorkspace(call, &refusal);
+    if (!workspace)
+        return refusal;
+    QString error;
+    const std::optional<QList<Member>> members = m_accounts->members(*workspace, &error);
+    if (!members)
+        return storageFailure("listing members", error);
+    QJsonArray list;
+    for (const Member &m : *members)
+        list.append(memberJson(m.name, m.role));
+    return jsonResponse(200, QJsonObject { { QStringLiteral("members"), list } });
+}
+
+HttpResponse RestApi::getMember(const Route::Call &call)
+{
+    HttpResponse refusal;
+    const std::optional<QString> workspace = ownedWorkspace(call, &refusal);
+    if (!workspace)
+        return refusal;
+    QString error;
+    const std::optional<QList<Member>> members = m_accounts->members(*workspace, &error);
+    if (!members)
+        return storageFailure("listing members", error);
+    for (const Member &m : *members)
+        if (m.name == call.params.at(1))
+            return jsonResponse(200, memberJson(m.name, m.role));
+    return jsonError(404, "not_found",
+                     tr("%1 is not a member of %2").arg(call.params.at(1), call.params.at(0)));
+}
+
+HttpResponse RestApi::putMember(const Route::Call &call)
+{
+    HttpResponse refusal;
+    const std::optional<QString> workspace = ownedWorkspace(call, &refusal);
+    if (!workspace)
+        return refusal;
+    QJsonParseError parseError;
+    const QJsonDocument body = Protocol::parseJson(call.request.body, &parseError);
+    const QJsonObject o = body.object();
+    const std::optional<Role> role = roleFromString(o.value(QLatin1String("role")).toString());
+    if (parseError.error != QJsonParseError::NoError || !body.isObject() || o.size() != 1 || !role)
+        return jsonError(
+            400, "bad_request",
+            tr("expected a JSON object {\"role\": \"owner\" | \"editor\" | \"viewer\"}"));
+    QString error;
+    const QString &user = call.params.at(1);
+    switch (m_accounts->setMember(*workspace, user, *role, &error)) {
+    case MemberChange::Created:
+        return jsonResponse(201, memberJson(user, *role));
+    case MemberChange::Updated:
+        return jsonResponse(200, memberJson(user, *role));
+    case MemberChange::NoSuchUser:
+        return jsonError(404, "not_found", tr("no user %1 (kyozo-server user add)").arg(user));
+    case MemberChange::LastOwner:
+        return jsonError(409, "last_owner", tr("%1 is the workspace's last owner").arg(user));
+    case MemberChange::Removed:
+    case MemberChange::NotMember:
+    case MemberChange::Failed:
+        break;
+    }
+    return storageFailure("changing a member", error);
+}
+
+HttpResponse RestApi::deleteMember(const Route::Call &call)
+{
+    HttpResponse refusal;
+    const std::optional<QString> workspace = ownedWorkspace(call, &refusal);
+    if (!workspace)
+        return refusal;
+    QString error;
+    const QString &user = call.params.at(1);
+    switch (m_accounts->removeMember(*workspace, user, &error)) {
+    case MemberChange::Removed:
+        return HttpResponse { 204, {}, {}, {} };
+    case MemberChange::NotMember:
+    case MemberChange::NoSuchUser:
+        return jsonError(404, "not_found",
+                         tr("%1 is not a member of %2").arg(user, call.params.at(0)));
+    case MemberChange::LastOwner:
+        return jsonError(409, "last_owner", tr("%1 is the workspace's last owner").arg(user));
+    case MemberChange::Created:
+    case MemberChange::Updated:
+    case MemberChange::Failed:
+        break;
+    }
+    return storageFailure("removing a member", error);
 }
 
 HttpResponse RestApi::renameNotebook(const Route::Call &call)

@@ -82,6 +82,12 @@ private:
     HttpResponse createNotebook(const Route::Call &call);
     HttpResponse getNotebook(const Route::Call &call);
     HttpResponse listNotebooks(const Route::Call &call);
+    // Workspace members (issue 21 item 3), owners only.
+    std::optional<QString> ownedWorkspace(const Route::Call &call, HttpResponse *refusal);
+    HttpResponse listMembers(const Route::Call &call);
+    HttpResponse getMember(const Route::Call &call);
+    HttpResponse putMember(const Route::Call &call);
+    HttpResponse deleteMember(const Route::Call &call);
     HttpResponse renameNotebook(const Route::Call &call);
     HttpResponse deleteNotebook(const Route::Call &call);
     HttpResponse notebookRevisions(const Route::Call &call);

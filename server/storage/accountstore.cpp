@@ -114,6 +114,89 @@ bool AccountStore::addUser(const QString &name, const QString &workspace, std::o
     return executeWrite(m_db, q, error) && transaction.commit(error);
 }
 
+std::optional<QList<Member>> AccountStore::members(const QString &workspaceId, QString *error)
+{
+    QSqlQuery q(m_db.connection());
+    q.prepare(
+        QStringLiteral("SELECT u.name, m.role FROM memberships m JOIN users u ON u.id = m.user_id "
+                       "WHERE m.workspace_id = ? ORDER BY u.name"));
+    q.addBindValue(workspaceId);
+    if (!execute(q, error))
+        return std::nullopt;
+    QList<Member> out;
+    while (q.next())
+        out.append({ q.value(0).toString(),
+                     roleFromString(q.value(1).toString()).value_or(Role::Viewer) });
+    return out;
+}
+
+MemberChange AccountStore::setMember(const QString &workspaceId, const QString &userName, Role role,
+                                     QString *error)
+{
+    return changeMember(workspaceId, userName, role, error);
+}
+
+MemberChange AccountStore::removeMember(const QString &workspaceId, const QString &userName,
+                                        QString *error)
+{
+    return changeMember(workspaceId, userName, std::nullopt, error);
+}
+
+// `role` nullopt: remove the membership.
+MemberChange AccountStore::changeMember(const QString &workspaceId, const QString &userName,
+                                        std::optional<Role> role, QString *error)
+{
+    Transaction transaction(m_db, Transaction::Intent::Writing);
+    if (!transaction.begun()) {
+        transaction.commit(error);
+        return MemberChange::Failed;
+    }
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("SELECT id FROM users WHERE name = ?"));
+    q.addBindValue(userName);
+    if (!execute(q, error))
+        return MemberChange::Failed;
+    if (!q.next())
+        return MemberChange::NoSuchUser;
+    const QString userId = q.value(0).toString();
+    // Every membership of the workspace, locked on PostgreSQL until the commit (SQLite's
+    // BEGIN IMMEDIATE already holds the database's one write lock).
+    q.prepare(m_db.isPostgres()
+                  ? QStringLiteral(
+                      "SELECT user_id, role FROM memberships WHERE workspace_id = ? FOR UPDATE")
+                  : QStringLiteral("SELECT user_id, role FROM memberships WHERE workspace_id = ?"));
+    q.addBindValue(workspaceId);
+    if (!execute(q, error))
+        return MemberChange::Failed;
+    std::optional<Role> current;
+    int owners = 0;
+    while (q.next()) {
+        const Role r = roleFromString(q.value(1).toString()).value_or(Role::Viewer);
+        owners += r == Role::Owner;
+        if (q.value(0).toString() == userId)
+            current = r;
+    }
+    if (!current && !role)
+        return MemberChange::NotMember;
+    if (current == Role::Owner && role != Role::Owner && owners <= 1)
+        return MemberChange::LastOwner;
+    if (!role)
+        q.prepare(QStringLiteral("DELETE FROM memberships WHERE user_id = ? AND workspace_id = ?"));
+    else if (current)
+        q.prepare(QStringLiteral(
+            "UPDATE memberships SET role = ? WHERE user_id = ? AND workspace_id = ?"));
+    else
+        q.prepare(QStringLiteral(
+            "INSERT INTO memberships (role, user_id, workspace_id) VALUES (?, ?, ?)"));
+    if (role)
+        q.addBindValue(roleName(*role));
+    q.addBindValue(userId);
+    q.addBindValue(workspaceId);
+    if (!executeWrite(m_db, q, error) || !transaction.commit(error))
+        return MemberChange::Failed;
+    return !role ? MemberChange::Removed : current ? MemberChange::Updated : MemberChange::Created;
+}
+
 QList<UserSummary> AccountStore::users(QString *error)
 {
     QSqlQuery q(m_db.connection());

@@ -30,6 +30,23 @@ struct UserSummary
     QList<std::pair<QString, Role>> memberships; // workspace name, role
 };
 
+struct Member
+{
+    QString name;
+    Role role = Role::Viewer;
+};
+
+// What a change of a workspace's members came to (issue 21 item 3).
+enum class MemberChange {
+    Created, // the user is a member now
+    Updated, // was a member, has the new role
+    Removed,
+    NotMember, // removing someone who was not one
+    NoSuchUser,
+    LastOwner, // refused: the workspace would have no owner left
+    Failed, // storage failed; *error says why
+};
+
 // Users, workspaces, memberships and tokens (SPEC §8, §11).
 class AccountStore
 {
@@ -48,6 +65,16 @@ public:
     std::optional<QString> createToken(const QString &userName, QString *error);
     bool revokeToken(const QString &token, QString *error);
 
+    // A workspace's members by name; nullopt when storage failed.
+    std::optional<QList<Member>> members(const QString &workspaceId, QString *error);
+    // The user (who must exist) gets `role` in the workspace. A workspace always keeps an
+    // owner: demoting or removing its last one is refused, checked in the same transaction
+    // (on PostgreSQL with the workspace's memberships locked, so two owners demoting each
+    // other at once cannot both pass).
+    MemberChange setMember(const QString &workspaceId, const QString &userName, Role role,
+                           QString *error);
+    MemberChange removeMember(const QString &workspaceId, const QString &userName, QString *error);
+
     std::optional<Identity> authenticate(const QString &token);
     std::optional<Role> role(const QString &userId, const QString &workspaceId);
     std::optional<QString> workspaceIdByName(const QString &name);
@@ -58,6 +85,8 @@ public:
     QStringList tokensRevokedSince(qint64 sinceMs, qint64 *newestMs);
 
 private:
+    MemberChange changeMember(const QString &workspaceId, const QString &userName,
+                              std::optional<Role> role, QString *error);
     QSqlQuery &prepared(const QString &sql);
     std::optional<QString> idOf(const char *table, const QString &name, QString *error);
     std::optional<QString> ensure(const char *table, const QString &name, QString *error);
