@@ -5,6 +5,7 @@
 #include "storage/accountstore.h"
 #include "storage/billingstore.h"
 #include "storage/database.h"
+#include "storage/sqlitefile.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -77,6 +78,19 @@ int runAdminCommand(const ServerConfig &settings, const QStringList &words)
     QLoggingCategory::setFilterRules(QStringLiteral("kyozo.*.info=false"));
     const QString noun = words.value(0), verb = words.value(1);
     QStringList rest = words.mid(2);
+    // Backups work on the file, not through a connection that would migrate it first.
+    if (noun == QLatin1String("backup") || noun == QLatin1String("restore")) {
+        if (words.size() != 2)
+            return fail(2, tr("usage: kyozo-server --database sqlite:PATH backup|restore FILE"));
+        if (url.driver != DatabaseUrl::Driver::Sqlite)
+            return fail(2,
+                        tr("a PostgreSQL database is backed up with pg_dump and restored with "
+                           "pg_restore (docs/operator.md \"Backups\")"));
+        QString error;
+        const bool done = noun == QLatin1String("backup") ? backupSqlite(url.path, verb, &error)
+                                                          : restoreSqlite(verb, url.path, &error);
+        return done ? 0 : fail(1, error);
+    }
     Database database;
     QString error;
     if (!database.open(url, &error))

@@ -48,6 +48,9 @@ quint16 KyozoServer::start(QString *error)
     m_database = std::make_unique<Database>();
     if (!m_database->open(m_config.database, error, m_config.storage))
         return 0;
+    if (m_config.database.driver == DatabaseUrl::Driver::Sqlite
+        && !m_servingLock.acquire(m_config.database.path, error))
+        return 0;
     m_accounts = std::make_unique<AccountStore>(*m_database);
     m_notebooks = std::make_unique<NotebookStore>(*m_database);
     // Co-editing's commits on a connection and thread of their own (docs/server.md "Storage").

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "serverconfig.h"
+#include "storage/sqlitefile.h"
 
 #include <QObject>
 #include <memory>
@@ -40,6 +41,7 @@ public:
 
 private:
     ServerConfig m_config;
+    SqliteServingLock m_servingLock; // SQLite: this process serves the file, no other
     std::unique_ptr<Database> m_database;
     std::unique_ptr<AccountStore> m_accounts;
     std::unique_ptr<NotebookStore> m_notebooks;

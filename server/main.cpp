@@ -2,6 +2,7 @@
 #include "channels/channelhub.h"
 #include "kyozoserver.h"
 #include "system/shutdownsignal.h"
+#include "system/systemdnotify.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -50,8 +51,10 @@ int main(int argc, char *argv[])
     parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
     parser.addPositionalArgument(
         QStringLiteral("command"),
-        QCoreApplication::translate("kyozo-server",
-                                    "Optional admin command: user add|list, token create|revoke, billing report."));
+        QCoreApplication::translate(
+            "kyozo-server",
+            "Optional admin command: user add|list, token create|revoke, billing report, "
+            "backup FILE, restore FILE."));
     if (!parser.parse(QCoreApplication::arguments())) {
         std::fprintf(stderr, "kyozo-server: %s\n", qPrintable(parser.errorText()));
         return 2;
@@ -90,22 +93,30 @@ int main(int argc, char *argv[])
         ? QLatin1Char('[') + settings.address.toString() + QLatin1Char(']')
         : settings.address.toString();
     // SPEC §11's ready line; with [tls], https (docs/server.md "TLS").
-    std::printf("listening on %s://%s:%u\n", settings.tls.enabled() ? "https" : "http",
-                qPrintable(host), unsigned(port));
+    const QByteArray ready = QByteArray("listening on ")
+        + (settings.tls.enabled() ? "https" : "http") + "://" + host.toUtf8() + ':'
+        + QByteArray::number(port);
+    std::printf("%s\n", ready.constData());
     std::fflush(stdout);
+    notifySystemd("READY=1\nSTATUS=" + ready);
 
     Kyozo::System::ShutdownSignal shutdown;
-    if (settings.tls.enabled()) {
-        shutdown.catchHangup();
-        QObject::connect(&shutdown, &Kyozo::System::ShutdownSignal::reloadRequested, &app, [&] {
-            QString why;
-            if (server.reloadTls(&why))
-                qCInfo(lcMain) << "reloaded the TLS certificate" << settings.tls.certificate;
-            else
-                qCWarning(lcMain).noquote() << "kept the TLS certificate in use:" << why;
-        });
-    }
+    // SIGHUP: the TLS certificate read again (systemctl reload); without [tls] nothing to
+    // reload, said so, and the server goes on (SIGHUP's default would end it).
+    shutdown.catchHangup();
+    QObject::connect(&shutdown, &Kyozo::System::ShutdownSignal::reloadRequested, &app, [&] {
+        notifySystemd("RELOADING=1");
+        QString why;
+        if (!settings.tls.enabled())
+            qCInfo(lcMain) << "SIGHUP: nothing to reload without [tls]";
+        else if (server.reloadTls(&why))
+            qCInfo(lcMain) << "reloaded the TLS certificate" << settings.tls.certificate;
+        else
+            qCWarning(lcMain).noquote() << "kept the TLS certificate in use:" << why;
+        notifySystemd("READY=1\nSTATUS=" + ready);
+    });
     QObject::connect(&shutdown, &Kyozo::System::ShutdownSignal::requested, &app, [&] {
+        notifySystemd("STOPPING=1");
         // SPEC §11, SIGTERM: flush, exit 0. Every socket gets its 1001 and the client's close
         // is waited for, up to shutdown_timeout_ms; then exit, whatever is still open.
         QObject::connect(server.channels(), &ChannelHub::allClosed, &app, &QCoreApplication::quit);
