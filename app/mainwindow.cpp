@@ -17,6 +17,7 @@
 #include "solo/sharedialog.h"
 #include "solo/solomirror.h"
 #include "solo/solosession.h"
+#include "workspacedialog.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -210,6 +211,13 @@ void MainWindow::buildMenus()
     m_uploadAction
         = file->addAction(tr("&Upload to Workspace…"), this, &MainWindow::uploadToWorkspace);
     m_historyAction = file->addAction(tr("Show &History…"), this, &MainWindow::showHistory);
+    m_membersAction = file->addAction(tr("Workspace &Members…"), this, [this] {
+        if (!m_rest)
+            return;
+        auto *dialog = new WorkspaceDialog(m_rest, m_workspace, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
     m_shareAction = file->addAction(tr("S&hare…"), this, &MainWindow::share);
     file->addAction(tr("&Export HTML…"), this, [this] {
         QString suggestion = m_path;
@@ -692,6 +700,8 @@ void MainWindow::updateSharedActions()
         m_shareAction->setEnabled(m_solo != nullptr);
     if (m_uploadAction)
         m_uploadAction->setEnabled(m_rest != nullptr);
+    if (m_membersAction)
+        m_membersAction->setEnabled(m_rest != nullptr);
     if (m_historyAction)
         m_historyAction->setEnabled(m_shared != nullptr);
 }

@@ -131,6 +131,7 @@ private:
     QString m_workspace;
     QString m_sharedTitle;
     QAction *m_uploadAction = nullptr;
+    QAction *m_membersAction = nullptr; // File → Workspace Members… (team mode)
     QAction *m_historyAction = nullptr;
     QMenu *m_recentMenu = nullptr;
     QTimer m_panelTimer;

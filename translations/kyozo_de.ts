@@ -679,6 +679,10 @@
         <source>Cells run on a server: save the notebook to a file first, or open it from a team server.</source>
         <translation>Zellen laufen auf einem Server: Speichern Sie das Notizbuch zuerst als Datei oder öffnen Sie es von einem Team-Server.</translation>
     </message>
+    <message>
+        <source>Workspace &amp;Members…</source>
+        <translation>Mitglieder des &amp;Arbeitsbereichs…</translation>
+    </message>
 </context>
 <context>
     <name>Kyozo::App::NotebookEditor</name>
@@ -990,6 +994,61 @@
     <message>
         <source>The desktop keychain is not available (%1); the token is kept in %2, readable only by you.</source>
         <translation>Der Schlüsselbund des Desktops ist nicht verfügbar (%1); das Token liegt in %2 und ist nur für Sie lesbar.</translation>
+    </message>
+</context>
+<context>
+    <name>Kyozo::App::WorkspaceDialog</name>
+    <message>
+        <source>Owner</source>
+        <translation>Eigentümer</translation>
+    </message>
+    <message>
+        <source>Editor</source>
+        <translation>Bearbeiter</translation>
+    </message>
+    <message>
+        <source>Viewer</source>
+        <translation>Leser</translation>
+    </message>
+    <message>
+        <source>&amp;Add</source>
+        <translation>&amp;Hinzufügen</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <source>Members of %1</source>
+        <translation>Mitglieder von %1</translation>
+    </message>
+    <message>
+        <source>Member</source>
+        <translation>Mitglied</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rolle</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>Benutzername</translation>
+    </message>
+    <message>
+        <source>Cannot read the members: %1</source>
+        <translation>Die Mitglieder können nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>Cannot change %1&apos;s role: %2</source>
+        <translation>Die Rolle von %1 kann nicht geändert werden: %2</translation>
+    </message>
+    <message>
+        <source>Cannot add %1: %2</source>
+        <translation>%1 kann nicht hinzugefügt werden: %2</translation>
+    </message>
+    <message>
+        <source>Cannot remove %1: %2</source>
+        <translation>%1 kann nicht entfernt werden: %2</translation>
     </message>
 </context>
 <context>

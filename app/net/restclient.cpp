@@ -36,6 +36,28 @@ void RestClient::post(const QString &path, const QJsonObject &body, Done done)
     finish(m_network.post(request, QJsonDocument(body).toJson(QJsonDocument::Compact)), done);
 }
 
+QNetworkRequest RestClient::request(const QString &path) const
+{
+    QUrl url = m_server;
+    url.setPath(path);
+    QNetworkRequest request(url);
+    request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    request.setTransferTimeout(kTimeoutMs);
+    return request;
+}
+
+void RestClient::put(const QString &path, const QJsonObject &body, Done done)
+{
+    QNetworkRequest r = request(path);
+    r.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    finish(m_network.put(r, QJsonDocument(body).toJson(QJsonDocument::Compact)), done);
+}
+
+void RestClient::remove(const QString &path, Done done)
+{
+    finish(m_network.deleteResource(request(path)), done);
+}
+
 void RestClient::finish(QNetworkReply *reply, const Done &done)
 {
     reply->setParent(this);

@@ -2,6 +2,7 @@
 
 #include <QJsonObject>
 #include <QNetworkAccessManager>
+#include <QNetworkRequest>
 #include <QObject>
 #include <QUrl>
 #include <QUrlQuery>
@@ -22,6 +23,8 @@ public:
     using Done = std::function<void(const QJsonObject &json, const QString &error)>;
     void get(const QString &path, const QUrlQuery &query, Done done);
     void post(const QString &path, const QJsonObject &body, Done done);
+    void put(const QString &path, const QJsonObject &body, Done done);
+    void remove(const QString &path, Done done); // DELETE
 
     // The HTTP status of the answer whose Done runs now (0: no answer), e.g. to tell a
     // missing notebook (404) from a server that did not answer.
@@ -34,6 +37,7 @@ public:
     static constexpr int kTimeoutMs = 20000;
 
 private:
+    QNetworkRequest request(const QString &path) const;
     void finish(class QNetworkReply *reply, const Done &done);
 
     QUrl m_server;
