@@ -329,6 +329,25 @@ bool ServerConfig::load(const QString &path, QString *error)
         *error = tr("%1: [billing] %2").arg(path, why);
         return false;
     }
+    if (const auto proxy = config["proxy"]) {
+        QStringList entries;
+        const toml::array *addresses = proxy["trusted_addresses"].as_array();
+        bool strings = addresses != nullptr;
+        if (addresses)
+            for (const toml::node &a : *addresses) {
+                const auto text = a.value<std::string>();
+                strings = strings && text;
+                if (text)
+                    entries.append(QString::fromStdString(*text));
+            }
+        QString why;
+        if (!strings || !http.trustedProxies.parse(entries, &why)) {
+            *error = tr("%1: [proxy] trusted_addresses must be a list of addresses and subnets "
+                        "(\"127.0.0.1\", \"10.0.0.0/8\") %2")
+                         .arg(path, why);
+            return false;
+        }
+    }
     const auto t = config["tls"];
     if (t) {
         const auto certificate = t["certificate"].value<std::string>();

@@ -3,6 +3,7 @@
 #include "billing/appstorereceipt.h"
 
 #include "execution/cellrun.h"
+#include "http/trustedproxies.h"
 #include "storage/database.h"
 #include "storage/databaseurl.h"
 
@@ -51,6 +52,9 @@ struct HttpLimits
     int minBodyRate = 500;
     int maxConnectionsPerAddress = 256; // one more is answered 503 and closed
     int listenBacklog = 1024;           // listen(2) backlog
+    // [proxy] trusted_addresses: whose X-Forwarded-For/-Proto count, and who is not held
+    // to max_connections_per_address (a proxy carries many clients).
+    TrustedProxies trustedProxies;
 };
 
 // Co-editing (SPEC §5, docs/server.md "Co-editing"), the [coediting] table.

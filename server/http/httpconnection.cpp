@@ -204,7 +204,9 @@ void HttpConnection::onHeadComplete()
         m_timer.stop();
         m_state = State::Done;
         m_socket->disconnect(this);
-        qCDebug(lcHttp) << "WebSocket upgrade from" << m_socket->peerAddress();
+        qCDebug(lcHttp).noquote()
+            << "WebSocket upgrade from"
+            << m_limits.trustedProxies.clientOf(m_socket->peerAddress(), head).toString();
         emit upgradeRequested(m_socket);
         return;
     }
@@ -304,7 +306,11 @@ void HttpConnection::onRequestComplete()
         return;
     m_state = State::Reading;
     const HttpResponse response = m_handler->handle(request);
-    qCDebug(lcHttp) << request.method << request.path << response.status;
+    qCDebug(lcHttp).noquote()
+        << request.method << request.path << response.status << "from"
+        << m_limits.trustedProxies.clientOf(m_socket->peerAddress(), request).toString()
+        << m_limits.trustedProxies.schemeOf(m_socket->peerAddress(), request,
+                                            qobject_cast<QSslSocket *>(m_socket));
     answer(how, response);
 }
 

@@ -32,13 +32,9 @@ namespace {
         return address.toString() + QLatin1Char(' ') + QString::number(port);
     }
 
-    // IPv4 clients of a dual-stack socket appear as ::ffff:a.b.c.d; they count as a.b.c.d.
     QHostAddress clientAddress(const QTcpSocket *socket)
     {
-        QHostAddress address = socket->peerAddress();
-        bool isV4 = false;
-        const quint32 v4 = address.toIPv4Address(&isV4);
-        return isV4 ? QHostAddress(v4) : address;
+        return withoutV4Mapping(socket->peerAddress());
     }
 
 } // namespace
@@ -164,19 +160,22 @@ void HttpServer::startTls(QSslSocket *socket)
 void HttpServer::serve(QTcpSocket *socket)
 {
     const QHostAddress address = clientAddress(socket);
-    int &open = m_perAddress[address];
-    if (open >= m_limits.maxConnectionsPerAddress) {
-        if (open == 0)
-            m_perAddress.remove(address);
-        refuse(socket);
-        return;
+    // A trusted reverse proxy carries many clients: its connections are not capped as one.
+    if (!m_limits.trustedProxies.contains(address)) {
+        int &open = m_perAddress[address];
+        if (open >= m_limits.maxConnectionsPerAddress) {
+            if (open == 0)
+                m_perAddress.remove(address);
+            refuse(socket);
+            return;
+        }
+        ++open;
+        connect(socket, &QObject::destroyed, this, [this, address] {
+            auto it = m_perAddress.find(address);
+            if (it != m_perAddress.end() && --*it <= 0)
+                m_perAddress.erase(it);
+        });
     }
-    ++open;
-    connect(socket, &QObject::destroyed, this, [this, address] {
-        auto it = m_perAddress.find(address);
-        if (it != m_perAddress.end() && --*it <= 0)
-            m_perAddress.erase(it);
-    });
     auto *connection = new HttpConnection(socket, m_limits, m_maxNotebookBytes, &m_api, this);
     connect(connection, &HttpConnection::finished, this, [connection, socket] {
         connection->deleteLater();

@@ -1,7 +1,7 @@
-// Interop over TLS (issue 21 item 2): the unchanged `phoenix` client, with `ws` as its
-// transport, joins kyozo-server over wss:// and tracks presence. The test CA reaches node
-// through NODE_EXTRA_CA_CERTS, as an operator's private CA would.
-// Usage: node phoenix_tls_interop.mjs WSS_URL ADA_TOKEN BOB_TOKEN
+// The unchanged `phoenix` client, with `ws` as its transport, joins kyozo-server and tracks
+// presence with two users (issue 21 item 2): over wss:// (the test CA reaching node through
+// NODE_EXTRA_CA_CERTS, as an operator's private CA would) and through nginx.
+// Usage: node phoenix_presence_interop.mjs SOCKET_URL ADA_TOKEN BOB_TOKEN
 // Prints one "ok <check>" line per check, or "FAIL <why>".
 import { Socket, Presence } from "phoenix";
 import WebSocket from "ws";
@@ -24,7 +24,7 @@ const ada = open(adaToken, "ada-tls");
 const adaChannel = ada.channel(topic, {});
 const presence = new Presence(adaChannel);
 await joined(adaChannel);
-console.log("ok join over wss");
+console.log("ok join");
 
 const bob = open(bobToken, "bob-tls");
 await joined(bob.channel(topic, {}));
@@ -36,5 +36,5 @@ await new Promise((resolve) => {
   presence.onSync(check);
   check();
 });
-console.log("ok presence over wss");
+console.log("ok presence");
 process.exit(0);
