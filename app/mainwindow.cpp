@@ -100,7 +100,21 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_editor->highlighter(), &SemanticHighlighter::analysed, &m_previewTimer,
             qOverload<>(&QTimer::start));
     connect(&m_panelTimer, &QTimer::timeout, this, &MainWindow::updatePanels);
-    connect(&m_previewTimer, &QTimer::timeout, this, &MainWindow::updatePreview);
+    // The preview renders the whole notebook (seconds on 5 MB): only while someone can see it.
+    // Behind the Semantics tab it waits, and renders when it is brought to the front.
+    // (A dock in a background tab is still isVisible(); visibilityChanged says what is shown.)
+    connect(&m_previewTimer, &QTimer::timeout, this, [this] {
+        if (m_previewShown)
+            updatePreview();
+        else
+            m_previewStale = true;
+    });
+    connect(findChild<QDockWidget *>(QStringLiteral("previewDock")),
+            &QDockWidget::visibilityChanged, this, [this](bool visible) {
+                m_previewShown = visible;
+                if (visible && m_previewStale)
+                    updatePreview();
+            });
     // Coloured code for the preview arrives after it was first drawn.
     connect(m_editor->codeHighlighter(), &CodeHighlighter::highlighted, &m_previewTimer,
             qOverload<>(&QTimer::start));
@@ -380,6 +394,7 @@ void MainWindow::updatePanels()
 
 void MainWindow::updatePreview()
 {
+    m_previewStale = false;
     CodeHighlighter *code = m_editor->codeHighlighter();
     m_preview->showMarkdown(m_editor->saveBytes(),
                             [code](const QString &info, const QString &text) {

@@ -136,6 +136,8 @@ private:
     QMenu *m_recentMenu = nullptr;
     QTimer m_panelTimer;
     QTimer m_previewTimer;
+    bool m_previewStale = false; // the text changed while the preview was not shown
+    bool m_previewShown = true; // its dock's tab is the one in front (visibilityChanged)
     QString m_path;
     bool m_painted = false;
 };

@@ -9,6 +9,7 @@
 #include "panels/semanticspanel.h"
 #include "requiredtool.h"
 
+#include <QDockWidget>
 #include <QFile>
 #include <QRandomGenerator>
 #include <QStandardPaths>
@@ -95,6 +96,7 @@ private slots:
     void clickingAnItemMovesTheCursor();
     void hiddenDataPanelShowsThePayload();
     void previewRendersTheNotebook();
+    void previewRendersOnlyWhenShown();
     void saveAfterOpenIsByteIdentical();
     void badFilesAreRefusedAndNothingIsLost();
     void emptyFileOpensWithANote();
@@ -201,6 +203,7 @@ void TestMainWindow::hiddenDataPanelShowsThePayload()
 
 void TestMainWindow::previewRendersTheNotebook()
 {
+    m_window->findChild<QDockWidget *>(QStringLiteral("previewDock"))->raise();
     const QString html = m_window->previewPanel()->renderedHtml();
     QVERIFY2(html.contains(QLatin1String("<h1>Welcome to Kyozo</h1>")), qPrintable(html.left(500)));
     QVERIFY(html.contains(QLatin1String("<strong>Markdown-LD</strong>")));
@@ -213,6 +216,29 @@ void TestMainWindow::previewRendersTheNotebook()
     QTRY_VERIFY_WITH_TIMEOUT(m_window->previewPanel()->renderedHtml().contains(
                                      QLatin1String("<span style=\"font-weight:bold;\">def</span>")),
                              10000);
+}
+
+// The preview renders the whole notebook: behind the Semantics tab (the default) it does
+// not follow typing, and catches up when it is brought to the front.
+void TestMainWindow::previewRendersOnlyWhenShown()
+{
+    QDockWidget *preview = m_window->findChild<QDockWidget *>(QStringLiteral("previewDock"));
+    m_window->findChild<QDockWidget *>(QStringLiteral("semanticsDock"))->raise();
+    QTest::qWait(50);
+    QTextCursor cursor(m_window->editor()->document());
+    cursor.insertText(QStringLiteral("# Typed while hidden\n\n"));
+    QTest::qWait(600); // past the preview's delay after the analysis
+    QVERIFY(
+        !m_window->previewPanel()->renderedHtml().contains(QLatin1String("Typed while hidden")));
+    preview->raise();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->previewPanel()->renderedHtml().contains(
+                                 QLatin1String("<h1>Typed while hidden</h1>")),
+                             5000);
+    // Shown, it follows typing again.
+    cursor.insertText(QStringLiteral("# And while shown\n\n"));
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->previewPanel()->renderedHtml().contains(
+                                 QLatin1String("<h1>And while shown</h1>")),
+                             5000);
 }
 
 void TestMainWindow::saveAfterOpenIsByteIdentical()
