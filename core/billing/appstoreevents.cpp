@@ -1,4 +1,5 @@
 #include "appstoreevents.h"
+#include "protocol/json.h"
 
 #include <QRegularExpression>
 
@@ -13,8 +14,8 @@ namespace {
 
     std::optional<qint64> ms(const QJsonValue &v)
     {
-        return v.isDouble() && v.toDouble() > 0 ? std::optional<qint64>(qint64(v.toDouble()))
-                                                : std::nullopt;
+        const std::optional<qint64> n = Protocol::jsonInt64(v);
+        return n && *n > 0 ? n : std::nullopt;
     }
 
     // ISO 4217 currencies whose minor unit is not 1/100 (the standard's list, 2024).
@@ -130,8 +131,8 @@ AppStoreEventReading readAppStoreNotification(const AppStoreVerifier &verifier,
     r.priceId = at(t, "productId").toString();
     r.expiresAtMs = ms(at(t, "expiresDate"));
     if (at(t, "price").isDouble())
-        r.price
-            = moneyFromMilliUnits(qint64(at(t, "price").toDouble()), at(t, "currency").toString());
+        r.price = moneyFromMilliUnits(Protocol::jsonInt64(at(t, "price")).value_or(0),
+                                      at(t, "currency").toString());
     // offerType 1 is an introductory offer; its offerDiscountType FREE_TRIAL a free trial.
     const bool trial = at(t, "offerDiscountType") == QLatin1String("FREE_TRIAL");
     if (at(t, "offerType").toInt() == 1)

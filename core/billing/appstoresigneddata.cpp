@@ -1,5 +1,6 @@
 #include "appstoresigneddata.h"
 #include "compactjws.h"
+#include "protocol/json.h"
 
 #include <QCryptographicHash>
 #include <QJsonArray>
@@ -227,9 +228,7 @@ AppStoreVerifier::Result AppStoreVerifier::verifyNotification(const QByteArray &
     const QJsonValue appAppleIdValue = source.value(QLatin1String("appAppleId"));
     const bool production = environment == QLatin1String("Production");
     if (source.value(QLatin1String("bundleId")).toString() != bundleId
-        || (production
-            && (!appAppleId || !appAppleIdValue.isDouble()
-                || qint64(appAppleIdValue.toDouble()) != *appAppleId)))
+        || (production && (!appAppleId || Protocol::jsonInt64(appAppleIdValue) != appAppleId)))
         return refused(Refusal::InvalidAppIdentifier);
     if (source.value(QLatin1String("environment")).toString() != environment)
         return refused(Refusal::InvalidEnvironment);

@@ -1,5 +1,6 @@
 #include "entitlementtoken.h"
 #include "compactjws.h"
+#include "protocol/json.h"
 
 #include <QJsonDocument>
 
@@ -20,7 +21,8 @@ namespace {
 
     bool isWholeSeconds(const QJsonValue &v)
     {
-        return v.isDouble() && v.toDouble() == double(qint64(v.toDouble())) && v.toDouble() >= 0;
+        const std::optional<qint64> n = Protocol::jsonInt64(v);
+        return n && double(*n) == v.toDouble() && *n >= 0;
     }
 
 } // namespace

@@ -1,4 +1,5 @@
 #include "stripeevents.h"
+#include "protocol/json.h"
 
 #include <QJsonArray>
 
@@ -28,18 +29,21 @@ namespace {
 
     std::optional<qint64> secondsToMs(const QJsonValue &v)
     {
-        if (!v.isDouble() || v.toDouble() <= 0)
+        // At most 2^53 seconds: times 1000 it still fits.
+        const std::optional<qint64> seconds = Protocol::jsonInt64(v);
+        if (!seconds || *seconds <= 0)
             return std::nullopt;
-        return qint64(v.toDouble()) * 1000;
+        return *seconds * 1000;
     }
 
     // ISO 4217: three letters; Stripe writes them in lower case.
     std::optional<Money> money(const QJsonValue &amount, const QJsonValue &currency)
     {
         const std::optional<QString> code = currencyCode(currency.toString());
-        if (!amount.isDouble() || !code)
+        const std::optional<qint64> minorUnits = Protocol::jsonInt64(amount);
+        if (!minorUnits || !code)
             return std::nullopt;
-        return Money { qint64(amount.toDouble()), *code };
+        return Money { *minorUnits, *code };
     }
 
     QJsonObject firstItem(const QJsonObject &subscription)

@@ -1,4 +1,5 @@
 #include "subscription.h"
+#include "protocol/json.h"
 
 #include <QJsonArray>
 
@@ -158,10 +159,11 @@ std::optional<Subscription> Subscription::fromJson(const QJsonObject &json)
     s.m_plan = { value("plan").toString(), stamp("plan") };
     s.m_priceId = { value("price_id").toString(), stamp("price_id") };
     s.m_state = { *state, stamp("state") };
-    s.m_expiresAtMs = { qint64(value("expires_at_ms").toDouble()), stamp("expires_at_ms") };
+    s.m_expiresAtMs
+        = { Protocol::jsonInt64(value("expires_at_ms")).value_or(0), stamp("expires_at_ms") };
     s.m_autoRenew = { value("auto_renew").toBool(), stamp("auto_renew") };
     const QJsonObject price = value("price").toObject();
-    s.m_price = { Money { qint64(price.value(QLatin1String("amount")).toDouble()),
+    s.m_price = { Money { Protocol::jsonInt64(price.value(QLatin1String("amount"))).value_or(0),
                           price.value(QLatin1String("currency")).toString() },
                   stamp("price") };
     s.m_offer = { value("offer").toString(), stamp("offer") };

@@ -2,6 +2,18 @@
 
 namespace Kyozo::Protocol {
 
+std::optional<qint64> jsonInt64(const QJsonValue &value)
+{
+    constexpr double kExact = 9007199254740992.0; // 2^53
+    if (!value.isDouble())
+        return std::nullopt;
+    const double d = value.toDouble();
+    // NaN fails both comparisons; JSON has no infinities, but Qt's values may.
+    if (!(d >= -kExact && d <= kExact))
+        return std::nullopt;
+    return qint64(d);
+}
+
 QJsonDocument parseJson(QByteArrayView json, QJsonParseError *error)
 {
     static constexpr QByteArrayView kBom("\xEF\xBB\xBF");

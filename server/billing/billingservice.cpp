@@ -487,8 +487,9 @@ HttpResponse BillingService::appleValidate(const HttpRequest &request, const QSt
     report.eventType = QStringLiteral("validate");
     // A transaction is one event: validating it twice is a duplicate.
     const QString transactionId = p.value(QLatin1String("transactionId")).toString();
-    report.stamp = EventStamp { qint64(p.value(QLatin1String("signedDate")).toDouble()), 1,
-                                QStringLiteral("transaction:") + transactionId };
+    report.stamp
+        = EventStamp { Protocol::jsonInt64(p.value(QLatin1String("signedDate"))).value_or(0), 1,
+                       QStringLiteral("transaction:") + transactionId };
     report.subscriptionId = p.value(QLatin1String("originalTransactionId")).toString();
     if (transactionId.isEmpty() || report.subscriptionId.isEmpty()
         || report.stamp.occurredAtMs <= 0)
@@ -512,10 +513,11 @@ HttpResponse BillingService::appleValidate(const HttpRequest &request, const QSt
     report.userId = userId; // the caller, authenticated: whoever bought it signed in here
     report.priceId = p.value(QLatin1String("productId")).toString();
     if (p.value(QLatin1String("expiresDate")).isDouble())
-        report.expiresAtMs = qint64(p.value(QLatin1String("expiresDate")).toDouble());
+        report.expiresAtMs = Protocol::jsonInt64(p.value(QLatin1String("expiresDate"))).value_or(0);
     if (p.value(QLatin1String("price")).isDouble())
-        report.price = moneyFromMilliUnits(qint64(p.value(QLatin1String("price")).toDouble()),
-                                           p.value(QLatin1String("currency")).toString());
+        report.price
+            = moneyFromMilliUnits(Protocol::jsonInt64(p.value(QLatin1String("price"))).value_or(0),
+                                  p.value(QLatin1String("currency")).toString());
     const bool trial = p.value(QLatin1String("offerDiscountType")) == QLatin1String("FREE_TRIAL");
     if (p.contains(QLatin1String("revocationDate")))
         report.state = SubscriptionState::Revoked;

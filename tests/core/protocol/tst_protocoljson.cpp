@@ -16,6 +16,7 @@ private slots:
     void skipsOneAtTheDocumentStart();
     void outsideAStringItIsAnError();
     void withoutOneItIsQtsParser();
+    void wholeNumbersWithinWhatADoubleHolds();
 };
 
 void TestProtocolJson::keepsALeadingByteOrderMarkInStrings()
@@ -55,6 +56,31 @@ void TestProtocolJson::withoutOneItIsQtsParser()
     QCOMPARE(error.error, QJsonParseError::NoError);
     QCOMPARE(parseJson(json).object().value(QLatin1String("c")).toString(),
              QStringLiteral("\uFEFF"));
+}
+
+// Integers from hostile JSON (fuzz_billing: a signedDate of 1.8e79 cast to qint64 is undefined
+// behaviour): whole numbers up to 2^53 either way, fractions cut towards zero, else nothing.
+void TestProtocolJson::wholeNumbersWithinWhatADoubleHolds()
+{
+    using Kyozo::Protocol::jsonInt64;
+    const QJsonObject o
+        = Kyozo::Protocol::parseJson(
+              R"({"ms": 1767225600000, "max": 9007199254740992, "neg": -9007199254740992,
+                                      "over": 9007199254740994, "huge": 17777777777777777777777777777777777777777777777777777777777777777777767225600000,
+                                      "frac": 12.9, "negfrac": -12.9, "text": "12", "null": null})")
+              .object();
+    QCOMPARE(jsonInt64(o["ms"]), std::optional<qint64>(1767225600000));
+    QCOMPARE(jsonInt64(o["max"]), std::optional<qint64>(9007199254740992));
+    QCOMPARE(jsonInt64(o["neg"]), std::optional<qint64>(-9007199254740992));
+    QCOMPARE(jsonInt64(o["over"]), std::nullopt);
+    QCOMPARE(jsonInt64(o["huge"]), std::nullopt);
+    QCOMPARE(jsonInt64(o["frac"]), std::optional<qint64>(12));
+    QCOMPARE(jsonInt64(o["negfrac"]), std::optional<qint64>(-12));
+    QCOMPARE(jsonInt64(o["text"]), std::nullopt);
+    QCOMPARE(jsonInt64(o["null"]), std::nullopt);
+    QCOMPARE(jsonInt64(o["missing"]), std::nullopt);
+    QCOMPARE(jsonInt64(QJsonValue(qQNaN())), std::nullopt);
+    QCOMPARE(jsonInt64(QJsonValue(qInf())), std::nullopt);
 }
 
 QTEST_GUILESS_MAIN(TestProtocolJson)
