@@ -9,6 +9,7 @@
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -103,7 +104,11 @@ void WorkspaceDialog::reload()
 {
     m_rest->get(QStringLiteral("/api/v1/workspaces/%1/members")
                     .arg(QString::fromUtf8(QUrl::toPercentEncoding(m_workspace))),
-                {}, [this](const QJsonObject &json, const QString &error) {
+                {},
+                [this, alive = QPointer<WorkspaceDialog>(this)](const QJsonObject &json,
+                                                                const QString &error) {
+                    if (!alive)
+                        return; // closed meanwhile: the reply outlives the dialog
                     if (!error.isEmpty()) {
                         showError(tr("Cannot read the members: %1").arg(error));
                         emit loaded();
@@ -134,7 +139,10 @@ void WorkspaceDialog::setRole(const QString &user, const QString &role)
 {
     m_message->clear();
     m_rest->put(memberPath(user), QJsonObject { { QStringLiteral("role"), role } },
-                [this, user](const QJsonObject &, const QString &error) {
+                [this, user, alive = QPointer<WorkspaceDialog>(this)](const QJsonObject &,
+                                                                      const QString &error) {
+                    if (!alive)
+                        return;
                     if (!error.isEmpty())
                         showError(tr("Cannot change %1's role: %2").arg(user, error));
                     reload(); // shows what the server kept
@@ -149,7 +157,10 @@ void WorkspaceDialog::addMember()
     m_message->clear();
     m_rest->put(memberPath(user),
                 QJsonObject { { QStringLiteral("role"), m_newRole->currentData().toString() } },
-                [this, user](const QJsonObject &, const QString &error) {
+                [this, user, alive = QPointer<WorkspaceDialog>(this)](const QJsonObject &,
+                                                                      const QString &error) {
+                    if (!alive)
+                        return;
                     if (!error.isEmpty())
                         showError(tr("Cannot add %1: %2").arg(user, error));
                     else
@@ -165,11 +176,15 @@ void WorkspaceDialog::removeSelected()
         return;
     const QString user = m_table->item(selected.first()->row(), 0)->text();
     m_message->clear();
-    m_rest->remove(memberPath(user), [this, user](const QJsonObject &, const QString &error) {
-        if (!error.isEmpty())
-            showError(tr("Cannot remove %1: %2").arg(user, error));
-        reload();
-    });
+    m_rest->remove(memberPath(user),
+                   [this, user, alive = QPointer<WorkspaceDialog>(this)](const QJsonObject &,
+                                                                         const QString &error) {
+                       if (!alive)
+                           return;
+                       if (!error.isEmpty())
+                           showError(tr("Cannot remove %1: %2").arg(user, error));
+                       reload();
+                   });
 }
 
 } // namespace Kyozo::App

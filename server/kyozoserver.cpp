@@ -16,6 +16,7 @@
 #include "storage/notebookstore.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QWebSocketProtocol>
 
 namespace Kyozo::Server {
@@ -45,11 +46,16 @@ quint16 KyozoServer::start(QString *error)
         if (!tls)
             return 0;
     }
+    // One serving process per SQLite file, checked before the file is touched (opening
+    // migrates it). A file that does not exist yet is nobody's: it is locked once made.
+    const bool sqlite = m_config.database.driver == DatabaseUrl::Driver::Sqlite;
+    const bool existed = sqlite && QFileInfo::exists(m_config.database.path);
+    if (existed && !m_servingLock.acquire(m_config.database.path, error))
+        return 0;
     m_database = std::make_unique<Database>();
     if (!m_database->open(m_config.database, error, m_config.storage))
         return 0;
-    if (m_config.database.driver == DatabaseUrl::Driver::Sqlite
-        && !m_servingLock.acquire(m_config.database.path, error))
+    if (sqlite && !existed && !m_servingLock.acquire(m_config.database.path, error))
         return 0;
     m_accounts = std::make_unique<AccountStore>(*m_database);
     m_notebooks = std::make_unique<NotebookStore>(*m_database);

@@ -96,10 +96,6 @@ int main(int argc, char *argv[])
     const QByteArray ready = QByteArray("listening on ")
         + (settings.tls.enabled() ? "https" : "http") + "://" + host.toUtf8() + ':'
         + QByteArray::number(port);
-    std::printf("%s\n", ready.constData());
-    std::fflush(stdout);
-    notifySystemd("READY=1\nSTATUS=" + ready);
-
     Kyozo::System::ShutdownSignal shutdown;
     // SIGHUP: the TLS certificate read again (systemctl reload); without [tls] nothing to
     // reload, said so, and the server goes on (SIGHUP's default would end it).
@@ -123,5 +119,10 @@ int main(int argc, char *argv[])
         QTimer::singleShot(settings.limits.shutdownTimeoutMs, &app, &QCoreApplication::quit);
         server.shutdown();
     });
+    // Ready once the signals are handled: a reload or stop right after READY must not end
+    // the process the default way.
+    std::printf("%s\n", ready.constData());
+    std::fflush(stdout);
+    notifySystemd("READY=1\nSTATUS=" + ready);
     return app.exec();
 }

@@ -17,7 +17,7 @@ RestClient::RestClient(QUrl server, QString token, QObject *parent)
 void RestClient::get(const QString &path, const QUrlQuery &query, Done done)
 {
     QUrl url = m_server;
-    url.setPath(path);
+    url.setPath(path, QUrl::TolerantMode); // percent-encoded segments stay encoded
     url.setQuery(query);
     QNetworkRequest request(url);
     request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
@@ -28,7 +28,7 @@ void RestClient::get(const QString &path, const QUrlQuery &query, Done done)
 void RestClient::post(const QString &path, const QJsonObject &body, Done done)
 {
     QUrl url = m_server;
-    url.setPath(path);
+    url.setPath(path, QUrl::TolerantMode); // percent-encoded segments stay encoded
     QNetworkRequest request(url);
     request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
@@ -39,7 +39,7 @@ void RestClient::post(const QString &path, const QJsonObject &body, Done done)
 QNetworkRequest RestClient::request(const QString &path) const
 {
     QUrl url = m_server;
-    url.setPath(path);
+    url.setPath(path, QUrl::TolerantMode); // percent-encoded segments stay encoded
     QNetworkRequest request(url);
     request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
     request.setTransferTimeout(kTimeoutMs);

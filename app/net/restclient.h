@@ -19,6 +19,8 @@ class RestClient : public QObject
 public:
     RestClient(QUrl server, QString token, QObject *parent = nullptr);
 
+    // Paths are as in the request target: a segment holding '/', '%' or '?' comes
+    // percent-encoded (QUrl::toPercentEncoding), and stays so.
     // `error` is empty on a 2xx answer with a JSON object (or no body).
     using Done = std::function<void(const QJsonObject &json, const QString &error)>;
     void get(const QString &path, const QUrlQuery &query, Done done);

@@ -42,7 +42,10 @@ namespace {
         return true;
     }
 
-    // The whole database `from` into `to`, in steps, so that a writer is never held up long.
+    // The whole database `from` into `to` in one step: in WAL mode the copy reads one snapshot
+    // and a server writing meanwhile is not held up; stepping in pieces would start over after
+    // every commit of the server's and might never end. Busy or locked (a writer checkpointing)
+    // is waited out, for at most 10 s.
     bool copy(Handle &from, Handle &to, const QString &what, QString *error)
     {
         sqlite3_backup *backup = sqlite3_backup_init(to.db, "main", from.db, "main");
@@ -51,20 +54,31 @@ namespace {
             return false;
         }
         int rc = SQLITE_OK;
-        for (int attempt = 0; attempt < 10000; ++attempt) {
-            rc = sqlite3_backup_step(backup, 256); // pages per step
-            if (rc == SQLITE_DONE)
+        for (int attempt = 0; attempt < 1000; ++attempt) {
+            rc = sqlite3_backup_step(backup, -1);
+            if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
                 break;
-            if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-                sqlite3_sleep(10);
-            else if (rc != SQLITE_OK)
-                break;
+            sqlite3_sleep(10);
         }
         sqlite3_backup_finish(backup);
         if (rc != SQLITE_DONE) {
             *error = tr("%1: %2").arg(what, QString::fromUtf8(sqlite3_errstr(rc)));
             return false;
         }
+        return true;
+    }
+
+    // A new file only this user can read, made before SQLite writes into it (SQLite would make
+    // it 0644 less the umask).
+    bool createPrivate(const QString &path, QString *error)
+    {
+        const int fd = ::open(QFile::encodeName(path).constData(),
+                              O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            *error = tr("%1: %2").arg(path, QString::fromLocal8Bit(strerror(errno)));
+            return false;
+        }
+        ::close(fd);
         return true;
     }
 
@@ -130,22 +144,27 @@ bool backupSqlite(const QString &databasePath, const QString &file, QString *err
     }
     const QString part = file + QLatin1String(".part");
     QFile::remove(part);
+    // Private from the first byte, as the database is (created 0600 by the server).
+    if (!createPrivate(part, error))
+        return false;
     {
         Handle from, to;
         if (!open(from, databasePath, SQLITE_OPEN_READONLY, error)
-            || !open(to, part, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, error)
-            || !copy(from, to, file, error) || !isSoundKyozoDatabase(to, file, error)) {
+            || !open(to, part, SQLITE_OPEN_READWRITE, error) || !copy(from, to, file, error)
+            || !isSoundKyozoDatabase(to, file, error)) {
             QFile::remove(part);
             return false;
         }
     }
-    // The copy is private, as the database is (created 0600 by the server).
-    QFile::setPermissions(part, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    if (::rename(QFile::encodeName(part).constData(), QFile::encodeName(file).constData()) != 0) {
-        *error = tr("%1: %2").arg(file, QString::fromLocal8Bit(strerror(errno)));
+    // link(2) fails where FILE appeared meanwhile, which rename(2) would replace.
+    if (::link(QFile::encodeName(part).constData(), QFile::encodeName(file).constData()) != 0) {
+        *error = errno == EEXIST
+            ? tr("%1 exists already; a backup does not overwrite a file").arg(file)
+            : tr("%1: %2").arg(file, QString::fromLocal8Bit(strerror(errno)));
         QFile::remove(part);
         return false;
     }
+    QFile::remove(part);
     return true;
 }
 
@@ -154,14 +173,8 @@ bool restoreSqlite(const QString &file, const QString &databasePath, QString *er
     Handle from;
     if (!open(from, file, SQLITE_OPEN_READONLY, error) || !isSoundKyozoDatabase(from, file, error))
         return false;
-    if (!QFileInfo::exists(databasePath)) {
-        QFile create(databasePath);
-        if (!create.open(QIODevice::WriteOnly)) {
-            *error = tr("%1: %2").arg(databasePath, create.errorString());
-            return false;
-        }
-        create.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    }
+    if (!QFileInfo::exists(databasePath) && !createPrivate(databasePath, error))
+        return false;
     SqliteServingLock lock;
     if (!lock.acquire(databasePath, error))
         return false;

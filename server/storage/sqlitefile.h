@@ -24,8 +24,9 @@ private:
 };
 
 // `kyozo-server backup FILE` (docs/operator.md "Backups"): SQLite's online backup API copies
-// the database page by page while the server goes on serving; the copy is written beside
-// FILE and renamed onto it when whole and checked (PRAGMA quick_check). FILE must not exist.
+// one snapshot of the database while the server goes on serving; the copy is written beside
+// FILE (0600 from the start) and linked to FILE when whole and checked (PRAGMA quick_check).
+// FILE must not exist, and is never replaced.
 bool backupSqlite(const QString &databasePath, const QString &file, QString *error);
 
 // `kyozo-server restore FILE`: the database becomes FILE's content (the backup API again, into

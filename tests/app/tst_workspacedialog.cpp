@@ -66,6 +66,7 @@ private slots:
         m_bob = m_server.userWithToken(QStringLiteral("bob"), QStringLiteral("lab"),
                                        QStringLiteral("editor"));
         QCOMPARE(m_server.admin({ "user", "add", "cy" }), 0);
+        QCOMPARE(m_server.admin({ "user", "add", "jürgen@lab/b" }), 0); // '@', '/', non-ASCII
         QVERIFY(!m_ada.isEmpty() && !m_bob.isEmpty());
     }
 
@@ -109,6 +110,20 @@ private slots:
         QVERIFY2(dialog.message().contains(QLatin1String("last owner")),
                  qPrintable(dialog.message()));
         QCOMPARE(shown(dialog), QStringList({ "ada:owner", "bob:viewer", "cy:editor" }));
+
+        // A name that must be percent-encoded in the path, once.
+        name->setText(QString::fromUtf8("jürgen@lab/b")); // keyClicks takes ASCII only
+        QTest::keyClick(name, Qt::Key_Return);
+        QVERIFY(loaded.wait(10000));
+        QVERIFY2(serverMembers().contains(QString::fromUtf8("jürgen@lab/b:editor")),
+                 qPrintable(dialog.message()));
+        dialog.table()->selectRow(
+            int(shown(dialog).indexOf(QString::fromUtf8("jürgen@lab/b:editor"))));
+        for (QPushButton *b : dialog.findChildren<QPushButton *>())
+            if (b->text() == WorkspaceDialog::tr("&Remove"))
+                b->click();
+        QVERIFY(loaded.wait(10000));
+        QCOMPARE(serverMembers(), QStringList({ "ada:owner", "bob:viewer", "cy:editor" }));
 
         // cy is removed.
         dialog.table()->selectRow(2);
