@@ -29,6 +29,7 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const HttpLimits &limits, qin
                                HttpRequestHandler *handler, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
+    , m_tls(qobject_cast<QSslSocket *>(socket))
     , m_limits(limits)
     , m_lingerBytes(lingerBytes)
     , m_handler(handler)
@@ -43,8 +44,8 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const HttpLimits &limits, qin
     connect(&m_timer, &QTimer::timeout, this, &HttpConnection::onDeadline);
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::processInput);
     connect(m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::onBytesWritten);
-    if (auto *tls = qobject_cast<QSslSocket *>(m_socket))
-        connect(tls, &QSslSocket::encryptedBytesWritten, this, &HttpConnection::onBytesWritten);
+    if (m_tls)
+        connect(m_tls, &QSslSocket::encryptedBytesWritten, this, &HttpConnection::onBytesWritten);
     connect(m_socket, &QTcpSocket::disconnected, this, &HttpConnection::finish);
     // The first head must arrive within header_timeout_ms of the connect.
     arm(Deadline::Head);
@@ -309,8 +310,7 @@ void HttpConnection::onRequestComplete()
     qCDebug(lcHttp).noquote()
         << request.method << request.path << response.status << "from"
         << m_limits.trustedProxies.clientOf(m_socket->peerAddress(), request).toString()
-        << m_limits.trustedProxies.schemeOf(m_socket->peerAddress(), request,
-                                            qobject_cast<QSslSocket *>(m_socket));
+        << m_limits.trustedProxies.schemeOf(m_socket->peerAddress(), request, m_tls != nullptr);
     answer(how, response);
 }
 
@@ -355,8 +355,7 @@ qint64 HttpConnection::unsentBytes() const
 {
     // A TLS socket's bytesToWrite() counts only what it has not encrypted yet; what it has
     // is still on its way in the TCP socket below.
-    const auto *tls = qobject_cast<const QSslSocket *>(m_socket);
-    return m_socket->bytesToWrite() + (tls ? tls->encryptedBytesToWrite() : 0);
+    return m_socket->bytesToWrite() + (m_tls ? m_tls->encryptedBytesToWrite() : 0);
 }
 
 void HttpConnection::startLingering()
@@ -364,7 +363,7 @@ void HttpConnection::startLingering()
     // Half-close: the client reads the answer and then end-of-stream, while what it still
     // sends is dropped for at most header_timeout_ms (nginx's lingering close).
     m_state = State::Lingering;
-    if (qobject_cast<QSslSocket *>(m_socket)) {
+    if (m_tls) {
         // TLS ends with close_notify, which only QSslSocket can send: it does on
         // disconnectFromHost(), then closes once that is written. Not a half-close, so what
         // the client still sends may reset the connection; the answer was sent whole first.

@@ -11,6 +11,8 @@
 
 class QTcpSocket;
 
+class QSslSocket;
+
 namespace Kyozo::Server {
 
 // What the HTTP front asks of the code behind it (the route table, server/http/restapi).
@@ -91,6 +93,7 @@ private:
     void finish();
 
     QTcpSocket *m_socket;
+    QSslSocket *m_tls; // m_socket when the port speaks TLS, else null
     HttpLimits m_limits;
     qint64 m_lingerBytes; // discarded at most after a refusal before closing
     HttpRequestHandler *m_handler;

@@ -717,21 +717,8 @@ HttpResponse RestApi::putMember(const Route::Call &call)
             tr("expected a JSON object {\"role\": \"owner\" | \"editor\" | \"viewer\"}"));
     QString error;
     const QString &user = call.params.at(1);
-    switch (m_accounts->setMember(*workspace, user, *role, &error)) {
-    case MemberChange::Created:
-        return jsonResponse(201, memberJson(user, *role));
-    case MemberChange::Updated:
-        return jsonResponse(200, memberJson(user, *role));
-    case MemberChange::NoSuchUser:
-        return jsonError(404, "not_found", tr("no user %1 (kyozo-server user add)").arg(user));
-    case MemberChange::LastOwner:
-        return jsonError(409, "last_owner", tr("%1 is the workspace's last owner").arg(user));
-    case MemberChange::Removed:
-    case MemberChange::NotMember:
-    case MemberChange::Failed:
-        break;
-    }
-    return storageFailure("changing a member", error);
+    return answerMemberChange(m_accounts->setMember(*workspace, user, *role, &error), call, role,
+                              error);
 }
 
 HttpResponse RestApi::deleteMember(const Route::Call &call)
@@ -741,22 +728,35 @@ HttpResponse RestApi::deleteMember(const Route::Call &call)
     if (!workspace)
         return refusal;
     QString error;
+    return answerMemberChange(m_accounts->removeMember(*workspace, call.params.at(1), &error), call,
+                              std::nullopt, error);
+}
+
+// What PUT (`role`) and DELETE (no role) of /members/{user} answer.
+HttpResponse RestApi::answerMemberChange(MemberChange change, const Route::Call &call,
+                                         std::optional<Role> role, const QString &error)
+{
     const QString &user = call.params.at(1);
-    switch (m_accounts->removeMember(*workspace, user, &error)) {
+    switch (change) {
+    case MemberChange::Created:
+        return jsonResponse(201, memberJson(user, *role));
+    case MemberChange::Updated:
+        return jsonResponse(200, memberJson(user, *role));
     case MemberChange::Removed:
         return HttpResponse { 204, {}, {}, {} };
-    case MemberChange::NotMember:
     case MemberChange::NoSuchUser:
+        if (role) // someone to add, whom the operator never made
+            return jsonError(404, "not_found", tr("no user %1 (kyozo-server user add)").arg(user));
+        [[fallthrough]];
+    case MemberChange::NotMember:
         return jsonError(404, "not_found",
                          tr("%1 is not a member of %2").arg(user, call.params.at(0)));
     case MemberChange::LastOwner:
         return jsonError(409, "last_owner", tr("%1 is the workspace's last owner").arg(user));
-    case MemberChange::Created:
-    case MemberChange::Updated:
     case MemberChange::Failed:
         break;
     }
-    return storageFailure("removing a member", error);
+    return storageFailure(role ? "changing a member" : "removing a member", error);
 }
 
 HttpResponse RestApi::renameNotebook(const Route::Call &call)
