@@ -2,6 +2,7 @@
 
 #include "billing/billingservice.h"
 #include "channels/channelhub.h"
+#include "cluster/clusterbus.h"
 #include "coediting/commitwriter.h"
 #include "coediting/notebookdocuments.h"
 #include "execution/executions.h"
@@ -31,7 +32,11 @@ KyozoServer::~KyozoServer()
 {
     // Sockets and HTTP go before the stores they use; runs (their process groups) with them.
     m_http.reset();
+    // The others drop this process's presences at its `bye`, not after process_timeout_ms.
+    if (m_cluster)
+        m_cluster->stop();
     m_hub.reset();
+    m_cluster.reset();
     m_files.reset();
     m_executions.reset();
     m_resultWriter.reset(); // after the runs' last results were posted to it: waits for them
@@ -80,6 +85,14 @@ quint16 KyozoServer::start(QString *error)
     if (!m_billing->start(error))
         return 0;
     m_hub->setBilling(m_billing.get());
+    if (!sqlite) {
+        // Every process of a PostgreSQL database is one of its cluster, a single one too:
+        // a second may start at any time (docs/operator.md "Several processes").
+        m_cluster = std::make_unique<ClusterBus>(m_config.database, m_config.cluster);
+        if (!m_cluster->start(error))
+            return 0;
+        m_hub->setCluster(m_cluster.get());
+    }
     m_http = std::make_unique<HttpServer>(m_config.http, m_config.limits.maxNotebookBytes,
                                           m_accounts.get(), m_notebooks.get(), m_documents.get(),
                                           m_hub.get(), m_files.get(), m_billing.get());

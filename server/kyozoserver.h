@@ -12,6 +12,7 @@ class AccountStore;
 class BillingService;
 class BillingStore;
 class ChannelHub;
+class ClusterBus;
 class Database;
 class DatabaseThread;
 class ExecutionStore;
@@ -52,6 +53,7 @@ private:
     std::unique_ptr<FileUploads> m_files;
     std::unique_ptr<BillingStore> m_billingStore;
     std::unique_ptr<BillingService> m_billing;
+    std::unique_ptr<ClusterBus> m_cluster; // PostgreSQL: the other processes of the database
     std::unique_ptr<ChannelHub> m_hub;
     std::unique_ptr<HttpServer> m_http;
 };

@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QUrl>
 
@@ -358,6 +359,20 @@ bool ServerConfig::load(const QString &path, QString *error)
         }
         tls.certificate = QDir::current().absoluteFilePath(QString::fromStdString(*certificate));
         tls.privateKey = QDir::current().absoluteFilePath(QString::fromStdString(*key));
+    }
+    const auto cl = config["cluster"];
+    cluster.heartbeatMs = cl["heartbeat_ms"].value_or(cluster.heartbeatMs);
+    cluster.processTimeoutMs = cl["process_timeout_ms"].value_or(cluster.processTimeoutMs);
+    if (auto name = cl["process_name"].value<std::string>())
+        cluster.processName = QString::fromStdString(*name);
+    // Two heartbeats may be late before a live process is taken for dead.
+    if (cluster.heartbeatMs < 50 || cluster.processTimeoutMs < 3 * cluster.heartbeatMs
+        || cluster.processName.size() > 64
+        || cluster.processName.contains(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")))) {
+        *error = tr("%1: [cluster] heartbeat_ms must be at least 50 and process_timeout_ms at "
+                    "least three heartbeats; process_name up to 64 of A-Z a-z 0-9 . _ -")
+                     .arg(path);
+        return false;
     }
     const auto f = config["files"];
     if (auto directory = f["directory"].value<std::string>())

@@ -144,6 +144,18 @@ struct TlsOptions
     bool enabled() const { return !certificate.isEmpty(); }
 };
 
+// Several processes on one PostgreSQL database (issue 21 item 1; docs/operator.md "Several
+// processes"), the [cluster] table. Unused on SQLite, which one process serves.
+struct ClusterOptions
+{
+    int heartbeatMs = 1000; // each process writes its heartbeat row this often
+    // A process whose heartbeat is older than this is taken for dead: its presences leave.
+    int processTimeoutMs = 5000;
+    // Names the process in phx_refs, presence and /metrics' `process` label; empty: made up
+    // of the host name, the pid and a random part, so that a restart is a new process.
+    QString processName;
+};
+
 struct ServerConfig
 {
     QHostAddress address = QHostAddress::LocalHost;
@@ -157,6 +169,7 @@ struct ServerConfig
     FileOptions files;
     BillingOptions billing;
     TlsOptions tls;
+    ClusterOptions cluster;
 
     // "ADDR:PORT" (IPv6 in brackets).
     bool setListen(const QString &text, QString *error);

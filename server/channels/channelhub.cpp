@@ -4,10 +4,12 @@
 
 #include "channels/heaptrim.h"
 #include "channels/socketsession.h"
+#include "cluster/clusterbus.h"
 #include "coediting/notebookdocuments.h"
 #include "execution/executions.h"
 #include "files/fileuploads.h"
 #include "protocol/cursorpayload.h"
+#include "protocol/json.h"
 #include "protocol/phoenixmessage.h"
 #include "protocol/topic.h"
 #include "storage/accountstore.h"
@@ -87,31 +89,40 @@ ChannelHub::ChannelHub(AccountStore *accounts, NotebookDocuments *documents, con
         connect(
             m_executions, &Executions::notebookEvent, this,
             [this](const QString &notebookId, const QString &event, const QJsonObject &payload) {
-                broadcast(QStringLiteral("execution:notebook:") + notebookId, event, payload,
-                          nullptr);
+                broadcastEverywhere(QStringLiteral("execution:notebook:") + notebookId, event,
+                                    payload, nullptr);
             });
         connect(m_executions, &Executions::workspaceEvent, this,
                 [this](const QString &workspace, const QString &event, const QJsonObject &payload) {
                     if (!workspace.isEmpty())
-                        broadcast(QStringLiteral("execution:workspace:") + workspace, event,
-                                  payload, nullptr);
+                        broadcastEverywhere(QStringLiteral("execution:workspace:") + workspace,
+                                            event, payload, nullptr);
                 });
         connect(
             m_executions, &Executions::containerEvent, this,
             [this](const QString &containerId, const QString &event, const QJsonObject &payload) {
-                broadcast(QStringLiteral("execution:container:") + containerId, event, payload,
-                          nullptr);
+                broadcastEverywhere(QStringLiteral("execution:container:") + containerId, event,
+                                    payload, nullptr);
             });
     }
     if (m_files)
         connect(m_files, &FileUploads::fileEvent, this,
                 [this](const QString &fileId, const QString &event, const QJsonObject &payload) {
-                    broadcast(QStringLiteral("execution:file:") + fileId, event, payload, nullptr);
+                    broadcastEverywhere(QStringLiteral("execution:file:") + fileId, event, payload,
+                                        nullptr);
                 });
     // Pushes received in one turn of the event loop (and while the last commit was being
     // synced, on the writer thread) are stored in one transaction: group commit.
     m_documents->onCommitted
         = [this](const NotebookDocuments::Outcomes &outcomes) { deliverOutcomes(outcomes); };
+    // Another process's operations, in revision order, to every subscriber here.
+    m_documents->onRemoteOperations
+        = [this](const QString &id,
+                 const std::vector<NotebookDocuments::RemoteOperation> &operations) {
+              const QString topic = QStringLiteral("execution:notebook:") + id;
+              for (const NotebookDocuments::RemoteOperation &op : operations)
+                  relayOperation(topic, op.revision, op.ops, op.userId, nullptr, {});
+          };
     m_commitTimer.setSingleShot(true);
     m_commitTimer.setInterval(0);
     connect(&m_commitTimer, &QTimer::timeout, this, &ChannelHub::commitOperations);
@@ -140,6 +151,8 @@ ChannelHub::ChannelHub(AccountStore *accounts, NotebookDocuments *documents, con
 ChannelHub::~ChannelHub()
 {
     m_documents->onCommitted = nullptr;
+    m_documents->onRemoteOperations = nullptr;
+    m_documents->committedNotification = nullptr;
     for (SocketSession *s : std::as_const(m_sessions))
         s->disconnect(this);
     qDeleteAll(m_sessions);
@@ -222,6 +235,17 @@ QJsonObject ChannelHub::userFields(SocketSession *session) const
                          { "color", colorFor(session->identity().userId) } };
 }
 
+QJsonObject ChannelHub::presenceMeta(SocketSession *session,
+                                     const SocketSession::Joined &joined) const
+{
+    QJsonObject meta = userFields(session);
+    meta.remove(QLatin1String("user_id"));
+    meta.insert(QLatin1String("phx_ref"), joined.phxRef);
+    meta.insert(QLatin1String("online_at"), joined.onlineAt);
+    meta.insert(QLatin1String("client"), session->client());
+    return meta;
+}
+
 void ChannelHub::join(SocketSession *session, const PhoenixMessage &message)
 {
     const std::optional<Protocol::Topic> topic = Protocol::Topic::parse(message.topic);
@@ -265,20 +289,17 @@ void ChannelHub::join(SocketSession *session, const PhoenixMessage &message)
     if (rejoin)
         leave(session, message.topic, true);
 
-    const QString phxRef = QString::number(++m_nextRef);
+    const QString phxRef = m_refPrefix + QString::number(++m_nextRef);
     joined.phxRef = phxRef;
+    joined.onlineAt = QDateTime::currentMSecsSinceEpoch();
     session->joined().insert(message.topic, joined);
     m_subscribers[message.topic].insert(session);
     ++m_metrics.channelsJoined;
     session->send(Protocol::reply(message, true, response));
 
-    QJsonObject meta = userFields(session);
-    meta.remove(QLatin1String("user_id"));
-    meta.insert(QLatin1String("phx_ref"), phxRef);
-    meta.insert(QLatin1String("online_at"), QDateTime::currentMSecsSinceEpoch());
-    meta.insert(QLatin1String("client"), session->client());
     Protocol::PresenceState &presence = m_presence[message.topic];
-    const QJsonObject diff = presence.join(session->identity().userId, meta);
+    const QJsonObject diff
+        = presence.join(session->identity().userId, presenceMeta(session, joined));
     session->sendText(QString::fromUtf8(
         Protocol::encodeFrame(message.joinRef, std::nullopt, message.topic,
                               QStringLiteral("presence_state"), presence.encodedState())));
@@ -341,7 +362,7 @@ void ChannelHub::push(SocketSession *session, const PhoenixMessage &message)
         QJsonObject relayed = userFields(session);
         for (auto it = fields.begin(); it != fields.end(); ++it)
             relayed.insert(it.key(), it.value());
-        broadcast(message.topic, event, relayed, session);
+        broadcastEverywhere(message.topic, event, relayed, session);
         session->send(Protocol::reply(message, true, {}));
     };
     if (message.event == QLatin1String(Protocol::Event::CursorMove)) {
@@ -490,19 +511,8 @@ void ChannelHub::deliverOutcomes(const std::vector<std::pair<quint64, OpOutcome>
             if (session && !senderBatches)
                 session->send(Protocol::reply(pending.header, true,
                                               QJsonObject { { "revision", outcome.revision } }));
-            // In revision order, to everyone else; the sender has its op already.
-            broadcastOperation(topic,
-                               QJsonObject { { "revision", outcome.revision },
-                                             { "ops", outcome.ops },
-                                             { "user_id", pending.userId } },
-                               session);
-            if (m_subscribers.contains(topic)) {
-                m_batches[topic].push_back(BatchedOperation {
-                    outcome.revision, outcome.ops, pending.userId, pending.session,
-                    senderBatches ? pending.header : PhoenixMessage {} });
-                if (!m_batchTimer.isActive())
-                    m_batchTimer.start();
-            }
+            relayOperation(topic, outcome.revision, outcome.ops, pending.userId, session,
+                           senderBatches ? pending.header : PhoenixMessage {});
             break;
         }
         case OpOutcome::Kind::Duplicate:
@@ -516,6 +526,21 @@ void ChannelHub::deliverOutcomes(const std::vector<std::pair<quint64, OpOutcome>
             break;
         }
     }
+}
+
+void ChannelHub::relayOperation(const QString &topic, qint64 revision, const QJsonArray &ops,
+                                const QString &userId, SocketSession *sender,
+                                const PhoenixMessage &senderHeader)
+{
+    // In revision order, to everyone else; the sender has its op already.
+    broadcastOperation(
+        topic, QJsonObject { { "revision", revision }, { "ops", ops }, { "user_id", userId } },
+        sender);
+    if (!m_subscribers.contains(topic))
+        return;
+    m_batches[topic].push_back(BatchedOperation { revision, ops, userId, sender, senderHeader });
+    if (!m_batchTimer.isActive())
+        m_batchTimer.start();
 }
 
 void ChannelHub::broadcastOperation(const QString &topic, const QJsonObject &payload,
@@ -605,6 +630,13 @@ void ChannelHub::flushBatches()
 
 void ChannelHub::closeTopic(const QString &topic)
 {
+    if (m_cluster)
+        m_cluster->publish(QJsonObject { { "k", "close" }, { "t", topic } });
+    closeTopicHere(topic);
+}
+
+void ChannelHub::closeTopicHere(const QString &topic)
+{
     const auto it = m_subscribers.constFind(topic);
     if (it == m_subscribers.constEnd())
         return;
@@ -631,25 +663,45 @@ void ChannelHub::broadcast(const QString &topic, const QString &event, const QJs
             s->sendText(frame);
 }
 
+void ChannelHub::broadcastEverywhere(const QString &topic, const QString &event,
+                                     const QJsonValue &payload, SocketSession *except)
+{
+    broadcast(topic, event, payload, except);
+    if (m_cluster)
+        m_cluster->publish(
+            QJsonObject { { "k", "b" }, { "t", topic }, { "e", event }, { "x", payload } });
+}
+
+namespace {
+
+    // Adds a presence_diff's joins and leaves to those merged so far.
+    void mergeDiff(QJsonObject &pending, const QJsonObject &diff)
+    {
+        for (const char *side : { "joins", "leaves" }) {
+            const QLatin1String key(side);
+            QJsonObject merged = pending.value(key).toObject();
+            const QJsonObject add = diff.value(key).toObject();
+            for (auto it = add.begin(); it != add.end(); ++it) {
+                QJsonArray metas
+                    = merged.value(it.key()).toObject().value(QLatin1String("metas")).toArray();
+                for (const QJsonValue &m :
+                     it.value().toObject().value(QLatin1String("metas")).toArray())
+                    metas.append(m);
+                merged.insert(it.key(), QJsonObject { { "metas", metas } });
+            }
+            pending.insert(key, merged);
+        }
+    }
+
+} // namespace
+
 // Like Phoenix's presence tracker, diffs are merged per topic and broadcast together: one
 // diff per join would cost N^2 frames when N sockets join one topic.
-void ChannelHub::queuePresenceDiff(const QString &topic, const QJsonObject &diff)
+void ChannelHub::queuePresenceDiff(const QString &topic, const QJsonObject &diff, bool local)
 {
-    QJsonObject &pending = m_pendingDiffs[topic];
-    for (const char *side : { "joins", "leaves" }) {
-        const QLatin1String key(side);
-        QJsonObject merged = pending.value(key).toObject();
-        const QJsonObject add = diff.value(key).toObject();
-        for (auto it = add.begin(); it != add.end(); ++it) {
-            QJsonArray metas
-                = merged.value(it.key()).toObject().value(QLatin1String("metas")).toArray();
-            for (const QJsonValue &m :
-                 it.value().toObject().value(QLatin1String("metas")).toArray())
-                metas.append(m);
-            merged.insert(it.key(), QJsonObject { { "metas", metas } });
-        }
-        pending.insert(key, merged);
-    }
+    mergeDiff(m_pendingDiffs[topic], diff);
+    if (local && m_cluster)
+        mergeDiff(m_clusterDiffs[topic], diff);
     if (!m_presenceTimer.isActive())
         m_presenceTimer.start();
 }
@@ -659,7 +711,143 @@ void ChannelHub::flushPresenceDiffs()
     const QHash<QString, QJsonObject> pending = std::exchange(m_pendingDiffs, {});
     for (auto it = pending.begin(); it != pending.end(); ++it)
         broadcast(it.key(), QStringLiteral("presence_diff"), it.value(), nullptr);
+    const QHash<QString, QJsonObject> shared = std::exchange(m_clusterDiffs, {});
+    for (auto it = shared.begin(); it != shared.end(); ++it)
+        m_cluster->publish(QJsonObject { { "k", "pd" }, { "t", it.key() }, { "d", it.value() } });
     m_idleTrimTimer.start();
+}
+
+void ChannelHub::setCluster(ClusterBus *bus)
+{
+    m_cluster = bus;
+    m_refPrefix = bus->processId() + QLatin1Char(':');
+    connect(bus, &ClusterBus::received, this, &ChannelHub::onClusterMessage);
+    connect(bus, &ClusterBus::processGone, this, &ChannelHub::dropProcess);
+    connect(bus, &ClusterBus::resumed, this, [this] { m_documents->catchUpAll(); });
+    m_documents->committedNotification = [bus](const QString &id, qint64 revision) {
+        return bus->encode(QJsonObject { { "k", "ops" }, { "n", id }, { "r", revision } });
+    };
+}
+
+void ChannelHub::onClusterMessage(const QString &process, const QJsonObject &message)
+{
+    const QString kind = message.value(QLatin1String("k")).toString();
+    const QString topic = message.value(QLatin1String("t")).toString();
+    if (kind == QLatin1String("b")) {
+        broadcast(topic, message.value(QLatin1String("e")).toString(),
+                  message.value(QLatin1String("x")), nullptr);
+    } else if (kind == QLatin1String("pd")) {
+        const QJsonObject diff = message.value(QLatin1String("d")).toObject();
+        const QJsonObject leaves = diff.value(QLatin1String("leaves")).toObject();
+        for (auto it = leaves.begin(); it != leaves.end(); ++it)
+            for (const QJsonValue &m :
+                 it.value().toObject().value(QLatin1String("metas")).toArray())
+                remoteLeave(process, topic,
+                            m.toObject().value(QLatin1String("phx_ref")).toString());
+        const QJsonObject joins = diff.value(QLatin1String("joins")).toObject();
+        for (auto it = joins.begin(); it != joins.end(); ++it)
+            for (const QJsonValue &m :
+                 it.value().toObject().value(QLatin1String("metas")).toArray())
+                remoteJoin(process, topic, it.key(), m.toObject());
+    } else if (kind == QLatin1String("hello")) {
+        m_cluster->publish(
+            QJsonObject { { "k", "sync" }, { "to", process }, { "st", localPresence() } });
+    } else if (kind == QLatin1String("sync")) {
+        syncRemote(process, message.value(QLatin1String("st")).toObject());
+    } else if (kind == QLatin1String("ops")) {
+        m_documents->catchUp(message.value(QLatin1String("n")).toString(),
+                             Protocol::jsonInt64(message.value(QLatin1String("r"))).value_or(0));
+    } else if (kind == QLatin1String("close")) {
+        closeTopicHere(topic);
+        if (const std::optional<Protocol::Topic> t = Protocol::Topic::parse(topic);
+            t && t->kind == Protocol::Topic::Kind::Notebook)
+            m_documents->forget(t->id);
+    }
+}
+
+void ChannelHub::remoteJoin(const QString &process, const QString &topic, const QString &key,
+                            const QJsonObject &meta)
+{
+    const QString phxRef = meta.value(QLatin1String("phx_ref")).toString();
+    QHash<QString, QString> &refs = m_remotePresence[process][topic];
+    if (phxRef.isEmpty() || refs.contains(phxRef))
+        return; // a sync had it already
+    refs.insert(phxRef, key);
+    queuePresenceDiff(topic, m_presence[topic].join(key, meta), false);
+}
+
+void ChannelHub::remoteLeave(const QString &process, const QString &topic, const QString &phxRef)
+{
+    const auto byProcess = m_remotePresence.find(process);
+    if (byProcess == m_remotePresence.end())
+        return;
+    const auto byTopic = byProcess->find(topic);
+    if (byTopic == byProcess->end())
+        return;
+    const QString key = byTopic->take(phxRef);
+    if (key.isNull())
+        return;
+    if (byTopic->isEmpty())
+        byProcess->erase(byTopic);
+    auto presence = m_presence.find(topic);
+    if (presence == m_presence.end())
+        return;
+    const QJsonObject diff = presence->leave(key, phxRef);
+    if (presence->isEmpty())
+        m_presence.erase(presence);
+    if (!diff.isEmpty())
+        queuePresenceDiff(topic, diff, false);
+}
+
+void ChannelHub::syncRemote(const QString &process, const QJsonObject &topics)
+{
+    // What the process holds now replaces what was known of it.
+    QHash<QString, QSet<QString>> now;
+    for (auto t = topics.begin(); t != topics.end(); ++t) {
+        const QJsonObject keys = t.value().toObject();
+        for (auto k = keys.begin(); k != keys.end(); ++k)
+            for (const QJsonValue &m :
+                 k.value().toObject().value(QLatin1String("metas")).toArray()) {
+                now[t.key()].insert(m.toObject().value(QLatin1String("phx_ref")).toString());
+                remoteJoin(process, t.key(), k.key(), m.toObject());
+            }
+    }
+    const auto known = m_remotePresence.constFind(process);
+    if (known == m_remotePresence.constEnd())
+        return;
+    std::vector<std::pair<QString, QString>> gone;
+    for (auto t = known->begin(); t != known->end(); ++t)
+        for (auto r = t->begin(); r != t->end(); ++r)
+            if (!now.value(t.key()).contains(r.key()))
+                gone.emplace_back(t.key(), r.key());
+    for (const auto &[topic, phxRef] : gone)
+        remoteLeave(process, topic, phxRef);
+}
+
+void ChannelHub::dropProcess(const QString &process)
+{
+    const auto known = m_remotePresence.constFind(process);
+    if (known == m_remotePresence.constEnd())
+        return;
+    std::vector<std::pair<QString, QString>> gone;
+    for (auto t = known->begin(); t != known->end(); ++t)
+        for (auto r = t->begin(); r != t->end(); ++r)
+            gone.emplace_back(t.key(), r.key());
+    for (const auto &[topic, phxRef] : gone)
+        remoteLeave(process, topic, phxRef);
+    m_remotePresence.remove(process);
+}
+
+QJsonObject ChannelHub::localPresence() const
+{
+    QHash<QString, Protocol::PresenceState> mine;
+    for (SocketSession *s : m_sessions)
+        for (auto it = s->joined().cbegin(); it != s->joined().cend(); ++it)
+            mine[it.key()].join(s->identity().userId, presenceMeta(s, *it));
+    QJsonObject out;
+    for (auto it = mine.begin(); it != mine.end(); ++it)
+        out.insert(it.key(), it->state());
+    return out;
 }
 
 void ChannelHub::onClosed(SocketSession *session)

@@ -22,6 +22,7 @@ namespace Kyozo::Server {
 
 class AccountStore;
 class BillingService;
+class ClusterBus;
 class Executions;
 class FileUploads;
 class NotebookDocuments;
@@ -74,8 +75,13 @@ public:
     // An event to every subscriber of a topic (REST changes: notebook_created, ...).
     void broadcastEvent(const QString &topic, const QString &event, const QJsonObject &payload)
     {
-        broadcast(topic, event, payload, nullptr);
+        broadcastEverywhere(topic, event, payload, nullptr);
     }
+    // Several processes on one database (docs/operator.md "Several processes"): broadcasts,
+    // presence, co-editing's operations and deletions cross to the other processes through
+    // `bus`, and phx_refs are made unique by its process id.
+    void setCluster(ClusterBus *bus);
+    const ClusterBus *cluster() const { return m_cluster; }
 
 signals:
     // After closeAll: every socket has ended and no closing connection lingers.
@@ -102,12 +108,35 @@ private:
     void join(SocketSession *session, const Protocol::PhoenixMessage &message);
     void leave(SocketSession *session, const QString &topic, bool closeFrame);
     void push(SocketSession *session, const Protocol::PhoenixMessage &message);
+    // To this process's subscribers.
     void broadcast(const QString &topic, const QString &event, const QJsonValue &payload,
                    SocketSession *except);
+    // To every process's (one cluster message).
+    void broadcastEverywhere(const QString &topic, const QString &event, const QJsonValue &payload,
+                             SocketSession *except);
+    void closeTopicHere(const QString &topic);
+    // An operation stored as `revision`, to every subscriber of `topic` but `sender`: one `op`
+    // frame, or into the next batch.
+    void relayOperation(const QString &topic, qint64 revision, const QJsonArray &ops,
+                        const QString &userId, SocketSession *sender,
+                        const Protocol::PhoenixMessage &senderHeader);
+    void onClusterMessage(const QString &process, const QJsonObject &message);
+    // Another process's presences: applied to m_presence and told to this process's
+    // subscribers; each meta once, whatever order its joins, leaves and syncs come in.
+    void remoteJoin(const QString &process, const QString &topic, const QString &key,
+                    const QJsonObject &meta);
+    void remoteLeave(const QString &process, const QString &topic, const QString &phxRef);
+    void syncRemote(const QString &process, const QJsonObject &topics);
+    void dropProcess(const QString &process);
+    // The presence_state of this process's own sockets, per topic (a `sync` answer).
+    QJsonObject localPresence() const;
     void checkRevocations();
-    void queuePresenceDiff(const QString &topic, const QJsonObject &diff);
+    // `local`: of this process's sockets, so for the other processes too.
+    void queuePresenceDiff(const QString &topic, const QJsonObject &diff, bool local = true);
     void flushPresenceDiffs();
     QJsonObject userFields(SocketSession *session) const;
+    // A socket's meta in a topic's presence.
+    QJsonObject presenceMeta(SocketSession *session, const SocketSession::Joined &joined) const;
 
     AccountStore *m_accounts;
     NotebookDocuments *m_documents;
@@ -148,6 +177,11 @@ private:
     QTimer m_presenceTimer;
     QTimer m_idleTrimTimer;
     QHash<QString, QJsonObject> m_pendingDiffs; // per topic, merged until the next flush
+    ClusterBus *m_cluster = nullptr;
+    QString m_refPrefix; // "PROCESS:" in a cluster: phx_refs stay unique across processes
+    QHash<QString, QJsonObject> m_clusterDiffs; // this process's share of m_pendingDiffs
+    // Other processes' presences: process -> topic -> phx_ref -> key (user id).
+    QHash<QString, QHash<QString, QHash<QString, QString>>> m_remotePresence;
     qint64 m_revokedSince;
     quint64 m_nextRef = 0;
     ChannelMetrics m_metrics;

@@ -44,6 +44,7 @@ public:
         bool isOwner = false; // may run cells where [execution] run_role = "owner"
         bool batch = false;
         qint64 joinRevision = 0;
+        qint64 onlineAt = 0; // its presence meta's online_at
     };
 
     SocketSession(std::unique_ptr<QWebSocket> socket, Identity identity, SessionContext *context,

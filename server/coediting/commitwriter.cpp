@@ -28,10 +28,10 @@ void CommitWriter::write(OperationBatch batch, std::function<void(const Result &
 {
     m_thread.post([this, batch = std::move(batch), done = std::move(done)](Database &db) mutable {
         Result result;
-        result.stored = m_store && m_store->append(batch, &result.error);
+        result.stored = m_store && m_store->append(batch, &result.error, &result.conflict);
         if (!m_store)
             result.error = QStringLiteral("the commit writer has no database connection");
-        else if (!result.stored)
+        else if (!result.stored && result.conflict.isEmpty())
             result.failure = db.lastWriteFailure();
         // Back on this object's thread; dropped if it is destroyed first.
         QMetaObject::invokeMethod(

@@ -26,6 +26,8 @@ public:
         QString error;
         // What the write's failure says of the storage (for GET /healthz), if anything.
         std::optional<Degradation> failure;
+        // Notebooks another process stored operations of first: nothing was stored.
+        QStringList conflict;
     };
 
     CommitWriter(DatabaseUrl url, StorageOptions options, QObject *parent = nullptr);

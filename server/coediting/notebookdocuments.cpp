@@ -449,6 +449,8 @@ OpOutcome NotebookDocuments::apply(Document &doc, const Pending &push, Operation
                                       .arg(m_maxNotebookBytes));
 
     const qint64 revision = doc.revision + 1;
+    if (!batch.bases.contains(doc.id))
+        batch.bases.insert(doc.id, doc.revision);
     doc.content = std::move(*text);
     doc.revision = revision;
     OpOutcome o;
@@ -505,6 +507,9 @@ std::optional<NotebookDocuments::Outcomes> NotebookDocuments::startGroup()
         group.outcomes.emplace_back(push.ticket, apply(*doc, push, batch, now));
     }
     m_writing = std::move(group);
+    if (committedNotification)
+        for (auto it = batch.heads.cbegin(); it != batch.heads.cend(); ++it)
+            batch.notifications.append(committedNotification(it.key(), it.value().first));
     if (batch.operations.isEmpty()) {
         // Refusals and duplicates only: nothing to wait for.
         finishGroup(true, {});
@@ -514,6 +519,11 @@ std::optional<NotebookDocuments::Outcomes> NotebookDocuments::startGroup()
         return outcomes;
     }
     m_writer->write(std::move(batch), [this](const CommitWriter::Result &result) {
+        if (!result.conflict.isEmpty() && ++m_conflicts <= kMaxConflicts) {
+            retryGroup(result.conflict);
+            return;
+        }
+        m_conflicts = 0;
         if (result.stored)
             m_store->database().noteWriteSucceeded();
         else if (result.failure)
@@ -530,8 +540,116 @@ std::optional<NotebookDocuments::Outcomes> NotebookDocuments::startGroup()
             if (next)
                 onCommitted(*next);
         }
+        // Other processes' operations after this process's own of the same revisions' time.
+        catchUpDeferred();
     });
     return std::nullopt;
+}
+
+void NotebookDocuments::retryGroup(const QStringList &movedOn)
+{
+    Group group = std::move(*m_writing);
+    m_writing.reset();
+    rollBack(group);
+    qCDebug(lcCoediting) << "a group of" << group.pushes.size() << "operations met" << movedOn
+                         << "moved on by another process: transformed again";
+    // In front of what came meanwhile, in the order received.
+    m_pending.insert(m_pending.begin(), std::make_move_iterator(group.pushes.begin()),
+                     std::make_move_iterator(group.pushes.end()));
+    for (const QString &id : movedOn)
+        catchUp(id);
+    catchUpDeferred();
+    if (std::optional<Outcomes> outcomes = startGroup(); outcomes && onCommitted)
+        onCommitted(*outcomes);
+}
+
+void NotebookDocuments::catchUpAll()
+{
+    for (const auto &[id, doc] : m_documents)
+        m_behind.insert(id, 0);
+    catchUpDeferred();
+}
+
+void NotebookDocuments::catchUpDeferred()
+{
+    const QHash<QString, qint64> behind = std::exchange(m_behind, {});
+    for (auto it = behind.begin(); it != behind.end(); ++it)
+        catchUp(it.key(), it.value());
+}
+
+void NotebookDocuments::catchUp(const QString &id, qint64 revision)
+{
+    const auto open = m_documents.find(id);
+    if (open == m_documents.end())
+        return; // not open here: its next load reads it all
+    Document &doc = *open->second;
+    if (revision > 0 && revision <= doc.durableRevision)
+        return; // told of it late: it is here already
+    if (m_writing && m_writing->checkpoints.count(id)) {
+        // Its group either comes before (and this catch-up reads what follows it) or finds
+        // the notebook moved on and catches up in retryGroup.
+        qint64 &wanted = m_behind[id];
+        wanted = revision == 0 || wanted == 0 ? 0 : std::max(wanted, revision);
+        return;
+    }
+    QString error;
+    qint64 head = revision;
+    if (head == 0) {
+        const std::optional<Notebook> notebook = m_store->find(id);
+        if (!notebook) {
+            // Deleted by another process (its `close` follows): the pushes still queued for
+            // it are refused not_found, not retried against a row that is gone.
+            m_documents.erase(open);
+            return;
+        }
+        head = notebook->revision;
+    }
+    if (head <= doc.revision)
+        return;
+    const std::optional<QList<StoredOperation>> stored
+        = m_store->operations(id, doc.revision, head, &error);
+    if (!stored || qint64(stored->size()) != head - doc.revision) {
+        // Trimmed by keep_operations before this process read them: it can only start
+        // over, and its clients with it (their next push is answered resync).
+        qCWarning(lcCoediting) << "notebook" << id << "cannot catch up from revision"
+                               << doc.revision << "to" << head << error << "- reloaded";
+        std::unique_ptr<Document> fresh = load(id, &error);
+        if (fresh) {
+            fresh->users = doc.users;
+            open->second = std::move(fresh);
+        }
+        return;
+    }
+    std::vector<RemoteOperation> remote;
+    remote.reserve(stored->size());
+    std::optional<TextOperation> all;
+    for (const StoredOperation &s : *stored) {
+        QString why;
+        const QJsonArray json = Protocol::parseJson(s.ops).array();
+        std::optional<TextOperation> op = TextOperation::fromJson(json, &why);
+        std::optional<QString> text = op ? op->apply(doc.content, &why) : std::nullopt;
+        if (!text) {
+            qCWarning(lcCoediting)
+                << "notebook" << id << "stored operation" << s.revision << "does not apply:" << why;
+            return;
+        }
+        doc.content = std::move(*text);
+        doc.revision = s.revision;
+        pushRecent(doc, Entry { s.revision, std::move(*op), s.userId, s.opId });
+        remote.push_back(RemoteOperation { s.revision, json, s.userId });
+    }
+    doc.durableRevision = doc.revision;
+    doc.durableContent = doc.content;
+    // The other process took the snapshots and trimmed the history.
+    const qint64 oldest = m_store->oldestSnapshotRevision(id, &error);
+    if (oldest >= 0)
+        doc.historyStart = oldest;
+    const qint64 last = m_store->snapshotRevisionAtOrBefore(id, doc.revision, &error);
+    if (last >= 0)
+        doc.lastSnapshot = last;
+    trimRecent(doc);
+    if (onRemoteOperations)
+        onRemoteOperations(id, remote);
 }
 
 void NotebookDocuments::finishGroup(bool stored, const QString &error)
@@ -540,22 +658,7 @@ void NotebookDocuments::finishGroup(bool stored, const QString &error)
     if (!stored) {
         qCWarning(lcCoediting) << "storing a group of" << group.pushes.size()
                                << "operations failed:" << error;
-        for (auto &[id, saved] : group.checkpoints) {
-            auto it = m_documents.find(id);
-            if (it == m_documents.end())
-                continue; // deleted meanwhile
-            Document &doc = *it->second;
-            doc.content = saved.content;
-            doc.revision = saved.revision;
-            doc.historyStart = saved.historyStart;
-            doc.lastSnapshot = saved.lastSnapshot;
-            while (doc.recent.size() > saved.recent) {
-                const Entry &e = doc.recent.back();
-                if (!e.opId.isEmpty())
-                    doc.recentOpIds.remove(opIdKey(e.userId, e.opId));
-                doc.recent.pop_back();
-            }
-        }
+        rollBack(group);
         for (size_t i = 0; i < group.outcomes.size(); ++i) {
             OpOutcome &o = group.outcomes[i].second;
             const auto saved = group.checkpoints.find(group.pushes[i].id);
@@ -571,11 +674,36 @@ void NotebookDocuments::finishGroup(bool stored, const QString &error)
         // Durable now (or rolled back to what was).
         doc->durableRevision = doc->revision;
         doc->durableContent = doc->content;
-        while (!doc->recent.empty()
-               && (qsizetype(doc->recent.size()) > kRecentOperations
-                   || doc->recent.front().revision <= doc->historyStart))
-            popRecent(*doc);
+        trimRecent(*doc);
     }
+}
+
+void NotebookDocuments::rollBack(const Group &group)
+{
+    for (const auto &[id, saved] : group.checkpoints) {
+        auto it = m_documents.find(id);
+        if (it == m_documents.end())
+            continue; // deleted meanwhile
+        Document &doc = *it->second;
+        doc.content = saved.content;
+        doc.revision = saved.revision;
+        doc.historyStart = saved.historyStart;
+        doc.lastSnapshot = saved.lastSnapshot;
+        while (doc.recent.size() > saved.recent) {
+            const Entry &e = doc.recent.back();
+            if (!e.opId.isEmpty())
+                doc.recentOpIds.remove(opIdKey(e.userId, e.opId));
+            doc.recent.pop_back();
+        }
+    }
+}
+
+void NotebookDocuments::trimRecent(Document &doc)
+{
+    while (!doc.recent.empty()
+           && (qsizetype(doc.recent.size()) > kRecentOperations
+               || doc.recent.front().revision <= doc.historyStart))
+        popRecent(doc);
 }
 
 bool NotebookDocuments::waitForWrite(int timeoutMs)

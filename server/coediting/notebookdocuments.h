@@ -90,6 +90,26 @@ public:
     // `timeoutMs`. Its outcomes still come through onCommitted. Before a notebook is deleted.
     bool waitForWrite(int timeoutMs);
 
+    // Several processes on one database (docs/operator.md "Several processes"). Each
+    // group's transaction sends, for every notebook it moves on, the NOTIFY payload this
+    // makes of the notebook's id and new revision; another process that has it open reads
+    // the operations (catchUp) and hands them to onRemoteOperations. A group that finds a
+    // notebook moved on by another process stores nothing: its notebooks catch up and the
+    // group is transformed again, so the database's order is the one order of revisions.
+    std::function<QByteArray(const QString &id, qint64 revision)> committedNotification;
+    struct RemoteOperation
+    {
+        qint64 revision = 0;
+        QJsonArray ops;
+        QString userId;
+    };
+    std::function<void(const QString &id, const std::vector<RemoteOperation> &)> onRemoteOperations;
+    // Brings an open notebook up to `revision` (0: to the database's head) from the stored
+    // operations; later while a group of it is being written.
+    void catchUp(const QString &id, qint64 revision = 0);
+    // Every open notebook (after the cluster's connection was lost and is back).
+    void catchUpAll();
+
     // Operations kept in memory per open notebook (the newest ones); a push based on an older
     // revision reads the ones it needs from the database.
     static constexpr qsizetype kRecentOperations = 2000;
@@ -161,6 +181,11 @@ private:
     // Starts the next group; its outcomes at once when it has nothing to write.
     std::optional<Outcomes> startGroup();
     void finishGroup(bool stored, const QString &error);
+    void rollBack(const Group &group);
+    // The group stored nothing because `movedOn` were moved on by another process.
+    void retryGroup(const QStringList &movedOn);
+    void catchUpDeferred();
+    static void trimRecent(Document &doc);
 
     NotebookStore *m_store;
     std::unique_ptr<CommitWriter> m_writer;
@@ -169,6 +194,12 @@ private:
     qint64 m_maxNotebookBytes;
     std::unordered_map<QString, std::unique_ptr<Document>> m_documents;
     std::vector<Pending> m_pending;
+    // Notebooks to catch up once the group being written no longer holds them: id -> revision.
+    QHash<QString, qint64> m_behind;
+    int m_conflicts = 0; // of the group being written, in a row
+    // After this many conflicts in a row a group is refused `unavailable`: the database and
+    // this process disagree about a notebook, and retrying would not end.
+    static constexpr int kMaxConflicts = 100;
 };
 
 } // namespace Kyozo::Server

@@ -1,4 +1,6 @@
 #include "restapi.h"
+
+#include "cluster/clusterbus.h"
 #include "protocol/json.h"
 
 #include "billing/billingservice.h"
@@ -325,6 +327,34 @@ HttpResponse RestApi::healthz(const Route::Call &)
     return jsonResponse(200, QJsonObject { { QStringLiteral("status"), QStringLiteral("ok") } });
 }
 
+namespace {
+
+    // Every sample of several processes behind one name tells which process it is
+    // (docs/operator.md "Metrics"): `process` goes last among the sample's labels. The name
+    // is [A-Za-z0-9._-] (ClusterOptions), nothing to escape.
+    QByteArray withProcessLabel(const QByteArray &text, const QByteArray &process)
+    {
+        QByteArray out;
+        out.reserve(text.size() * 2);
+        for (const QByteArray &line : text.split('\n')) {
+            if (line.isEmpty())
+                continue;
+            const qsizetype space = line.indexOf(' ');
+            if (line.startsWith('#') || space < 0) {
+                out += line + '\n';
+                continue;
+            }
+            const QByteArray name = line.left(space);
+            const QByteArray label = "process=\"" + process + '"';
+            out += (name.endsWith('}') ? name.chopped(1) + ',' + label + '}'
+                                       : name + '{' + label + '}')
+                + line.mid(space) + '\n';
+        }
+        return out;
+    }
+
+} // namespace
+
 HttpResponse RestApi::metrics(const Route::Call &)
 {
     const ChannelMetrics m = m_hub->metrics();
@@ -349,7 +379,28 @@ HttpResponse RestApi::metrics(const Route::Call &)
               .arg(m.framesQueued)
               .toUtf8()
         + m.socketLifecycleText();
-    return HttpResponse { 200, QByteArrayLiteral("text/plain; version=0.0.4"), text, {} };
+    const ClusterBus *cluster = m_hub->cluster();
+    if (!cluster)
+        return HttpResponse { 200, QByteArrayLiteral("text/plain; version=0.0.4"), text, {} };
+    const QByteArray clusterText
+        = "# HELP kyozo_cluster_processes Live processes of the database, this one included.\n"
+          "# TYPE kyozo_cluster_processes gauge\nkyozo_cluster_processes "
+        + QByteArray::number(cluster->liveProcesses())
+        + "\n# HELP kyozo_cluster_messages_sent_total Messages published to the other processes.\n"
+          "# TYPE kyozo_cluster_messages_sent_total counter\nkyozo_cluster_messages_sent_total "
+        + QByteArray::number(cluster->messagesSent())
+        + "\n# HELP kyozo_cluster_messages_received_total Messages of the other processes.\n"
+          "# TYPE kyozo_cluster_messages_received_total counter\n"
+          "kyozo_cluster_messages_received_total "
+        + QByteArray::number(cluster->messagesReceived())
+        + "\n# HELP kyozo_cluster_messages_dropped_total Messages not published: the database "
+          "did not keep up.\n# TYPE kyozo_cluster_messages_dropped_total counter\n"
+          "kyozo_cluster_messages_dropped_total "
+        + QByteArray::number(cluster->messagesDropped()) + '\n';
+    return HttpResponse { 200,
+                          QByteArrayLiteral("text/plain; version=0.0.4"),
+                          withProcessLabel(text + clusterText, cluster->processId().toUtf8()),
+                          {} };
 }
 
 // Workspace events (docs/server.md "Workspace topic"): members watching the workspace's

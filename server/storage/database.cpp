@@ -399,6 +399,24 @@ bool Transaction::commit(QString *error)
 bool Database::migrate(QString *error)
 {
     QSqlQuery q(m_db);
+    // Several kyozo-server processes may start at once on one PostgreSQL database (docs/
+    // operator.md "Several processes"): one migrates, the others wait for it and then find
+    // nothing left to do. The lock is the session's, released on every way out.
+    if (isPostgres()) {
+        if (!q.exec(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kMigrationLock))) {
+            *error = tr("cannot lock the schema for migration: %1").arg(q.lastError().text());
+            return false;
+        }
+        const bool migrated = migrateLocked(error);
+        q.exec(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kMigrationLock));
+        return migrated;
+    }
+    return migrateLocked(error);
+}
+
+bool Database::migrateLocked(QString *error)
+{
+    QSqlQuery q(m_db);
     // Not "IF NOT EXISTS": PostgreSQL answers it with a NOTICE that libpq prints on stderr.
     if (!m_db.tables().contains(QStringLiteral("schema_migrations"))
         && !q.exec(QStringLiteral("CREATE TABLE schema_migrations "
@@ -424,6 +442,8 @@ bool Database::migrate(QString *error)
         }
         QString failed;
         for (const QString &statement : m.statements) {
+            if (m.postgresOnly && !isPostgres())
+                break;
             if (!q.exec(statement)) {
                 failed = q.lastError().text();
                 break;

@@ -79,6 +79,9 @@ public:
 private:
     friend class Transaction; // commits by driver
     bool migrate(QString *error);
+    bool migrateLocked(QString *error);
+    // pg_advisory_lock's key for migrations: any fixed number no other lock of ours uses.
+    static constexpr qint64 kMigrationLock = 0x6b796f7a6f; // "kyozo"
     std::optional<Degradation> probeSqlite();
     std::optional<Degradation> probePostgres();
     QSqlDatabase m_db;

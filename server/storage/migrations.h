@@ -13,6 +13,9 @@ struct Migration
 {
     int version;
     QStringList statements;
+    // Tables only PostgreSQL's processes use (SQLite has one serving process): on SQLite the
+    // version is recorded with nothing created, and a quota is not spent on them.
+    bool postgresOnly = false;
 };
 
 const QList<Migration> &migrations();

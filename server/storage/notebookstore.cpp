@@ -1,5 +1,7 @@
 #include "notebookstore.h"
 
+#include "cluster/clusterbus.h"
+
 #include "auth/tokenhash.h"
 #include "database.h"
 
@@ -221,13 +223,37 @@ std::optional<QList<RevisionEntry>> NotebookStore::revisions(const QString &id, 
     return out;
 }
 
-bool NotebookStore::append(const OperationBatch &batch, QString *error)
+bool NotebookStore::append(const OperationBatch &batch, QString *error, QStringList *conflict)
 {
     // One transaction, so one sync, for every operation of the batch (group commit): none of
     // them is acknowledged before it returns.
     Transaction transaction(m_db);
     if (!transaction.begun())
         return transaction.commit(error);
+    // The heads first, each only from its base: the row lock this takes orders the commits of
+    // every process writing to the notebook (PostgreSQL's READ COMMITTED re-reads the row
+    // once the other transaction is committed, and then finds it moved on).
+    QSqlQuery &head = prepared(QStringLiteral(
+        "UPDATE notebooks SET revision = ?, updated_at = ? WHERE id = ? AND revision = ?"));
+    QStringList movedOn;
+    for (auto it = batch.heads.begin(); it != batch.heads.end(); ++it) {
+        head.bindValue(0, it.value().first);
+        head.bindValue(1, it.value().second);
+        head.bindValue(2, it.key());
+        head.bindValue(3, batch.bases.value(it.key())); // filled for every head
+        if (!executeWrite(m_db, head, error))
+            return false;
+        if (head.numRowsAffected() != 1)
+            movedOn.append(it.key());
+    }
+    if (!movedOn.isEmpty()) {
+        if (conflict)
+            *conflict = movedOn;
+        if (error)
+            *error = QStringLiteral("another process stored operations of %1 first")
+                         .arg(movedOn.join(QLatin1String(", ")));
+        return false;
+    }
     QSqlQuery &insert = prepared(QStringLiteral(
         "INSERT INTO notebook_operations (notebook_id, revision, user_id, created_at, ops, op_id) "
         "VALUES (?, ?, ?, ?, ?, ?)"));
@@ -254,15 +280,14 @@ bool NotebookStore::append(const OperationBatch &batch, QString *error)
         if (!executeWrite(m_db, q, error))
             return false;
     }
-    QSqlQuery &head = prepared(
-        QStringLiteral("UPDATE notebooks SET revision = ?, updated_at = ? WHERE id = ?"));
-    for (auto it = batch.heads.begin(); it != batch.heads.end(); ++it) {
-        head.bindValue(0, it.value().first);
-        head.bindValue(1, it.value().second);
-        head.bindValue(2, it.key());
-        if (!executeWrite(m_db, head, error))
-            return false;
-    }
+    if (m_db.isPostgres())
+        for (const QByteArray &payload : batch.notifications) {
+            q.prepare(
+                QStringLiteral("SELECT pg_notify('%1', ?)").arg(QLatin1String(kClusterChannel)));
+            q.addBindValue(QString::fromUtf8(payload));
+            if (!execute(q, error))
+                return false;
+        }
     for (auto it = batch.trims.begin(); it != batch.trims.end(); ++it) {
         q.prepare(QStringLiteral(
             "DELETE FROM notebook_operations WHERE notebook_id = ? AND revision <= ?"));

@@ -5,6 +5,7 @@
 #include <QList>
 #include <QSqlQuery>
 #include <QString>
+#include <QStringList>
 #include <optional>
 #include <unordered_map>
 
@@ -51,6 +52,11 @@ struct OperationBatch
     QList<std::pair<QString, StoredOperation>> operations; // notebook id, operation
     QList<std::pair<QString, Snapshot>> snapshots;
     QHash<QString, std::pair<qint64, qint64>> heads; // notebook id -> revision, updated_at
+    // notebook id -> the revision the batch's operations were based on: when another process
+    // moved the notebook on meanwhile, nothing is stored and append() says `conflict`.
+    QHash<QString, qint64> bases;
+    // NOTIFY payloads sent on kClusterChannel by the same transaction, so at its commit.
+    QList<QByteArray> notifications;
     // notebook id -> T: operations up to T and snapshots before T are dropped (keep_operations);
     // T is a snapshot's revision, so the history from T on stays complete.
     QHash<QString, qint64> trims;
@@ -93,7 +99,10 @@ public:
     // Newest first: revisions below `before`, at most `limit`.
     std::optional<QList<RevisionEntry>> revisions(const QString &id, qint64 before, int limit,
                                                   QString *error);
-    bool append(const OperationBatch &batch, QString *error);
+    // Stores the batch in one transaction. When a head is not at its base any more (another
+    // process stored there first) nothing is stored: false with *conflict set to the
+    // notebooks that moved on, if `conflict` is given.
+    bool append(const OperationBatch &batch, QString *error, QStringList *conflict = nullptr);
 
     // The database it stores to (GET /healthz asks it whether it takes writes).
     Database &database() { return m_db; }

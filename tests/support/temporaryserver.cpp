@@ -168,9 +168,14 @@ qint64 TemporaryServer::metric(const QString &name) const
     if (!reply->isFinished() || reply->error() != QNetworkReply::NoError)
         return -1;
     const QString body = QString::fromUtf8(reply->readAll());
-    const auto m = QRegularExpression(QStringLiteral("^%1 (\\d+)$").arg(QRegularExpression::escape(name)),
-                                      QRegularExpression::MultilineOption)
-                           .match(body);
+    // On PostgreSQL every sample also carries the process's `process` label, last
+    // (docs/operator.md "Metrics").
+    const QString process = QStringLiteral("process=\"[^\"]*\"");
+    const QString pattern = name.endsWith(QLatin1Char('}'))
+        ? QStringLiteral("^%1(?:,%2)?\\} (\\d+)$")
+              .arg(QRegularExpression::escape(name.chopped(1)), process)
+        : QStringLiteral("^%1(?:\\{%2\\})? (\\d+)$").arg(QRegularExpression::escape(name), process);
+    const auto m = QRegularExpression(pattern, QRegularExpression::MultilineOption).match(body);
     return m.hasMatch() ? m.captured(1).toLongLong() : -1;
 }
 
