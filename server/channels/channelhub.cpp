@@ -635,6 +635,39 @@ void ChannelHub::closeTopic(const QString &topic)
     closeTopicHere(topic);
 }
 
+void ChannelHub::membershipChanged(const QString &workspaceId, const QString &userName)
+{
+    if (m_cluster)
+        m_cluster->publish(
+            QJsonObject { { "k", "member" }, { "w", workspaceId }, { "u", userName } });
+    membershipChangedHere(workspaceId, userName);
+}
+
+void ChannelHub::membershipChangedHere(const QString &workspaceId, const QString &userName)
+{
+    // A copy: the phx_close may end a socket that fell too far behind, and onClosed edits
+    // m_sessions (the session itself goes later, deleteLater).
+    const QList<SocketSession *> sessions = m_sessions.values();
+    for (SocketSession *s : sessions) {
+        if (s->identity().userName != userName)
+            continue;
+        const std::optional<Role> role = m_accounts->role(s->identity().userId, workspaceId);
+        const QStringList topics = s->joined().keys();
+        for (const QString &topic : topics) {
+            const std::optional<Protocol::Topic> t = Protocol::Topic::parse(topic);
+            if (!t || m_accounts->workspaceOf(*t) != workspaceId)
+                continue;
+            if (!role) {
+                leave(s, topic, true);
+                continue;
+            }
+            SocketSession::Joined &joined = s->joined()[topic];
+            joined.canEdit = *role != Role::Viewer;
+            joined.isOwner = *role == Role::Owner;
+        }
+    }
+}
+
 void ChannelHub::closeTopicHere(const QString &topic)
 {
     const auto it = m_subscribers.constFind(topic);
@@ -757,6 +790,9 @@ void ChannelHub::onClusterMessage(const QString &process, const QJsonObject &mes
     } else if (kind == QLatin1String("ops")) {
         m_documents->catchUp(message.value(QLatin1String("n")).toString(),
                              Protocol::jsonInt64(message.value(QLatin1String("r"))).value_or(0));
+    } else if (kind == QLatin1String("member")) {
+        membershipChangedHere(message.value(QLatin1String("w")).toString(),
+                              message.value(QLatin1String("u")).toString());
     } else if (kind == QLatin1String("close")) {
         closeTopicHere(topic);
         if (const std::optional<Protocol::Topic> t = Protocol::Topic::parse(topic);

@@ -81,6 +81,10 @@ public:
     // presence, co-editing's operations and deletions cross to the other processes through
     // `bus`, and phx_refs are made unique by its process id.
     void setCluster(ClusterBus *bus);
+    // A member's role in a workspace changed or they were removed (REST members): their
+    // sockets' joins of the workspace's topics follow at once, on every process; a join
+    // the member may no longer have ends with phx_close.
+    void membershipChanged(const QString &workspaceId, const QString &userName);
     const ClusterBus *cluster() const { return m_cluster; }
 
 signals:
@@ -115,6 +119,7 @@ private:
     void broadcastEverywhere(const QString &topic, const QString &event, const QJsonValue &payload,
                              SocketSession *except);
     void closeTopicHere(const QString &topic);
+    void membershipChangedHere(const QString &workspaceId, const QString &userName);
     // An operation stored as `revision`, to every subscriber of `topic` but `sender`: one `op`
     // frame, or into the next batch.
     void relayOperation(const QString &topic, qint64 revision, const QJsonArray &ops,

@@ -768,8 +768,8 @@ HttpResponse RestApi::putMember(const Route::Call &call)
             tr("expected a JSON object {\"role\": \"owner\" | \"editor\" | \"viewer\"}"));
     QString error;
     const QString &user = call.params.at(1);
-    return answerMemberChange(m_accounts->setMember(*workspace, user, *role, &error), call, role,
-                              error);
+    return answerMemberChange(m_accounts->setMember(*workspace, user, *role, &error), call,
+                              *workspace, role, error);
 }
 
 HttpResponse RestApi::deleteMember(const Route::Call &call)
@@ -780,14 +780,17 @@ HttpResponse RestApi::deleteMember(const Route::Call &call)
         return refusal;
     QString error;
     return answerMemberChange(m_accounts->removeMember(*workspace, call.params.at(1), &error), call,
-                              std::nullopt, error);
+                              *workspace, std::nullopt, error);
 }
 
 // What PUT (`role`) and DELETE (no role) of /members/{user} answer.
 HttpResponse RestApi::answerMemberChange(MemberChange change, const Route::Call &call,
-                                         std::optional<Role> role, const QString &error)
+                                         const QString &workspaceId, std::optional<Role> role,
+                                         const QString &error)
 {
     const QString &user = call.params.at(1);
+    if ((change == MemberChange::Updated || change == MemberChange::Removed) && m_hub)
+        m_hub->membershipChanged(workspaceId, user);
     switch (change) {
     case MemberChange::Created:
         return jsonResponse(201, memberJson(user, *role));

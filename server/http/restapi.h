@@ -88,8 +88,10 @@ private:
     HttpResponse getMember(const Route::Call &call);
     HttpResponse putMember(const Route::Call &call);
     HttpResponse deleteMember(const Route::Call &call);
+    // Also tells the channels (ChannelHub::membershipChanged) of a change or removal.
     HttpResponse answerMemberChange(MemberChange change, const Route::Call &call,
-                                    std::optional<Role> role, const QString &error);
+                                    const QString &workspaceId, std::optional<Role> role,
+                                    const QString &error);
     HttpResponse renameNotebook(const Route::Call &call);
     HttpResponse deleteNotebook(const Route::Call &call);
     HttpResponse notebookRevisions(const Route::Call &call);

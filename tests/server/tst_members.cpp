@@ -1,6 +1,6 @@
 // Workspace members over REST (issue 21 item 3, docs/server.md "REST"): owners list, add,
 // change and remove members; everyone else is refused; a workspace never loses its last
-// owner; a change takes effect on the next request and join. SQLite and PostgreSQL.
+// owner; a change takes effect at once, on joined topics too. SQLite and PostgreSQL.
 #include "channelclient.h"
 #include "databasebackends.h"
 #include "requiredtool.h"
@@ -85,6 +85,49 @@ private slots:
         QCOMPARE(server->admin({ "user", "list" }, &out), 0);
         QVERIFY2(out.contains("bob\tlab:owner"), out.constData());
         QVERIFY2(!out.contains("cy\tlab"), out.constData());
+    }
+
+    // A change reaches the member's joined topics at once: a viewer's push is refused, a
+    // removed member's joins of the workspace end with phx_close (others' stay).
+    void changesReachJoinedTopics()
+    {
+        const RestResponse created
+            = call("POST", "/api/v1/workspaces/lab/notebooks", ada, R"({"title": "t"})");
+        QCOMPARE(created.status, 201);
+        const QString notebook = "execution:notebook:" + created.json.value("id").toString();
+        const QString workspace = QStringLiteral("execution:workspace:lab");
+        ChannelClient client;
+        QVERIFY(client.open(server->socketUrl(bob)));
+        QCOMPARE(client.join(workspace, "1")[4].toObject().value("status").toString(),
+                 QStringLiteral("ok"));
+        QCOMPARE(client.join(notebook, "2")[4].toObject().value("status").toString(),
+                 QStringLiteral("ok"));
+        ChannelClient owner;
+        QVERIFY(owner.open(server->socketUrl(ada)));
+        QCOMPARE(owner.join(workspace, "1")[4].toObject().value("status").toString(),
+                 QStringLiteral("ok"));
+
+        QCOMPARE(call("PUT", "/api/v1/workspaces/lab/members/bob", ada, role("viewer")).status,
+                 200);
+        client.send(frame("2", "3", notebook, "op",
+                          QJsonObject { { "revision", 0 }, { "ops", QJsonArray { "x" } } }));
+        const QJsonArray refused = client.waitForReply("3");
+        QCOMPARE(refused[4].toObject().value("status").toString(), QStringLiteral("error"));
+        QCOMPARE(refused[4].toObject().value("response").toObject().value("reason").toString(),
+                 QStringLiteral("forbidden"));
+
+        QCOMPARE(call("DELETE", "/api/v1/workspaces/lab/members/bob", ada).status, 204);
+        QVERIFY(!client.waitForEvent(workspace, "phx_close").isEmpty());
+        QVERIFY(!client.waitForEvent(notebook, "phx_close").isEmpty());
+        QVERIFY(client.isOpen()); // the socket stays: bob may be a member elsewhere
+        QVERIFY(owner.waitForEvent(workspace, "phx_close", 300).isEmpty());
+        // And bob's presence left the owner's view of the workspace.
+        QVERIFY(!owner
+                     .waitFor([](const QJsonArray &f) {
+                         return f[3].toString() == "presence_diff"
+                             && !f[4].toObject().value("leaves").toObject().isEmpty();
+                     })
+                     .isEmpty());
     }
 
     void refusals()
