@@ -236,7 +236,10 @@ int main(int argc, char *argv[])
         const QString token = QString::fromUtf8(admin.readAllStandardOutput()).trimmed();
         QFile config(dir.filePath(QStringLiteral("bench.toml")));
         config.open(QIODevice::WriteOnly);
-        config.write("[limits]\nheartbeat_timeout_ms = 600000\n");
+        // Every socket is one user's from one address: the per-user and per-address caps
+        // (64 and 256 as shipped) would close all but the first ones.
+        config.write("[limits]\nheartbeat_timeout_ms = 600000\nmax_sockets_per_user = 1000000\n"
+                     "max_connections_per_address = 1000000\n");
         config.close();
         QProcess server;
         server.setStandardErrorFile(QProcess::nullDevice());

@@ -115,6 +115,9 @@ ChannelHub::ChannelHub(AccountStore *accounts, NotebookDocuments *documents, con
     // synced, on the writer thread) are stored in one transaction: group commit.
     m_documents->onCommitted
         = [this](const NotebookDocuments::Outcomes &outcomes) { deliverOutcomes(outcomes); };
+    // Their joins end (phx_close) and the clients rejoin at the stored text.
+    m_documents->onReloaded
+        = [this](const QString &id) { closeTopicHere(QStringLiteral("execution:notebook:") + id); };
     // Another process's operations, in revision order, to every subscriber here.
     m_documents->onRemoteOperations
         = [this](const QString &id,
@@ -152,6 +155,7 @@ ChannelHub::~ChannelHub()
 {
     m_documents->onCommitted = nullptr;
     m_documents->onRemoteOperations = nullptr;
+    m_documents->onReloaded = nullptr;
     m_documents->committedNotification = nullptr;
     for (SocketSession *s : std::as_const(m_sessions))
         s->disconnect(this);
@@ -770,18 +774,20 @@ void ChannelHub::onClusterMessage(const QString &process, const QJsonObject &mes
         broadcast(topic, message.value(QLatin1String("e")).toString(),
                   message.value(QLatin1String("x")), nullptr);
     } else if (kind == QLatin1String("pd")) {
+        // Joins first, as phoenix.js's Presence.syncDiff applies them: a diff merged over
+        // presence_batch_ms may hold a socket's join and its leave both.
         const QJsonObject diff = message.value(QLatin1String("d")).toObject();
+        const QJsonObject joins = diff.value(QLatin1String("joins")).toObject();
+        for (auto it = joins.begin(); it != joins.end(); ++it)
+            for (const QJsonValue &m :
+                 it.value().toObject().value(QLatin1String("metas")).toArray())
+                remoteJoin(process, topic, it.key(), m.toObject());
         const QJsonObject leaves = diff.value(QLatin1String("leaves")).toObject();
         for (auto it = leaves.begin(); it != leaves.end(); ++it)
             for (const QJsonValue &m :
                  it.value().toObject().value(QLatin1String("metas")).toArray())
                 remoteLeave(process, topic,
                             m.toObject().value(QLatin1String("phx_ref")).toString());
-        const QJsonObject joins = diff.value(QLatin1String("joins")).toObject();
-        for (auto it = joins.begin(); it != joins.end(); ++it)
-            for (const QJsonValue &m :
-                 it.value().toObject().value(QLatin1String("metas")).toArray())
-                remoteJoin(process, topic, it.key(), m.toObject());
     } else if (kind == QLatin1String("hello")) {
         m_cluster->publish(
             QJsonObject { { "k", "sync" }, { "to", process }, { "st", localPresence() } });

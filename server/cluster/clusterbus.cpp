@@ -9,6 +9,7 @@
 #include <QLoggingCategory>
 #include <QRandomGenerator>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSysInfo>
@@ -32,10 +33,9 @@ namespace {
     {
         QString host = QSysInfo::machineHostName();
         host.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("_"));
-        return QStringLiteral("%1-%2-%3")
+        return QStringLiteral("%1-%2")
             .arg(host.left(32).isEmpty() ? QStringLiteral("kyozo") : host.left(32))
-            .arg(QCoreApplication::applicationPid())
-            .arg(QRandomGenerator::system()->generate() & 0xffff, 4, 16, QLatin1Char('0'));
+            .arg(QCoreApplication::applicationPid());
     }
 
     // On the cluster's own connections: heartbeats and NOTIFYs are not worth a sync each
@@ -56,7 +56,10 @@ ClusterBus::ClusterBus(DatabaseUrl url, const ClusterOptions &options, QObject *
     : QObject(parent)
     , m_url(std::move(url))
     , m_options(options)
-    , m_processId(options.processName.isEmpty() ? madeUpProcessName() : options.processName)
+    , m_processName(options.processName.isEmpty() ? madeUpProcessName() : options.processName)
+    , m_processId(QStringLiteral("%1.%2")
+                      .arg(m_processName)
+                      .arg(QRandomGenerator::system()->generate64(), 16, 16, QLatin1Char('0')))
     , m_sender(QStringLiteral("kyozo-cluster-sender"))
 {
     m_flushTimer.setSingleShot(true);
@@ -134,7 +137,7 @@ void ClusterBus::publish(QJsonObject message)
 {
     message.insert(QLatin1String("s"), double(++m_nextSequence));
     QByteArray payload = encode(std::move(message));
-    if (m_outboxBytes + payload.size() > kMaxOutboxBytes) {
+    if (m_outboxBytes + m_inFlightBytes.load() + payload.size() > kMaxOutboxBytes) {
         ++m_dropped;
         if (!m_dropping)
             qCWarning(lcCluster) << "the database does not keep up with the cluster's messages;"
@@ -154,8 +157,11 @@ void ClusterBus::flush()
     if (m_outbox.isEmpty())
         return;
     m_sent += m_outbox.size();
-    m_outboxBytes = 0;
-    m_sender.post([messages = std::exchange(m_outbox, {}), process = m_processId](Database &db) {
+    const qint64 bytes = std::exchange(m_outboxBytes, 0);
+    m_inFlightBytes += bytes;
+    m_sender.post([this, bytes, messages = std::exchange(m_outbox, {}),
+                   process = m_processId](Database &db) {
+        const auto sent = qScopeGuard([this, bytes] { m_inFlightBytes -= bytes; });
         // One transaction, in order: PostgreSQL delivers one transaction's notifications in
         // the order sent. Runs of small messages go in one statement.
         Transaction transaction(db);
@@ -198,9 +204,17 @@ void ClusterBus::flush()
             ok = ok && execute(q, &error);
         }
         ok = ok && sendRun() && transaction.commit(&error);
-        if (!ok)
-            qCWarning(lcCluster) << "cannot publish" << messages.size()
-                                 << "cluster messages:" << error;
+        if (ok)
+            return;
+        qCWarning(lcCluster) << "cannot publish" << messages.size() << "cluster messages:" << error;
+        // A connection lost (the database restarted, a failover) is opened again for the
+        // next messages; these are lost, as NOTIFYs are to a listener that was away.
+        if (QSqlQuery probe(db.connection()); !probe.exec(QStringLiteral("SELECT 1"))) {
+            db.connection().close();
+            QString why;
+            if (!db.connection().open() || !relaxCommits(db, &why))
+                qCWarning(lcCluster) << "the publishing connection is still down";
+        }
     });
 }
 
@@ -257,8 +271,9 @@ void ClusterBus::handle(const QJsonObject &message)
 bool ClusterBus::writeHeartbeat(QString *error)
 {
     QSqlQuery q(m_listen->connection());
-    q.prepare(QStringLiteral("INSERT INTO cluster_processes (id, started_at, heartbeat_at) "
-                             "VALUES (?, %1, %1) ON CONFLICT (id) DO UPDATE SET heartbeat_at = %1")
+    q.prepare(QStringLiteral("INSERT INTO cluster_processes (id, started_at, heartbeat_at, "
+                             "backend_pid) VALUES (?, %1, %1, pg_backend_pid()) ON CONFLICT (id) "
+                             "DO UPDATE SET heartbeat_at = %1, backend_pid = pg_backend_pid()")
                   .arg(kNow));
     q.addBindValue(m_processId);
     return execute(q, error);
@@ -301,21 +316,28 @@ void ClusterBus::heartbeat()
         if (!writeHeartbeat(&error))
             warnHeartbeat(error);
         qCInfo(lcCluster) << "the cluster's connection is back";
-        m_known.clear();
+        // m_known stays: a process that went while this one was away is still dropped by
+        // the heartbeats below; the others' answers replace what is known of them.
         publish(QJsonObject { { "k", "hello" } });
         emit resumed();
     }
     QSqlQuery q(m_listen->connection());
-    q.prepare(
-        QStringLiteral("SELECT id FROM cluster_processes WHERE heartbeat_at >= %1 - ?").arg(kNow));
+    q.prepare(QStringLiteral("SELECT id, heartbeat_at >= %1 - ?, backend_pid FROM "
+                             "cluster_processes")
+                  .arg(kNow));
     q.addBindValue(m_options.processTimeoutMs);
     if (!execute(q, &error)) {
         qCWarning(lcCluster) << "cannot read the cluster's heartbeats:" << error;
         return;
     }
     QSet<QString> alive;
-    while (q.next())
-        alive.insert(q.value(0).toString());
+    QHash<QString, qint64> backends; // of the processes that missed their heartbeats
+    while (q.next()) {
+        if (q.value(1).toBool())
+            alive.insert(q.value(0).toString());
+        else if (m_known.contains(q.value(0).toString()) && !q.value(2).isNull())
+            backends.insert(q.value(0).toString(), q.value(2).toLongLong());
+    }
     q.finish();
     m_liveProcesses = int(alive.size());
     const QSet<QString> known = m_known;
@@ -324,8 +346,25 @@ void ClusterBus::heartbeat()
             continue;
         qCInfo(lcCluster) << "process" << process << "missed its heartbeats: taken for gone";
         m_known.remove(process);
+        // A process stopped (SIGSTOP, a paused VM) but still LISTENing would hold back
+        // PostgreSQL's NOTIFY queue until it fills and every commit that notifies fails: its
+        // connection is ended. If it comes back it opens another and says hello.
+        if (backends.contains(process)) {
+            QSqlQuery end(m_listen->connection());
+            end.prepare(QStringLiteral("SELECT pg_terminate_backend(?)"));
+            end.addBindValue(backends.value(process));
+            execute(end, &error);
+        }
         emit processGone(process);
     }
+    // Alive but not heard from (started while this one was away, or taken for gone during a
+    // stall and back): asked for what it holds.
+    for (const QString &process : std::as_const(alive))
+        if (process != m_processId && !m_known.contains(process))
+            publish(QJsonObject { { "k", "hello" }, { "to", process } });
+    if (q.exec(QStringLiteral("SELECT pg_notification_queue_usage()")) && q.next())
+        m_queueUsage = q.value(0).toDouble();
+    q.finish();
     if (++m_heartbeats % 10 == 0) {
         q.prepare(
             QStringLiteral("DELETE FROM cluster_processes WHERE heartbeat_at < %1 - ?").arg(kNow));

@@ -13,6 +13,7 @@
 #include <QSqlDriver>
 #include <QTimer>
 
+#include <atomic>
 #include <memory>
 
 namespace Kyozo::Server {
@@ -49,7 +50,11 @@ public:
     // SIGTERM, after the sockets closed: `bye` to the others, then the row is removed.
     void stop();
 
+    // Unique to this start of the process: "NAME.RANDOM" (a restarted process is a new one
+    // to the others, whatever its name). In phx_refs and every message.
     const QString &processId() const { return m_processId; }
+    // The operator's process_name (or the made-up one): /metrics' `process` label.
+    const QString &processName() const { return m_processName; }
     // Queued and sent from the publishing thread (the event loop does not wait for the
     // database). Adds "p" and "s".
     void publish(QJsonObject message);
@@ -61,6 +66,9 @@ public:
     quint64 messagesSent() const { return m_sent; }
     quint64 messagesReceived() const { return m_received; }
     quint64 messagesDropped() const { return m_dropped; }
+    // pg_notification_queue_usage() at the last heartbeat, 0 to 1: once PostgreSQL's NOTIFY
+    // queue (8 GB) is full, commits that NOTIFY fail.
+    double notifyQueueUsage() const { return m_queueUsage; }
 
     // NOTIFY takes payloads below 8000 bytes; bigger messages go by reference.
     static constexpr qsizetype kMaxNotifyBytes = 7000;
@@ -90,7 +98,11 @@ private:
 
     DatabaseUrl m_url;
     ClusterOptions m_options;
+    QString m_processName;
     QString m_processId;
+    // Bytes handed to the publishing thread and not sent yet (kMaxOutboxBytes counts them):
+    // declared before m_sender, whose jobs use it until the thread ends.
+    std::atomic<qint64> m_inFlightBytes { 0 };
     std::unique_ptr<Database> m_listen; // this thread: LISTEN, heartbeats, reading references
     DatabaseThread m_sender;
     QList<QByteArray> m_outbox;
@@ -100,6 +112,7 @@ private:
     QSet<QString> m_known; // processes heard from and not gone
     quint64 m_nextSequence = 0;
     int m_liveProcesses = 1;
+    double m_queueUsage = 0;
     int m_heartbeats = 0;
     bool m_listening = false;
     bool m_dropping = false;

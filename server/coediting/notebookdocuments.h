@@ -104,6 +104,9 @@ public:
         QString userId;
     };
     std::function<void(const QString &id, const std::vector<RemoteOperation> &)> onRemoteOperations;
+    // A catch-up could not follow the stored operations (trimmed before it read them) and
+    // reloaded the notebook: its subscribers must start over.
+    std::function<void(const QString &id)> onReloaded;
     // Brings an open notebook up to `revision` (0: to the database's head) from the stored
     // operations; later while a group of it is being written.
     void catchUp(const QString &id, qint64 revision = 0);

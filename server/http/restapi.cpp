@@ -396,10 +396,13 @@ HttpResponse RestApi::metrics(const Route::Call &)
         + "\n# HELP kyozo_cluster_messages_dropped_total Messages not published: the database "
           "did not keep up.\n# TYPE kyozo_cluster_messages_dropped_total counter\n"
           "kyozo_cluster_messages_dropped_total "
-        + QByteArray::number(cluster->messagesDropped()) + '\n';
+        + QByteArray::number(cluster->messagesDropped())
+        + "\n# HELP kyozo_cluster_notify_queue_usage PostgreSQL's NOTIFY queue in use, 0 to 1.\n"
+          "# TYPE kyozo_cluster_notify_queue_usage gauge\nkyozo_cluster_notify_queue_usage "
+        + QByteArray::number(cluster->notifyQueueUsage(), 'g', 6) + '\n';
     return HttpResponse { 200,
                           QByteArrayLiteral("text/plain; version=0.0.4"),
-                          withProcessLabel(text + clusterText, cluster->processId().toUtf8()),
+                          withProcessLabel(text + clusterText, cluster->processName().toUtf8()),
                           {} };
 }
 

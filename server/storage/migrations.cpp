@@ -132,8 +132,11 @@ const QList<Migration> &migrations()
         // for a NOTIFY payload, which go by reference.
         { 6,
           {
+              // backend_pid: the LISTENing connection's, ended when the process is taken
+              // for gone (a stopped process's LISTEN would fill the NOTIFY queue).
               QStringLiteral("CREATE TABLE cluster_processes (id TEXT PRIMARY KEY, "
-                             "started_at BIGINT NOT NULL, heartbeat_at BIGINT NOT NULL)"),
+                             "started_at BIGINT NOT NULL, heartbeat_at BIGINT NOT NULL, "
+                             "backend_pid BIGINT)"),
               QStringLiteral("CREATE TABLE cluster_messages (id TEXT PRIMARY KEY, "
                              "payload TEXT NOT NULL, created_at BIGINT NOT NULL)"),
               QStringLiteral(

@@ -6,6 +6,7 @@
 #include "database.h"
 
 #include <QDateTime>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
 
@@ -61,13 +62,13 @@ std::optional<QString> NotebookStore::create(const QString &workspaceId, const Q
     return id;
 }
 
-std::optional<Notebook> NotebookStore::find(const QString &id)
+std::optional<Notebook> NotebookStore::find(const QString &id, QString *error)
 {
     QSqlQuery &q = prepared(QStringLiteral(
         "SELECT id, workspace_id, title, revision, updated_at FROM notebooks WHERE id = ?"));
     q.bindValue(0, id);
     std::optional<Notebook> found;
-    if (execute(q, nullptr) && q.next())
+    if (execute(q, error) && q.next())
         found = notebookFrom(q);
     q.finish();
     return found;
@@ -235,16 +236,33 @@ bool NotebookStore::append(const OperationBatch &batch, QString *error, QStringL
     // once the other transaction is committed, and then finds it moved on).
     QSqlQuery &head = prepared(QStringLiteral(
         "UPDATE notebooks SET revision = ?, updated_at = ? WHERE id = ? AND revision = ?"));
+    // In one order (by id) in every process: two groups that both move notebooks A and B
+    // then wait for each other's row, not deadlock.
+    QStringList ids = batch.heads.keys();
+    ids.sort();
     QStringList movedOn;
-    for (auto it = batch.heads.begin(); it != batch.heads.end(); ++it) {
-        head.bindValue(0, it.value().first);
-        head.bindValue(1, it.value().second);
-        head.bindValue(2, it.key());
-        head.bindValue(3, batch.bases.value(it.key())); // filled for every head
-        if (!executeWrite(m_db, head, error))
+    for (const QString &id : std::as_const(ids)) {
+        head.bindValue(0, batch.heads.value(id).first);
+        head.bindValue(1, batch.heads.value(id).second);
+        head.bindValue(2, id);
+        head.bindValue(3, batch.bases.value(id)); // filled for every head
+        if (!head.exec()) {
+            // A deadlock or serialization failure PostgreSQL resolved by aborting this
+            // transaction is another process's commit first: retried, not a storage failure.
+            const QString state = head.lastError().nativeErrorCode();
+            if (conflict && (state == QLatin1String("40P01") || state == QLatin1String("40001"))) {
+                *conflict = ids;
+                if (error)
+                    *error = head.lastError().text();
+                return false;
+            }
+            m_db.noteWriteFailed(head.lastError());
+            if (error)
+                *error = head.lastError().text();
             return false;
+        }
         if (head.numRowsAffected() != 1)
-            movedOn.append(it.key());
+            movedOn.append(id);
     }
     if (!movedOn.isEmpty()) {
         if (conflict)

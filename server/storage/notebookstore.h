@@ -77,7 +77,8 @@ public:
     // The notebook at revision 0: its row and its first snapshot.
     std::optional<QString> create(const QString &workspaceId, const QString &title,
                                   const QString &content, QString *error);
-    std::optional<Notebook> find(const QString &id);
+    // Nothing when there is no such notebook, or (with *error set) when the query fails.
+    std::optional<Notebook> find(const QString &id, QString *error = nullptr);
     // A workspace's notebooks by title (then id); nothing on a database error.
     std::optional<QList<Notebook>> list(const QString &workspaceId, QString *error);
     bool rename(const QString &id, const QString &title, qint64 now, QString *error);

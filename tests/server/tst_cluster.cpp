@@ -66,6 +66,16 @@ struct PresenceView
     }
 };
 
+// The presence key (user id) of the user of that name.
+QString idOf(const QJsonObject &state, const QString &name)
+{
+    for (auto it = state.begin(); it != state.end(); ++it)
+        for (const QJsonValue &m : it.value().toObject().value("metas").toArray())
+            if (m.toObject().value("name").toString() == name)
+                return it.key();
+    return {};
+}
+
 QStringList refsOf(const QJsonObject &state)
 {
     QStringList refs;
@@ -189,17 +199,37 @@ private slots:
         const QJsonArray created = clients[0]->waitForEvent(topic, "notebook_created");
         QVERIFY(!created.isEmpty());
 
+        // A leave crosses too: bob leaves on process 2, the others see it; a socket that
+        // joins and leaves within one presence batch leaves nothing behind anywhere.
+        clients[1]->send(frame("1", "9", topic, "phx_leave"));
+        for (int i : { 0, 2 })
+            QVERIFY2(views[i].follow(
+                         *clients[i], topic,
+                         [](const QJsonObject &state) { return state.size() == 2; }, 5000),
+                     qPrintable(QString::fromUtf8(QJsonDocument(views[i].state).toJson())));
+        ChannelClient blink;
+        QVERIFY(blink.open(cluster.servers[1]->socketUrl(cluster.ada)));
+        blink.send(frame("1", "1", topic, "phx_join"));
+        blink.send(frame("1", "2", topic, "phx_leave"));
+        QVERIFY(!blink.waitForReply("2").isEmpty());
+        QTest::qWait(500); // a few presence batches
+        ChannelClient probe;
+        QVERIFY(probe.open(cluster.servers[0]->socketUrl(cluster.ada)));
+        QVERIFY(!probe.join(topic, "1").isEmpty());
+        const QJsonObject seen = probe.waitForEvent(topic, "presence_state")[4].toObject();
+        QStringList expected { idOf(views[0].state, "ada"), idOf(views[0].state, "cy") };
+        expected.sort(); // QJsonObject's keys are sorted
+        QCOMPARE(seen.keys(), expected);
+        QCOMPARE(refsOf(seen).size(), 3); // ada's first socket, cy's, and the probe
+
         // SIGKILL of process 3: cy leaves the others' presence within the timeout.
         QElapsedTimer killed;
         cluster.servers[2]->process().kill();
         killed.start();
-        for (int i = 0; i < 2; ++i) {
-            QVERIFY2(views[i].follow(
-                         *clients[i], topic,
-                         [](const QJsonObject &state) { return state.size() == 2; },
-                         kProcessTimeoutMs + 10 * kHeartbeatMs + 2000),
-                     qPrintable(QString::fromUtf8(QJsonDocument(views[i].state).toJson())));
-        }
+        QVERIFY2(views[0].follow(
+                     *clients[0], topic, [](const QJsonObject &state) { return state.size() == 1; },
+                     kProcessTimeoutMs + 10 * kHeartbeatMs + 2000),
+                 qPrintable(QString::fromUtf8(QJsonDocument(views[0].state).toJson())));
         qInfo("a killed process's presence left after %lld ms (process_timeout_ms %d)",
               qint64(killed.elapsed()), kProcessTimeoutMs);
         QVERIFY(killed.elapsed() >= kProcessTimeoutMs / 2); // by the timeout, not by a goodbye
@@ -210,9 +240,66 @@ private slots:
         ChannelClient lateClient;
         QVERIFY(lateClient.open(late.socketUrl(cluster.cy)));
         QVERIFY(!lateClient.join(topic, "1").isEmpty());
-        PresenceView lateView;
-        QVERIFY2(lateView.follow(lateClient, topic, everyone, 5000),
+        PresenceView lateView; // ada's two sockets on process 1 and its own
+        QVERIFY2(lateView.follow(
+                     lateClient, topic,
+                     [](const QJsonObject &state) {
+                         return state.size() == 2 && refsOf(state).size() == 3;
+                     },
+                     5000),
                  qPrintable(QString::fromUtf8(QJsonDocument(lateView.state).toJson())));
+    }
+
+    // A process that stops normally says goodbye: its presences leave at once, not after
+    // process_timeout_ms (long here). Seventy sockets' presences make diffs and syncs larger
+    // than a NOTIFY payload, so they go by reference.
+    void goodbyeAndLargeMessages()
+    {
+        KYOZO_REQUIRE(m_postgresUp, m_postgresError);
+        QString error;
+        const QString url = m_postgres.createDatabase(&error);
+        QVERIFY2(!url.isEmpty(), qPrintable(error));
+        const QString slow
+            = QStringLiteral("[cluster]\nheartbeat_ms = 100\nprocess_timeout_ms = 30000\n");
+        TemporaryServer first(url), second(url);
+        QVERIFY2(first.start(slow, &error), qPrintable(error));
+        QVERIFY2(second.start(slow, &error), qPrintable(error));
+        const QString ada = first.userWithToken("ada", "lab", "owner");
+        const QString bob = first.userWithToken("bob", "lab", "editor");
+        const QString topic = QStringLiteral("execution:workspace:lab");
+        ChannelClient watcher;
+        QVERIFY(watcher.open(first.socketUrl(ada)));
+        QVERIFY(!watcher.join(topic, "1").isEmpty());
+        PresenceView view;
+        constexpr int kSockets = 70;
+        std::vector<std::unique_ptr<ChannelClient>> crowd;
+        for (int i = 0; i < kSockets; ++i) {
+            crowd.push_back(std::make_unique<ChannelClient>());
+            QVERIFY(crowd.back()->open(second.socketUrl(i % 2 ? bob : ada)));
+            crowd.back()->send(frame("1", "1", topic, "phx_join"));
+        }
+        const auto count = [](int n) {
+            return [n](const QJsonObject &state) { return refsOf(state).size() == n; };
+        };
+        QVERIFY2(view.follow(watcher, topic, count(kSockets + 1), 10000),
+                 qPrintable(QString::number(refsOf(view.state).size())));
+        // A process that starts now gets all of them in its answer to hello.
+        TemporaryServer third(url);
+        QVERIFY2(third.start(slow, &error), qPrintable(error));
+        ChannelClient late;
+        QVERIFY(late.open(third.socketUrl(bob)));
+        QVERIFY(!late.join(topic, "1").isEmpty());
+        PresenceView lateView;
+        QVERIFY2(lateView.follow(late, topic, count(kSockets + 2), 5000),
+                 qPrintable(QString::number(refsOf(lateView.state).size())));
+
+        QElapsedTimer stopped;
+        stopped.start();
+        QCOMPARE(second.stop(), 0);
+        QVERIFY2(view.follow(watcher, topic, count(2), 5000),
+                 qPrintable(QString::number(refsOf(view.state).size())));
+        QVERIFY(lateView.follow(late, topic, count(2), 5000));
+        QVERIFY(stopped.elapsed() < 10000); // well before process_timeout_ms
     }
 
     void revocationClosesSocketsOnEveryProcess()
