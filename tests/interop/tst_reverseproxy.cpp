@@ -13,6 +13,7 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -106,6 +107,55 @@ QByteArray siteFor(quint16 port, quint16 upstream)
     return out;
 }
 
+// packaging/caddy/Caddyfile as it would run here: plain HTTP on `port` (the site address),
+// upstream kyozo-server on `upstream`, no admin endpoint, state in the test's directory.
+QByteArray caddyfileFor(quint16 port, quint16 upstream)
+{
+    QFile f(KyozoTest::sourcePath(QStringLiteral("packaging/caddy/Caddyfile")));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QByteArray out = "{\n\tadmin off\n\tauto_https off\n}\n";
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        if (line.startsWith("kyozo.example.org {"))
+            out += "http://127.0.0.1:" + QByteArray::number(port) + " {\n";
+        else
+            out += QByteArray(line).replace("127.0.0.1:4000",
+                                            "127.0.0.1:" + QByteArray::number(upstream))
+                + '\n';
+    }
+    return out;
+}
+
+bool waitForPort(quint16 port, const QProcess &process)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < 10000 && process.state() != QProcess::NotRunning) {
+        QTcpSocket probe;
+        probe.connectToHost(QHostAddress::LocalHost, port);
+        if (probe.waitForConnected(200))
+            return true;
+        QTest::qWait(50);
+    }
+    return false;
+}
+
+// The unchanged phoenix client joins and tracks presence through the proxy on `port`.
+QByteArray phoenixThrough(quint16 port, const QString &ada, const QString &bob, bool *ok)
+{
+    const QDir interop(QStringLiteral(KYOZO_INTEROP_DIR));
+    QProcess p;
+    p.setWorkingDirectory(interop.path());
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(QStandardPaths::findExecutable(QStringLiteral("node")),
+            { interop.filePath(QStringLiteral("phoenix_presence_interop.mjs")),
+              QStringLiteral("ws://127.0.0.1:%1/socket").arg(port), ada, bob });
+    *ok = p.waitForFinished(30000);
+    const QByteArray out = p.readAll();
+    *ok = *ok && p.exitCode() == 0 && out.contains("ok join") && out.contains("ok presence");
+    return out;
+}
+
 } // namespace
 
 class TestReverseProxy : public QObject
@@ -113,8 +163,95 @@ class TestReverseProxy : public QObject
     Q_OBJECT
 private slots:
     void phoenixThroughNginx();
+    void phoenixThroughCaddy();
     void forwardedForOnlyFromTrustedProxies();
 };
+
+void TestReverseProxy::phoenixThroughCaddy()
+{
+    const QString caddy
+        = QStandardPaths::findExecutable(QStringLiteral("caddy"), { "/usr/bin", "/usr/sbin" });
+    KYOZO_REQUIRE(!caddy.isEmpty(), QStringLiteral("caddy"));
+    KYOZO_REQUIRE(!QStandardPaths::findExecutable(QStringLiteral("node")).isEmpty(),
+                  QStringLiteral("node"));
+    KYOZO_REQUIRE(
+        QDir(QStringLiteral(KYOZO_INTEROP_DIR)).exists(QStringLiteral("node_modules/phoenix")),
+        QStringLiteral("tests/interop/node_modules (npm ci)"));
+
+    KyozoTest::TemporaryServer server;
+    QString error;
+    // The server's debug request lines name the client it believes: Caddy's X-Forwarded-*.
+    QProcessEnvironment serverEnv = QProcessEnvironment::systemEnvironment();
+    serverEnv.insert(QStringLiteral("QT_LOGGING_RULES"),
+                     QStringLiteral("kyozo.server.http.debug=true"));
+    server.process().setProcessEnvironment(serverEnv);
+    QVERIFY2(server.start(QStringLiteral("[proxy]\ntrusted_addresses = [\"127.0.0.1\"]\n"
+                                         "[limits]\nmax_connections_per_address = 2\n"),
+                          &error),
+             qPrintable(error));
+    QTemporaryDir dir;
+    const quint16 port = freePort();
+    const QByteArray caddyfile = caddyfileFor(port, server.port());
+    QVERIFY(caddyfile.contains("reverse_proxy 127.0.0.1:" + QByteArray::number(server.port())));
+    QFile f(dir.filePath(QStringLiteral("Caddyfile")));
+    QVERIFY(f.open(QIODevice::WriteOnly) && f.write(caddyfile) == caddyfile.size());
+    f.close();
+    QProcess proxy;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char *variable : { "HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME" })
+        env.insert(QString::fromLatin1(variable), dir.path());
+    proxy.setProcessEnvironment(env);
+    proxy.setProcessChannelMode(QProcess::MergedChannels);
+    proxy.start(caddy,
+                { QStringLiteral("run"), QStringLiteral("--adapter"), QStringLiteral("caddyfile"),
+                  QStringLiteral("--config"), f.fileName() });
+    const auto stopProxy = qScopeGuard([&] {
+        proxy.terminate();
+        proxy.waitForFinished(5000);
+    });
+    QVERIFY2(waitForPort(port, proxy), proxy.readAll().constData());
+
+    const QString ada = server.userWithToken(QStringLiteral("ada"), QStringLiteral("lab"),
+                                             QStringLiteral("owner"));
+    const QString bob = server.userWithToken(QStringLiteral("bob"), QStringLiteral("lab"),
+                                             QStringLiteral("editor"));
+    bool ok = false;
+    const QByteArray out = phoenixThrough(port, ada, bob, &ok);
+    QVERIFY2(ok, out.constData());
+    // Three sockets at once through it, over max_connections_per_address = 2: a trusted
+    // proxy's connections are not capped.
+    QList<std::shared_ptr<QWebSocket>> sockets;
+    for (int i = 0; i < 3; ++i) {
+        auto socket = std::make_shared<QWebSocket>();
+        QSignalSpy connected(socket.get(), &QWebSocket::connected);
+        QUrl url = server.socketUrl(ada);
+        url.setPort(port);
+        socket->open(url);
+        QVERIFY2(connected.wait(10000), qPrintable(socket->errorString()));
+        sockets.append(socket);
+    }
+    QCOMPARE(
+        KyozoTest::restRequest(
+            "GET",
+            QUrl(QStringLiteral("http://127.0.0.1:%1/api/v1/workspaces/lab/notebooks").arg(port)),
+            ada)
+            .status,
+        200);
+    QCOMPARE(
+        KyozoTest::restRequest("GET", QUrl(QStringLiteral("http://127.0.0.1:%1/metrics").arg(port)))
+            .status,
+        403);
+    // Caddy's X-Forwarded-For is the client's address (loopback here) and X-Forwarded-Proto
+    // the scheme it was reached by.
+    QByteArray log;
+    (void)QTest::qWaitFor(
+        [&] {
+            log += server.process().readAllStandardError();
+            return log.contains("/notebooks 200 from");
+        },
+        5000);
+    QVERIFY2(log.contains("/notebooks 200 from 127.0.0.1 http"), log.right(2000).constData());
+}
 
 void TestReverseProxy::phoenixThroughNginx()
 {
@@ -145,16 +282,9 @@ void TestReverseProxy::phoenixThroughNginx()
                                              QStringLiteral("owner"));
     const QString bob = server.userWithToken(QStringLiteral("bob"), QStringLiteral("lab"),
                                              QStringLiteral("editor"));
-    QProcess p;
-    p.setWorkingDirectory(interop.path());
-    p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(node,
-            { interop.filePath(QStringLiteral("phoenix_presence_interop.mjs")),
-              QStringLiteral("ws://127.0.0.1:%1/socket").arg(port), ada, bob });
-    QVERIFY(p.waitForFinished(30000));
-    const QByteArray out = p.readAll();
-    QVERIFY2(p.exitCode() == 0 && out.contains("ok join") && out.contains("ok presence"),
-             out.constData());
+    bool ok = false;
+    const QByteArray out = phoenixThrough(port, ada, bob, &ok);
+    QVERIFY2(ok, out.constData());
 
     // Three sockets through the proxy at once: the server sees three connections from
     // 127.0.0.1, over max_connections_per_address = 2, and takes them (a trusted proxy).
