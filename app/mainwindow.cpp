@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "cellrunactions.h"
+#include "connectdialog.h"
 #include "editor/codehighlighter.h"
 #include "editor/markdownrenderer.h"
 #include "editor/notebookeditor.h"
@@ -233,6 +234,11 @@ void MainWindow::buildMenus()
         dialog->show();
     });
     m_shareAction = file->addAction(tr("S&hare…"), this, &MainWindow::share);
+    file->addAction(tr("Connect to Ser&ver…"), this, [this] {
+        auto *dialog = new ConnectDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
     file->addAction(tr("&Export HTML…"), this, [this] {
         QString suggestion = m_path;
         suggestion.replace(QRegularExpression(QStringLiteral("\\.(md|markdown)$")),

@@ -322,6 +322,89 @@
     </message>
 </context>
 <context>
+    <name>Kyozo::App::ConnectDialog</name>
+    <message>
+        <source>Connect to Server</source>
+        <translation>Mit Server verbinden</translation>
+    </message>
+    <message>
+        <source>https://kyozo.example.org</source>
+        <translation>https://kyozo.example.org</translation>
+    </message>
+    <message>
+        <source>team</source>
+        <translation>team</translation>
+    </message>
+    <message>
+        <source>the one kept for this server, or asked for</source>
+        <translation>der für diesen Server gespeicherte, oder wird erfragt</translation>
+    </message>
+    <message>
+        <source>none: the system&apos;s certificate authorities</source>
+        <translation>keine: die Zertifizierungsstellen des Systems</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>&amp;Server:</source>
+        <translation>&amp;Server:</translation>
+    </message>
+    <message>
+        <source>&amp;Workspace:</source>
+        <translation>&amp;Arbeitsbereich:</translation>
+    </message>
+    <message>
+        <source>&amp;Token:</source>
+        <translation>&amp;Token:</translation>
+    </message>
+    <message>
+        <source>Private &amp;CA:</source>
+        <translation>Eigene &amp;CA:</translation>
+    </message>
+    <message>
+        <source>Only for a server whose certificate your organisation&apos;s own certificate authority signed (a PEM or DER file).</source>
+        <translation>Nur für einen Server, dessen Zertifikat die eigene Zertifizierungsstelle Ihrer Organisation signiert hat (eine PEM- oder DER-Datei).</translation>
+    </message>
+    <message>
+        <source>C&amp;onnect</source>
+        <translation>&amp;Verbinden</translation>
+    </message>
+    <message>
+        <source>Enter the server&apos;s address.</source>
+        <translation>Geben Sie die Adresse des Servers ein.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s address is an https:// (or http://) URL.</source>
+        <translation>Die Adresse des Servers ist eine https://- (oder http://-) URL.</translation>
+    </message>
+    <message>
+        <source>Enter the workspace&apos;s name.</source>
+        <translation>Geben Sie den Namen des Arbeitsbereichs ein.</translation>
+    </message>
+    <message>
+        <source>A private CA is for an https:// server.</source>
+        <translation>Eine eigene CA gilt nur für einen https://-Server.</translation>
+    </message>
+    <message>
+        <source>Private CA</source>
+        <translation>Eigene CA</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt *.cer *.der);;All files (*)</source>
+        <translation>Zertifikate (*.pem *.crt *.cer *.der);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>The token could not be kept: %1</source>
+        <translation>Das Token konnte nicht gespeichert werden: %1</translation>
+    </message>
+    <message>
+        <source>Could not start a new window.</source>
+        <translation>Ein neues Fenster konnte nicht gestartet werden.</translation>
+    </message>
+</context>
+<context>
     <name>Kyozo::App::HiddenDataPanel</name>
     <message>
         <source>Line</source>
@@ -682,6 +765,10 @@
     <message>
         <source>Workspace &amp;Members…</source>
         <translation>Mitglieder des &amp;Arbeitsbereichs…</translation>
+    </message>
+    <message>
+        <source>Connect to Ser&amp;ver…</source>
+        <translation>Mit Ser&amp;ver verbinden…</translation>
     </message>
 </context>
 <context>

@@ -1,6 +1,10 @@
 #pragma once
 
+#include <QList>
+#include <QSslCertificate>
 #include <QString>
+
+#include <optional>
 
 namespace Kyozo::App {
 
@@ -9,5 +13,9 @@ namespace Kyozo::App {
 // every connection the app makes — REST and the channel socket — beside the system's CAs.
 // False with one translated line in `error` when the file holds no certificate.
 bool trustPrivateCa(const QString &path, QString *error);
+
+// The certificates of such a file, or nothing with the same line in `error` (the Connect
+// dialog checks a file before it is used).
+std::optional<QList<QSslCertificate>> readCaFile(const QString &path, QString *error);
 
 } // namespace Kyozo::App
