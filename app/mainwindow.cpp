@@ -3,11 +3,13 @@
 #include "cellrunactions.h"
 #include "connectdialog.h"
 #include "editor/codehighlighter.h"
+#include "editor/findbar.h"
 #include "editor/markdownrenderer.h"
 #include "editor/notebookeditor.h"
 #include "editor/notebooktext.h"
 #include "editor/remotecursors.h"
 #include "editor/semantichighlighter.h"
+#include "editor/textsearch.h"
 #include "net/channelconnection.h"
 #include "net/restclient.h"
 #include "net/sharednotebook.h"
@@ -44,6 +46,7 @@
 #include <QSaveFile>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTextBlock>
 #include <QTextDocument>
 #include <QUrlQuery>
 #include <QVBoxLayout>
@@ -73,9 +76,37 @@ MainWindow::MainWindow(QWidget *parent)
     , m_pending(new QLabel)
     , m_presencePanel(new PresencePanel)
     , m_runActions(new CellRunActions(this, m_editor, this))
+    , m_findBar(new FindBar(m_editor))
+    , m_position(new QLabel)
 {
     setObjectName(QStringLiteral("mainWindow"));
-    setCentralWidget(m_editor);
+    // The find bar under the text, as in Ghostwriter and Kate.
+    auto *central = new QWidget;
+    auto *column = new QVBoxLayout(central);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(0);
+    column->addWidget(m_editor, 1);
+    column->addWidget(m_findBar);
+    setCentralWidget(central);
+    m_position->setObjectName(QStringLiteral("positionStatus"));
+    m_position->setContentsMargins(6, 0, 6, 0);
+    statusBar()->addPermanentWidget(m_position);
+    m_countTimer.setSingleShot(true);
+    m_countTimer.setInterval(300);
+    connect(&m_countTimer, &QTimer::timeout, this, [this] {
+        const TextCounts counts = countText(m_editor->toPlainText());
+        // Whole sentences per count, not "(s)": English has no plural table loaded.
+        m_counts = (counts.words == 1 ? tr("1 word") : tr("%L1 words").arg(counts.words))
+            + QStringLiteral(" · ")
+            + (counts.characters == 1 ? tr("1 character")
+                                      : tr("%L1 characters").arg(counts.characters));
+        updatePosition();
+    });
+    connect(m_editor->document(), &QTextDocument::contentsChanged, &m_countTimer,
+            qOverload<>(&QTimer::start));
+    connect(m_editor, &QPlainTextEdit::cursorPositionChanged, this, &MainWindow::updatePosition);
+    connect(m_editor, &QPlainTextEdit::selectionChanged, this, &MainWindow::updatePosition);
+    m_countTimer.start();
     m_connection->setObjectName(QStringLiteral("connectionStatus"));
     m_plan->setObjectName(QStringLiteral("planStatus"));
     m_plan->setContentsMargins(6, 0, 12, 0); // apart from the connection beside it
@@ -257,8 +288,45 @@ void MainWindow::buildMenus()
     // Undo and Redo undo the user's own edits only in a shared notebook (issue 15 item 3);
     // the editor's keys reach the same functions.
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
-    edit->addAction(tr("&Undo"), QKeySequence::Undo, this, &MainWindow::undo);
-    edit->addAction(tr("&Redo"), QKeySequence::Redo, this, &MainWindow::redo);
+    edit->addAction(QIcon::fromTheme(QStringLiteral("edit-undo")), tr("&Undo"), QKeySequence::Undo,
+                    this, &MainWindow::undo);
+    edit->addAction(QIcon::fromTheme(QStringLiteral("edit-redo")), tr("&Redo"), QKeySequence::Redo,
+                    this, &MainWindow::redo);
+    edit->addSeparator();
+    edit->addAction(QIcon::fromTheme(QStringLiteral("edit-cut")), tr("Cu&t"), QKeySequence::Cut,
+                    m_editor, &QPlainTextEdit::cut);
+    edit->addAction(QIcon::fromTheme(QStringLiteral("edit-copy")), tr("&Copy"), QKeySequence::Copy,
+                    m_editor, &QPlainTextEdit::copy);
+    edit->addAction(QIcon::fromTheme(QStringLiteral("edit-paste")), tr("&Paste"),
+                    QKeySequence::Paste, m_editor, &QPlainTextEdit::paste);
+    edit->addAction(QIcon::fromTheme(QStringLiteral("edit-select-all")), tr("Select &All"),
+                    QKeySequence::SelectAll, m_editor, &QPlainTextEdit::selectAll);
+    edit->addSeparator();
+    edit->addAction(QIcon::fromTheme(QStringLiteral("edit-find")), tr("&Find…"), QKeySequence::Find,
+                    m_findBar, &FindBar::openFind);
+    edit->addAction(tr("Find &Next"), QKeySequence::FindNext, m_findBar, [this] {
+        if (m_findBar->findEdit()->text().isEmpty())
+            m_findBar->openFind();
+        else
+            m_findBar->findNext();
+    });
+    edit->addAction(tr("Find Pre&vious"), QKeySequence::FindPrevious, m_findBar, [this] {
+        if (m_findBar->findEdit()->text().isEmpty())
+            m_findBar->openFind();
+        else
+            m_findBar->findPrevious();
+    });
+    QAction *replace = edit->addAction(QIcon::fromTheme(QStringLiteral("edit-find-replace")),
+                                       tr("R&eplace…"), m_findBar, &FindBar::openReplace);
+    replace->setShortcuts(FindBar::replaceShortcuts());
+    edit->addAction(tr("&Go to Line…"), QKeySequence(tr("Ctrl+L")), this, [this] {
+        bool ok = false;
+        const int line = QInputDialog::getInt(
+            this, tr("Go to Line"), tr("Line (1 to %1):").arg(m_editor->blockCount()),
+            m_editor->textCursor().blockNumber() + 1, 1, m_editor->blockCount(), 1, &ok);
+        if (ok)
+            goToLine(line);
+    });
     updateSharedActions();
 
     QMenu *insert = menuBar()->addMenu(tr("&Insert"));
@@ -861,6 +929,30 @@ void MainWindow::redo()
         m_shared->redo();
     else
         m_editor->redo();
+}
+
+void MainWindow::goToLine(int line)
+{
+    const QTextBlock block
+        = m_editor->document()->findBlockByNumber(std::clamp(line, 1, m_editor->blockCount()) - 1);
+    QTextCursor cursor(block);
+    m_editor->setTextCursor(cursor);
+    m_editor->centerCursor();
+    m_editor->setFocus();
+}
+
+void MainWindow::updatePosition()
+{
+    const QTextCursor cursor = m_editor->textCursor();
+    QString text = tr("Line %1, column %2")
+                       .arg(cursor.blockNumber() + 1)
+                       .arg(visualColumn(cursor.block().text(), cursor.positionInBlock()));
+    if (cursor.hasSelection())
+        text += QStringLiteral(" · ")
+            + tr("%L1 selected").arg(countText(cursor.selectedText()).characters);
+    if (!m_counts.isEmpty())
+        text += QStringLiteral(" · ") + m_counts;
+    m_position->setText(text);
 }
 
 } // namespace Kyozo::App

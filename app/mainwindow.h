@@ -25,6 +25,8 @@ class SoloSession;
 
 // SPEC §9 main window: notebook list, editor, Semantics / Hidden data / Preview docks, and a
 // status bar with the server connection and who is present.
+class FindBar;
+
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -68,6 +70,11 @@ public:
     CellRunActions *runActions() const { return m_runActions; }
 
     NotebookEditor *editor() const { return m_editor; }
+    FindBar *findBar() const { return m_findBar; }
+    // Line, column (as a reader counts characters) and the document's words and characters.
+    QLabel *positionStatus() const { return m_position; }
+    // Edit → Go to Line…: the cursor to the start of `line` (from 1; clamped to the text).
+    void goToLine(int line);
     SemanticsPanel *semanticsPanel() const { return m_semantics; }
     HiddenDataPanel *hiddenDataPanel() const { return m_hidden; }
     PreviewPanel *previewPanel() const { return m_preview; }
@@ -89,6 +96,7 @@ protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+    void updatePosition();
     void buildMenus();
     void buildDocks();
     void updateTitle();
@@ -122,6 +130,10 @@ private:
     QLabel *m_pending;
     PresencePanel *m_presencePanel;
     CellRunActions *m_runActions;
+    FindBar *m_findBar;
+    QLabel *m_position;
+    QTimer m_countTimer; // words and characters a moment after typing (O(n) on the text)
+    QString m_counts;
     SharedNotebook *m_shared = nullptr;
     SoloSession *m_solo = nullptr;
     SoloMirror *m_mirror = nullptr;

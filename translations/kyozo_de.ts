@@ -207,6 +207,14 @@
         <source>%1 holds no PEM or DER certificate</source>
         <translation>%1 enthält kein PEM- oder DER-Zertifikat</translation>
     </message>
+    <message>
+        <source>Nothing to find.</source>
+        <translation>Nichts zu suchen.</translation>
+    </message>
+    <message>
+        <source>Not a regular expression: %1 (at character %2)</source>
+        <translation>Kein regulärer Ausdruck: %1 (bei Zeichen %2)</translation>
+    </message>
 </context>
 <context>
     <name>Kyozo::App::BundledServer</name>
@@ -402,6 +410,89 @@
     <message>
         <source>Could not start a new window.</source>
         <translation>Ein neues Fenster konnte nicht gestartet werden.</translation>
+    </message>
+</context>
+<context>
+    <name>Kyozo::App::FindBar</name>
+    <message>
+        <source>Match &amp;case</source>
+        <translation>Groß/&amp;klein beachten</translation>
+    </message>
+    <message>
+        <source>&amp;Whole words</source>
+        <translation>Ganze Wörte&amp;r</translation>
+    </message>
+    <message>
+        <source>Re&amp;gular expression</source>
+        <translation>Regulärer Aus&amp;druck</translation>
+    </message>
+    <message>
+        <source>Find and replace</source>
+        <translation>Suchen und Ersetzen</translation>
+    </message>
+    <message>
+        <source>Find</source>
+        <translation>Suchen</translation>
+    </message>
+    <message>
+        <source>Text to find</source>
+        <translation>Zu suchender Text</translation>
+    </message>
+    <message>
+        <source>Replace with</source>
+        <translation>Ersetzen durch</translation>
+    </message>
+    <message>
+        <source>Replacement</source>
+        <translation>Ersetzung</translation>
+    </message>
+    <message>
+        <source>&amp;Previous</source>
+        <translation>&amp;Zurück</translation>
+    </message>
+    <message>
+        <source>&amp;Next</source>
+        <translation>&amp;Weiter</translation>
+    </message>
+    <message>
+        <source>&amp;Replace</source>
+        <translation>&amp;Ersetzen</translation>
+    </message>
+    <message>
+        <source>Replace &amp;All</source>
+        <translation>&amp;Alle ersetzen</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>Schließen (Esc)</translation>
+    </message>
+    <message>
+        <source>Close the find bar</source>
+        <translation>Suchleiste schließen</translation>
+    </message>
+    <message>
+        <source>No match</source>
+        <translation>Kein Treffer</translation>
+    </message>
+    <message>
+        <source>1 replaced</source>
+        <translation>1 ersetzt</translation>
+    </message>
+    <message>
+        <source>%1 replaced</source>
+        <translation>%1 ersetzt</translation>
+    </message>
+    <message>
+        <source>%L1+ matches</source>
+        <translation>%L1+ Treffer</translation>
+    </message>
+    <message>
+        <source>1 match</source>
+        <translation>1 Treffer</translation>
+    </message>
+    <message>
+        <source>%L1 matches</source>
+        <translation>%L1 Treffer</translation>
     </message>
 </context>
 <context>
@@ -769,6 +860,78 @@
     <message>
         <source>Connect to Ser&amp;ver…</source>
         <translation>Mit Ser&amp;ver verbinden…</translation>
+    </message>
+    <message>
+        <source>1 word</source>
+        <translation>1 Wort</translation>
+    </message>
+    <message>
+        <source>%L1 words</source>
+        <translation>%L1 Wörter</translation>
+    </message>
+    <message>
+        <source>1 character</source>
+        <translation>1 Zeichen</translation>
+    </message>
+    <message>
+        <source>%L1 characters</source>
+        <translation>%L1 Zeichen</translation>
+    </message>
+    <message>
+        <source>Cu&amp;t</source>
+        <translation>&amp;Ausschneiden</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Kopieren</translation>
+    </message>
+    <message>
+        <source>&amp;Paste</source>
+        <translation>Ein&amp;fügen</translation>
+    </message>
+    <message>
+        <source>Select &amp;All</source>
+        <translation>Alles a&amp;uswählen</translation>
+    </message>
+    <message>
+        <source>&amp;Find…</source>
+        <translation>&amp;Suchen…</translation>
+    </message>
+    <message>
+        <source>Find &amp;Next</source>
+        <translation>Wei&amp;tersuchen</translation>
+    </message>
+    <message>
+        <source>Find Pre&amp;vious</source>
+        <translation>Rückwärts su&amp;chen</translation>
+    </message>
+    <message>
+        <source>R&amp;eplace…</source>
+        <translation>&amp;Ersetzen…</translation>
+    </message>
+    <message>
+        <source>&amp;Go to Line…</source>
+        <translation>&amp;Gehe zu Zeile…</translation>
+    </message>
+    <message>
+        <source>Ctrl+L</source>
+        <translation>Ctrl+L</translation>
+    </message>
+    <message>
+        <source>Go to Line</source>
+        <translation>Gehe zu Zeile</translation>
+    </message>
+    <message>
+        <source>Line (1 to %1):</source>
+        <translation>Zeile (1 bis %1):</translation>
+    </message>
+    <message>
+        <source>Line %1, column %2</source>
+        <translation>Zeile %1, Spalte %2</translation>
+    </message>
+    <message>
+        <source>%L1 selected</source>
+        <translation>%L1 ausgewählt</translation>
     </message>
 </context>
 <context>
