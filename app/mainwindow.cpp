@@ -10,6 +10,7 @@
 #include "editor/remotecursors.h"
 #include "editor/semantichighlighter.h"
 #include "editor/textsearch.h"
+#include "hidetextdialog.h"
 #include "net/channelconnection.h"
 #include "net/restclient.h"
 #include "net/sharednotebook.h"
@@ -543,23 +544,11 @@ void MainWindow::openInteractively(const QString &path)
 
 void MainWindow::hideTextInSelection()
 {
-    QDialog dialog(this);
-    dialog.setWindowTitle(tr("Hide text in selection"));
-    auto *form = new QFormLayout(&dialog);
-    auto *secret = new QLineEdit;
-    auto *passphrase = new QLineEdit;
-    passphrase->setEchoMode(QLineEdit::Password);
-    passphrase->setPlaceholderText(tr("optional: encrypts the hidden text"));
-    form->addRow(tr("Text to hide:"), secret);
-    form->addRow(tr("Passphrase:"), passphrase);
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    form->addRow(buttons);
-    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    if (dialog.exec() != QDialog::Accepted || secret->text().isEmpty())
+    HideTextDialog dialog(this);
+    if (dialog.exec() != QDialog::Accepted)
         return;
     QString error;
-    if (!m_editor->hideInSelection(secret->text(), passphrase->text(), &error))
+    if (!m_editor->hideInSelection(dialog.secret(), dialog.passphrase(), &error))
         QMessageBox::warning(this, tr("Cannot hide text"), error);
 }
 

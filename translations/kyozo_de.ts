@@ -519,6 +519,53 @@
     </message>
 </context>
 <context>
+    <name>Kyozo::App::HideTextDialog</name>
+    <message>
+        <source>Hide text in selection</source>
+        <translation>Text in der Auswahl verstecken</translation>
+    </message>
+    <message>
+        <source>optional: encrypts the hidden text</source>
+        <translation>optional: verschlüsselt den versteckten Text</translation>
+    </message>
+    <message>
+        <source>the same passphrase again</source>
+        <translation>dieselbe Passphrase noch einmal</translation>
+    </message>
+    <message>
+        <source>&amp;Text to hide:</source>
+        <translation>Zu versteckender &amp;Text:</translation>
+    </message>
+    <message>
+        <source>&amp;Passphrase:</source>
+        <translation>&amp;Passphrase:</translation>
+    </message>
+    <message>
+        <source>&amp;Confirm:</source>
+        <translation>&amp;Bestätigen:</translation>
+    </message>
+    <message>
+        <source>The text is carried by invisible characters in the selected text. Without its passphrase an encrypted text cannot be read back by anyone, you included.</source>
+        <translation>Der Text wird von unsichtbaren Zeichen im ausgewählten Text getragen. Ohne seine Passphrase kann niemand einen verschlüsselten Text zurücklesen, auch Sie nicht.</translation>
+    </message>
+    <message>
+        <source>&amp;Hide</source>
+        <translation>&amp;Verstecken</translation>
+    </message>
+    <message>
+        <source>Enter the text to hide.</source>
+        <translation>Geben Sie den zu versteckenden Text ein.</translation>
+    </message>
+    <message>
+        <source>Enter the passphrase again to confirm it.</source>
+        <translation>Geben Sie die Passphrase zur Bestätigung noch einmal ein.</translation>
+    </message>
+    <message>
+        <source>The passphrases differ.</source>
+        <translation>Die Passphrasen stimmen nicht überein.</translation>
+    </message>
+</context>
+<context>
     <name>Kyozo::App::LicenseKeeper</name>
     <message>
         <source>Plan: %1</source>
@@ -709,22 +756,6 @@
     <message>
         <source>Cannot open notebook</source>
         <translation>Notizbuch kann nicht geöffnet werden</translation>
-    </message>
-    <message>
-        <source>Hide text in selection</source>
-        <translation>Text in Auswahl verstecken</translation>
-    </message>
-    <message>
-        <source>optional: encrypts the hidden text</source>
-        <translation>optional: verschlüsselt den versteckten Text</translation>
-    </message>
-    <message>
-        <source>Text to hide:</source>
-        <translation>Zu versteckender Text:</translation>
-    </message>
-    <message>
-        <source>Passphrase:</source>
-        <translation>Passphrase:</translation>
     </message>
     <message>
         <source>Cannot hide text</source>
