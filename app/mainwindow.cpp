@@ -33,6 +33,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QHeaderView>
 #include <QInputDialog>
 #include <QJsonArray>
 #include <QLabel>
@@ -47,6 +48,7 @@
 #include <QSaveFile>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTableWidget>
 #include <QTextBlock>
 #include <QTextDocument>
 #include <QUrlQuery>
@@ -229,6 +231,8 @@ void MainWindow::buildDocks()
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(QIcon::fromTheme(QStringLiteral("document-new")), tr("&New"), QKeySequence::New,
+                    this, &MainWindow::newNotebook);
     file->addAction(tr("&Open…"), QKeySequence::Open, this, [this] {
         const QString path = QFileDialog::getOpenFileName(
             this, tr("Open notebook"), QFileInfo(m_path).absolutePath(),
@@ -284,7 +288,8 @@ void MainWindow::buildMenus()
     file->addSeparator();
     file->addAction(tr("Copy for &AI"), QKeySequence(tr("Ctrl+Shift+A")), this,
                     [this] { SemanticsPanel::copyForAi(m_editor->toPlainText()); });
-    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    file->addAction(tr("&Close"), QKeySequence::Close, this, &QWidget::close);
+    file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
 
     // Undo and Redo undo the user's own edits only in a shared notebook (issue 15 item 3);
     // the editor's keys reach the same functions.
@@ -350,6 +355,93 @@ void MainWindow::buildMenus()
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget *d : findChildren<QDockWidget *>())
         view->addAction(d->toggleViewAction());
+    view->addSeparator();
+    // Zoom changes the editor's font by points, as QPlainTextEdit::zoomIn does; Reset goes
+    // back to the size it had.
+    m_baseFontSize = m_editor->font().pointSizeF();
+    view->addAction(QIcon::fromTheme(QStringLiteral("zoom-in")), tr("Zoom &In"),
+                    QKeySequence::ZoomIn, m_editor, [this] { m_editor->zoomIn(1); });
+    view->addAction(QIcon::fromTheme(QStringLiteral("zoom-out")), tr("Zoom &Out"),
+                    QKeySequence::ZoomOut, m_editor, [this] {
+                        if (m_editor->font().pointSizeF() > 4)
+                            m_editor->zoomOut(1);
+                    });
+    view->addAction(QIcon::fromTheme(QStringLiteral("zoom-original")), tr("&Reset Zoom"),
+                    QKeySequence(tr("Ctrl+0")), m_editor, [this] {
+                        QFont font = m_editor->font();
+                        font.setPointSizeF(m_baseFontSize);
+                        m_editor->setFont(font);
+                    });
+    QAction *fullScreen
+        = view->addAction(QIcon::fromTheme(QStringLiteral("view-fullscreen")), tr("&Full Screen"));
+    fullScreen->setCheckable(true);
+    QList<QKeySequence> fullScreenKeys = QKeySequence::keyBindings(QKeySequence::FullScreen);
+    if (fullScreenKeys.isEmpty()) // X11 without a desktop's theme binds none
+        fullScreenKeys.append(QKeySequence(Qt::Key_F11));
+    fullScreen->setShortcuts(fullScreenKeys);
+    connect(fullScreen, &QAction::toggled, this, [this](bool on) {
+        setWindowState(on ? windowState() | Qt::WindowFullScreen
+                          : windowState() & ~Qt::WindowFullScreen);
+    });
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
+    help->addAction(QIcon::fromTheme(QStringLiteral("help-about")), tr("&About Kyozo"), this,
+                    [this] { QMessageBox::about(this, tr("About Kyozo"), aboutText()); });
+}
+
+QString MainWindow::aboutText() const
+{
+    return tr("<h3>Kyozo %1</h3><p>A notebook editor for Markdown-LD: Markdown that carries "
+              "linked data.</p><p>Qt %2 (built with %3)<br>cmark-gfm %4</p>")
+        .arg(QCoreApplication::applicationVersion().toHtmlEscaped(),
+             QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR),
+             markdownEngineVersion().toHtmlEscaped());
+}
+
+QList<std::pair<QString, QString>> MainWindow::shortcuts() const
+{
+    // From the menus themselves, so the list cannot drift from what the keys do.
+    QList<std::pair<QString, QString>> out;
+    const std::function<void(QMenu *, const QString &)> walk = [&](QMenu *menu,
+                                                                   const QString &path) {
+        for (QAction *a : menu->actions()) {
+            const QString name = path + QStringLiteral(" → ") + a->text().remove(QLatin1Char('&'));
+            if (a->menu())
+                walk(a->menu(), name);
+            else if (!a->shortcut().isEmpty())
+                out.append({ name, a->shortcut().toString(QKeySequence::NativeText) });
+        }
+    };
+    for (QAction *top : menuBar()->actions())
+        if (top->menu())
+            walk(top->menu(), top->text().remove(QLatin1Char('&')));
+    return out;
+}
+
+void MainWindow::showShortcuts()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Keyboard Shortcuts"));
+    auto *table = new QTableWidget(0, 2, &dialog);
+    table->setHorizontalHeaderLabels({ tr("Action"), tr("Keys") });
+    table->verticalHeader()->hide();
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    for (const auto &[action, keys] : shortcuts()) {
+        const int row = table->rowCount();
+        table->insertRow(row);
+        table->setItem(row, 0, new QTableWidgetItem(action));
+        table->setItem(row, 1, new QTableWidgetItem(keys));
+    }
+    table->resizeColumnsToContents();
+    table->horizontalHeader()->setStretchLastSection(true);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, &dialog);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto *layout = new QVBoxLayout(&dialog);
+    layout->addWidget(table);
+    layout->addWidget(buttons);
+    dialog.resize(520, 560);
+    dialog.exec();
 }
 
 void MainWindow::leaveShared()
@@ -518,19 +610,42 @@ bool MainWindow::maybeSave()
     // file is still the writer's, saved as any other.
     if ((m_shared && !m_mirror) || !m_editor->document()->isModified())
         return true;
-    const auto answer
-        = QMessageBox::question(this, tr("Unsaved changes"),
-                                tr("Save the changes to %1?").arg(QFileInfo(m_path).fileName()),
-                                QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    const auto answer = QMessageBox::question(
+        this, tr("Unsaved changes"),
+        tr("Save the changes to %1?")
+            .arg(m_path.isEmpty() ? tr("Untitled") : QFileInfo(m_path).fileName()),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
     if (answer == QMessageBox::Cancel)
         return false;
     if (answer == QMessageBox::Discard)
         return true;
+    QString path = m_path;
+    if (path.isEmpty()) // a new notebook: where to keep it
+        path = QFileDialog::getSaveFileName(this, tr("Save notebook"), {}, tr("Markdown (*.md)"));
+    if (path.isEmpty())
+        return false;
     QString error;
-    if (saveFile(m_path, &error))
+    if (saveFile(path, &error))
         return true;
     QMessageBox::warning(this, tr("Save failed"), error);
     return false;
+}
+
+void MainWindow::newNotebook()
+{
+    if (!maybeSave())
+        return;
+    if (m_mirror && !m_shared) {
+        delete m_mirror;
+        m_mirror = nullptr;
+    }
+    leaveShared();
+    QString error;
+    m_editor->loadBytes({}, &error);
+    m_path.clear();
+    updateTitle();
+    refreshPanels();
+    m_editor->setFocus();
 }
 
 void MainWindow::openInteractively(const QString &path)

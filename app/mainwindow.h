@@ -75,6 +75,12 @@ public:
     QLabel *positionStatus() const { return m_position; }
     // Edit → Go to Line…: the cursor to the start of `line` (from 1; clamped to the text).
     void goToLine(int line);
+    // File → New: an untitled notebook in this window (after asking to save the open one).
+    void newNotebook();
+    // Help → Keyboard Shortcuts: every menu action with a key, as "Menu → Action", keys.
+    QList<std::pair<QString, QString>> shortcuts() const;
+    // Help → About Kyozo: the versions of the app, Qt and cmark-gfm.
+    QString aboutText() const;
     SemanticsPanel *semanticsPanel() const { return m_semantics; }
     HiddenDataPanel *hiddenDataPanel() const { return m_hidden; }
     PreviewPanel *previewPanel() const { return m_preview; }
@@ -97,6 +103,7 @@ protected:
 
 private:
     void updatePosition();
+    void showShortcuts();
     void buildMenus();
     void buildDocks();
     void updateTitle();
@@ -134,6 +141,7 @@ private:
     QLabel *m_position;
     QTimer m_countTimer; // words and characters a moment after typing (O(n) on the text)
     QString m_counts;
+    qreal m_baseFontSize = 0; // View → Reset Zoom
     SharedNotebook *m_shared = nullptr;
     SoloSession *m_solo = nullptr;
     SoloMirror *m_mirror = nullptr;

@@ -964,6 +964,66 @@
         <source>%L1 selected</source>
         <translation>%L1 ausgewählt</translation>
     </message>
+    <message>
+        <source>&amp;New</source>
+        <translation>&amp;Neu</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>S&amp;chließen</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;In</source>
+        <translation>Ver&amp;größern</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;Out</source>
+        <translation>Ver&amp;kleinern</translation>
+    </message>
+    <message>
+        <source>&amp;Reset Zoom</source>
+        <translation>&amp;Originalgröße</translation>
+    </message>
+    <message>
+        <source>Ctrl+0</source>
+        <translation>Ctrl+0</translation>
+    </message>
+    <message>
+        <source>&amp;Full Screen</source>
+        <translation>&amp;Vollbild</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>&amp;Tastenkürzel</translation>
+    </message>
+    <message>
+        <source>&amp;About Kyozo</source>
+        <translation>Ü&amp;ber Kyozo</translation>
+    </message>
+    <message>
+        <source>About Kyozo</source>
+        <translation>Über Kyozo</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Kyozo %1&lt;/h3&gt;&lt;p&gt;A notebook editor for Markdown-LD: Markdown that carries linked data.&lt;/p&gt;&lt;p&gt;Qt %2 (built with %3)&lt;br&gt;cmark-gfm %4&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Kyozo %1&lt;/h3&gt;&lt;p&gt;Ein Notizbuch-Editor für Markdown-LD: Markdown, das verknüpfte Daten trägt.&lt;/p&gt;&lt;p&gt;Qt %2 (gebaut mit %3)&lt;br&gt;cmark-gfm %4&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Keyboard Shortcuts</source>
+        <translation>Tastenkürzel</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Tasten</translation>
+    </message>
 </context>
 <context>
     <name>Kyozo::App::NotebookEditor</name>

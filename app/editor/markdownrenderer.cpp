@@ -72,4 +72,9 @@ QString htmlPage(const QString &title, const QString &body)
             .arg(title.toHtmlEscaped(), body);
 }
 
+QString markdownEngineVersion()
+{
+    return QString::fromLatin1(cmark_version_string());
+}
+
 } // namespace Kyozo::App

@@ -13,6 +13,9 @@ namespace Kyozo::App {
 using CodeHtml = std::function<QString(const QString &info, const QString &code)>;
 QString renderMarkdown(const QByteArray &markdown, const CodeHtml &codeHtml = {});
 
+// The cmark-gfm library's version, as it says it (Help → About).
+QString markdownEngineVersion();
+
 // A whole HTML page for "Export HTML": the rendered body with a title and UTF-8 charset.
 QString htmlPage(const QString &title, const QString &body);
 
