@@ -270,6 +270,12 @@ void MainWindow::buildMenus()
         dialog->show();
     });
     m_shareAction = file->addAction(tr("S&hare…"), this, &MainWindow::share);
+    m_reconnectAction = file->addAction(QIcon::fromTheme(QStringLiteral("view-refresh")),
+                                        tr("Reconnec&t"), this, [this] {
+                                            if (m_solo)
+                                                m_solo->reconnect();
+                                        });
+    m_reconnectAction->setEnabled(false); // solo: the bundled server (setSolo)
     file->addAction(tr("Connect to Ser&ver…"), this, [this] {
         auto *dialog = new ConnectDialog(this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -288,7 +294,7 @@ void MainWindow::buildMenus()
     file->addSeparator();
     file->addAction(tr("Copy for &AI"), QKeySequence(tr("Ctrl+Shift+A")), this,
                     [this] { SemanticsPanel::copyForAi(m_editor->toPlainText()); });
-    file->addAction(tr("&Close"), QKeySequence::Close, this, &QWidget::close);
+    file->addAction(tr("C&lose"), QKeySequence::Close, this, &QWidget::close);
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
 
     // Undo and Redo undo the user's own edits only in a shared notebook (issue 15 item 3);
@@ -834,6 +840,7 @@ void MainWindow::wireShared()
 void MainWindow::setSolo(SoloSession *solo)
 {
     m_solo = solo;
+    m_reconnectAction->setEnabled(true);
     updateSharedActions();
     mirrorIfKnown();
     // Restarted (it died, or Share… moved it): the mirror follows it to its new port.

@@ -139,6 +139,7 @@ private:
     CellRunActions *m_runActions;
     FindBar *m_findBar;
     QLabel *m_position;
+    QAction *m_reconnectAction;
     QTimer m_countTimer; // words and characters a moment after typing (O(n) on the text)
     QString m_counts;
     qreal m_baseFontSize = 0; // View → Reset Zoom

@@ -969,10 +969,6 @@
         <translation>&amp;Neu</translation>
     </message>
     <message>
-        <source>&amp;Close</source>
-        <translation>S&amp;chließen</translation>
-    </message>
-    <message>
         <source>Zoom &amp;In</source>
         <translation>Ver&amp;größern</translation>
     </message>
@@ -1023,6 +1019,14 @@
     <message>
         <source>Keys</source>
         <translation>Tasten</translation>
+    </message>
+    <message>
+        <source>Reconnec&amp;t</source>
+        <translation>Neu verb&amp;inden</translation>
+    </message>
+    <message>
+        <source>C&amp;lose</source>
+        <translation>Sch&amp;ließen</translation>
     </message>
 </context>
 <context>
@@ -1267,10 +1271,6 @@
         <translation>Lokaler Server beendet (%1); Neustart …</translation>
     </message>
     <message>
-        <source>Local server stopped (%1); it keeps failing, so it was not restarted.</source>
-        <translation>Lokaler Server beendet (%1); er scheitert wiederholt und wurde nicht neu gestartet.</translation>
-    </message>
-    <message>
         <source>Connected to the local server</source>
         <translation>Mit dem lokalen Server verbunden</translation>
     </message>
@@ -1309,6 +1309,10 @@
     <message>
         <source>Restarting the local server to share it on %1…</source>
         <translation>Der lokale Server wird neu gestartet, um ihn auf %1 zu teilen …</translation>
+    </message>
+    <message>
+        <source>Local server stopped (%1); it keeps failing. Trying again in %2 s, or now with File → Reconnect.</source>
+        <translation>Lokaler Server gestoppt (%1); er scheitert immer wieder. Neuer Versuch in %2 s, oder jetzt mit Datei → Neu verbinden.</translation>
     </message>
 </context>
 <context>

@@ -48,12 +48,26 @@ SoloSession::SoloSession(QString program, QObject *parent)
             qCWarning(lcSolo).noquote() << "sharing failed:" << why;
             emit sharingFailed(why);
         }
-        emit statusChanged(
-            willRestart
-                ? tr("Local server stopped (%1); restarting…").arg(reason)
-                : tr("Local server stopped (%1); it keeps failing, so it was not restarted.")
-                      .arg(reason));
+        if (willRestart) {
+            emit statusChanged(tr("Local server stopped (%1); restarting…").arg(reason));
+            return;
+        }
+        // The crash limit: not given up for good. Tried again later, less often each time
+        // (the edits made meanwhile wait in co-editing's offline queue).
+        const int delay = m_nextRetryMs;
+        m_nextRetryMs = std::min(m_nextRetryMs * 2, m_maxRetryMs);
+        m_retryTimer.start(delay);
+        emit statusChanged(tr("Local server stopped (%1); it keeps failing. Trying again in "
+                              "%2 s, or now with File → Reconnect.")
+                               .arg(reason)
+                               .arg((delay + 999) / 1000));
     });
+    connect(&m_server, &BundledServer::ready, this, [this] {
+        m_retryTimer.stop();
+        m_nextRetryMs = m_firstRetryMs;
+    });
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, &SoloSession::reconnect);
     connect(&m_connection, &ChannelConnection::stateChanged, this,
             [this](ChannelConnection::State state) {
                 switch (state) {
@@ -99,8 +113,25 @@ void SoloSession::start()
     m_server.start();
 }
 
+void SoloSession::reconnect()
+{
+    m_retryTimer.stop();
+    if (m_server.program().isEmpty())
+        return;
+    emit statusChanged(tr("Starting the local server…"));
+    m_server.restart(m_server.listen()); // forgets the quick restarts
+}
+
+void SoloSession::setRetryDelays(int firstMs, int maxMs)
+{
+    m_firstRetryMs = firstMs;
+    m_maxRetryMs = maxMs;
+    m_nextRetryMs = firstMs;
+}
+
 void SoloSession::stop()
 {
+    m_retryTimer.stop();
     m_connection.close();
     m_server.stop();
 }

@@ -5,6 +5,7 @@
 
 #include <QHostAddress>
 #include <QObject>
+#include <QTimer>
 
 namespace Kyozo::App {
 
@@ -21,6 +22,14 @@ public:
 
     void start();
     void stop();
+    // File → Reconnect (issue 19 item 7): the server started again now, its crashes
+    // forgotten. After the crash limit this is also tried by itself, with back-off: first
+    // after retryDelays().first ms, then twice as long each time up to .second.
+    void reconnect();
+    void setRetryDelays(int firstMs, int maxMs);
+    std::pair<int, int> retryDelays() const { return { m_firstRetryMs, m_maxRetryMs }; }
+    // The wait before the automatic retry that is due, in ms; -1 when none is.
+    int pendingRetryDelay() const { return m_retryTimer.isActive() ? m_retryTimer.interval() : -1; }
 
     BundledServer *server() { return &m_server; }
     ChannelConnection *connection() { return &m_connection; }
@@ -77,6 +86,10 @@ private:
     QString m_guestToken;
     bool m_sharePending = false;
     bool m_sharing = false;
+    QTimer m_retryTimer; // after the crash limit
+    int m_firstRetryMs = 30 * 1000;
+    int m_maxRetryMs = 10 * 60 * 1000;
+    int m_nextRetryMs = m_firstRetryMs;
 };
 
 } // namespace Kyozo::App
