@@ -23,15 +23,18 @@ namespace Kyozo::App {
 
 namespace {
 
-    // First run: a copy of the sample notebook the user can edit and save (SPEC §9).
+    // First run: a copy of the sample notebook the user can edit and save (SPEC §9), in the
+    // notebooks folder where the user finds it again (issue 19 item 3), not in the app's
+    // hidden data folder.
     QString sampleNotebook()
     {
-        const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+        const QString dir = notebooksFolder();
         const QString path = dir + QStringLiteral("/Welcome.md");
         if (!QFile::exists(path)) {
             QDir().mkpath(dir);
             QFile::copy(QStringLiteral(":/samples/welcome.md"), path);
-            QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+            // A resource copy is read-only: the user's file is theirs to edit.
+            QFile::setPermissions(path, QFile::permissions(path) | QFileDevice::WriteOwner);
         }
         return path;
     }
@@ -45,6 +48,15 @@ namespace {
     }
 
 } // namespace
+
+QString notebooksFolder()
+{
+    const QString chosen = QSettings().value(QStringLiteral("notebooksFolder")).toString();
+    if (!chosen.isEmpty())
+        return chosen;
+    return QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
+        + QStringLiteral("/Kyozo");
+}
 
 bool hasDisplay()
 {
@@ -99,7 +111,7 @@ int runEditor(const Options &options)
             w->setSolo(solo.get());
             QObject::connect(solo.get(), &SoloSession::statusChanged, w,
                              &MainWindow::showConnectionStatus);
-            QObject::connect(solo.get(), &SoloSession::notice, w, &MainWindow::showNotice);
+            QObject::connect(solo.get(), &SoloSession::notice, w, &MainWindow::showDetail);
         }
         wireConnection(solo->connection(), windows);
         solo->start();
@@ -113,7 +125,7 @@ int runEditor(const Options &options)
         for (MainWindow *w : std::as_const(windows)) {
             QObject::connect(team.get(), &TeamSession::statusChanged, w,
                              &MainWindow::showConnectionStatus);
-            QObject::connect(team.get(), &TeamSession::notice, w, &MainWindow::showNotice);
+            QObject::connect(team.get(), &TeamSession::notice, w, &MainWindow::showDetail);
         }
         wireConnection(team->connection(), windows);
         std::optional<QString> token;

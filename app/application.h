@@ -18,6 +18,9 @@ struct Options
 
 // SPEC §11: with no display the app says so in one line and exits 2.
 bool hasDisplay();
+// Where the writer's notebooks live (issue 19 item 3): QSettings "notebooksFolder", by
+// default Kyozo in the desktop's Documents folder. The sample is copied there on first run.
+QString notebooksFolder();
 
 // Runs the editor: windows, the bundled server or the team connection, signals. Returns
 // the exit code. Expects a QApplication.

@@ -602,6 +602,12 @@ void MainWindow::showNotice(const QString &text)
     qCInfo(lcStatus).noquote() << text;
 }
 
+void MainWindow::showDetail(const QString &text)
+{
+    m_connection->setToolTip(text);
+    qCInfo(lcStatus).noquote() << text;
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (maybeSave())

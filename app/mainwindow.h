@@ -94,6 +94,9 @@ public slots:
     void showConnectionStatus(const QString &text);
     void showPresence(const QStringList &names);
     void showNotice(const QString &text);
+    // A technical note (the keychain's fallback): in the log and on the connection's tooltip,
+    // not in the status bar a writer reads first (issue 19 item 3).
+    void showDetail(const QString &text);
     // The plan and its state (LicenseKeeper), in the status bar.
     void showPlan(const QString &text);
 

@@ -8,7 +8,9 @@
 #include "xvfbmain.h"
 
 #include <QDialog>
+#include <QLabel>
 #include <QScreen>
+#include <QStatusBar>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -125,6 +127,19 @@ private slots:
         });
         shortcutsAction->trigger();
         QCOMPARE(rows, int(list.size()));
+    }
+
+    // Technical notes (the keychain's fallback) are details, not the status bar's message.
+    void detailsStayOutOfTheStatusBar()
+    {
+        MainWindow window;
+        window.showDetail(QStringLiteral("The desktop keychain is not available"));
+        QVERIFY(window.statusBar()->currentMessage().isEmpty());
+        auto *connection = window.findChild<QLabel *>(QStringLiteral("connectionStatus"));
+        QVERIFY(connection);
+        QCOMPARE(connection->toolTip(), QStringLiteral("The desktop keychain is not available"));
+        window.showNotice(QStringLiteral("Saved n.md"));
+        QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("Saved n.md"));
     }
 
     void aboutSaysTheVersions()

@@ -136,7 +136,9 @@ void TestSoloSession::firstRunOpensACopyOfTheSample()
     AppProcess app;
     app.start({});
     QVERIFY2(app.waitForLine(kConnected, 30000) >= 0, qPrintable(app.output()));
-    QFile copy(app.dataHome() + QStringLiteral("/kyozo/kyozo/Welcome.md"));
+    // In a folder the user sees (issue 19 item 3), not the app's hidden data folder.
+    QFile copy(app.home() + QStringLiteral("/Documents/Kyozo/Welcome.md"));
+    QVERIFY(!QFile::exists(app.dataHome() + QStringLiteral("/kyozo/kyozo/Welcome.md")));
     QVERIFY(copy.open(QIODevice::ReadOnly));
     QFile sample(KyozoTest::sourcePath(QStringLiteral("resources/samples/welcome.md")));
     QVERIFY(sample.open(QIODevice::ReadOnly));

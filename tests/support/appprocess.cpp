@@ -1,5 +1,7 @@
 #include "appprocess.h"
 
+#include <QDir>
+
 #include "temporaryserver.h"
 #include "testpaths.h"
 
@@ -35,6 +37,9 @@ void AppProcess::start(const QStringList &args, QProcessEnvironment environment)
     environment.insert(QStringLiteral("XDG_CONFIG_HOME"), configHome());
     environment.insert(QStringLiteral("XDG_DATA_HOME"), m_dir.filePath(QStringLiteral("data")));
     environment.insert(QStringLiteral("XDG_RUNTIME_DIR"), m_dir.path());
+    // The notebooks folder (~/Documents/Kyozo) stays in the test's directory.
+    QDir().mkpath(home());
+    environment.insert(QStringLiteral("HOME"), home());
     environment.insert(QStringLiteral("USER"), QStringLiteral("ada"));
     if (m_keychain) {
         environment.remove(QStringLiteral("KYOZO_NO_KEYCHAIN"));

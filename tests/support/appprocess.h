@@ -34,6 +34,8 @@ public:
     QString databaseUrl() const;
     QString configHome() const { return m_dir.filePath(QStringLiteral("config")); }
     QString dataHome() const { return m_dir.filePath(QStringLiteral("data")); }
+    // $HOME: the Documents folder the app keeps its notebooks in is under it.
+    QString home() const { return m_dir.filePath(QStringLiteral("home")); }
     QProcess &process() { return m_process; }
 
     // A user of the app's local workspace with a token, made through the server's admin commands.
