@@ -180,6 +180,62 @@
         <source>invalid JSON-LD: %1</source>
         <translation>ungültiges JSON-LD: %1</translation>
     </message>
+    <message>
+        <source>a number</source>
+        <translation>einer Zahl</translation>
+    </message>
+    <message>
+        <source>a string</source>
+        <translation>einem Text</translation>
+    </message>
+    <message>
+        <source>the block ends before the array does: a &apos;]&apos; is missing</source>
+        <translation>der Block endet vor dem Array: ein ']' fehlt</translation>
+    </message>
+    <message>
+        <source>the block ends before the object does: a &apos;}&apos; is missing</source>
+        <translation>der Block endet vor dem Objekt: ein '}' fehlt</translation>
+    </message>
+    <message>
+        <source>the block ends where a value should be</source>
+        <translation>der Block endet, wo ein Wert stehen sollte</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a JSON value (true, false, null, a number, or text in double quotes)</source>
+        <translation>'%1' ist kein JSON-Wert (true, false, null, eine Zahl oder Text in doppelten Anführungszeichen)</translation>
+    </message>
+    <message>
+        <source>a string is not closed with &apos;&quot;&apos;</source>
+        <translation>ein Text ist nicht mit '"' geschlossen</translation>
+    </message>
+    <message>
+        <source>a string holds a line break or another control character; write it as \n or another escape</source>
+        <translation>ein Text enthält einen Zeilenumbruch oder ein anderes Steuerzeichen; schreiben Sie es als \n oder eine andere Escape-Folge</translation>
+    </message>
+    <message>
+        <source>a number is not written as JSON writes numbers</source>
+        <translation>eine Zahl ist nicht so geschrieben, wie JSON Zahlen schreibt</translation>
+    </message>
+    <message>
+        <source>a value is missing before %1</source>
+        <translation>vor %1 fehlt ein Wert</translation>
+    </message>
+    <message>
+        <source>a key (text in double quotes) is missing before %1</source>
+        <translation>vor %1 fehlt ein Schlüssel (Text in doppelten Anführungszeichen)</translation>
+    </message>
+    <message>
+        <source>a &apos;:&apos; is missing after a key, before %1</source>
+        <translation>nach einem Schlüssel, vor %1, fehlt ein ':'</translation>
+    </message>
+    <message>
+        <source>a &apos;,&apos; or &apos;}&apos; is missing before %1</source>
+        <translation>vor %1 fehlt ein ',' oder '}'</translation>
+    </message>
+    <message>
+        <source>a &apos;,&apos; or &apos;]&apos; is missing before %1</source>
+        <translation>vor %1 fehlt ein ',' oder ']'</translation>
+    </message>
 </context>
 <context>
     <name>Kyozo::App</name>

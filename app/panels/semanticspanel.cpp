@@ -58,6 +58,21 @@ QString errorText(const MarkdownLD::ItemError &e)
     return SemanticsPanel::tr("%1 (line %2, column %3)").arg(e.message).arg(e.line).arg(e.column);
 }
 
+// What is wrong, on the row itself (an error has no type to show there) and all of it in the
+// row's tooltip: a writer should not have to open the row to read it (issue 19 item 5).
+void showErrorsOnRow(QTreeWidgetItem *node, const MarkdownLD::SemanticItem &item)
+{
+    if (item.errors.isEmpty())
+        return;
+    QStringList all;
+    for (const MarkdownLD::ItemError &e : item.errors)
+        all.append(errorText(e));
+    if (item.type.isNull() || item.type.isUndefined())
+        node->setText(Type, all.first());
+    for (int c = Kind; c <= Line; ++c)
+        node->setToolTip(c, all.join(QLatin1Char('\n')));
+}
+
 // Its line and column, and those of its errors (its last children).
 void setPlace(QTreeWidgetItem *node, const MarkdownLD::SemanticItem &item)
 {
@@ -67,6 +82,7 @@ void setPlace(QTreeWidgetItem *node, const MarkdownLD::SemanticItem &item)
     const int firstError = node->childCount() - int(item.errors.size());
     for (int i = 0; i < item.errors.size() && firstError >= 0; ++i)
         node->child(firstError + i)->setText(1, errorText(item.errors[i]));
+    showErrorsOnRow(node, item);
 }
 
 SemanticsPanel::Place placeOf(const MarkdownLD::SemanticItem &item)
@@ -137,6 +153,7 @@ QTreeWidgetItem *SemanticsPanel::nodeOf(const MarkdownLD::SemanticItem &item)
         new QTreeWidgetItem(node, { it.key(), valueText(it.value()) });
     for (const MarkdownLD::ItemError &e : item.errors)
         new QTreeWidgetItem(node, { tr("error"), errorText(e) });
+    showErrorsOnRow(node, item);
     return node;
 }
 

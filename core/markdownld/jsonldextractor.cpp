@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QRegularExpression>
+
 namespace Kyozo::MarkdownLD {
 
 namespace {
@@ -144,6 +146,72 @@ bool JsonLdExtractor::claimsFenceInfo(QByteArrayView info)
     return word == "json-ld" || word == "jsonld" || word == "ld+json";
 }
 
+QString JsonLdExtractor::plainJsonError(const QString &parserMessage)
+{
+    // nlohmann-json's words: "syntax error while parsing CONTEXT - unexpected 'X'; expected
+    // ...", "... - unexpected end of input; ...", "... - invalid literal; last read: 'tru'",
+    // "... - invalid string: missing closing quote; last read: ...".
+    static const QRegularExpression shape(QStringLiteral(
+        "while parsing ([a-z ]+) - (?:unexpected ('[^']*'|[a-z]+ literal)|"
+        "(unexpected end of input)|"
+        "invalid literal; last read: '([^']*)'|(invalid string: missing closing quote)|"
+        "(invalid string: control character)|(invalid number))"));
+    const QRegularExpressionMatch m = shape.match(parserMessage);
+    if (!m.hasMatch())
+        return parserMessage;
+    const QString context = m.captured(1);
+    // 'X' as the parser quotes it, or a literal it names ("number literal", "true literal").
+    QString token = m.captured(2);
+    if (token == QLatin1String("number literal"))
+        token = QCoreApplication::translate("JsonLd", "a number");
+    else if (token == QLatin1String("string literal"))
+        token = QCoreApplication::translate("JsonLd", "a string");
+    else if (token.endsWith(QLatin1String(" literal"))) // true, false, null
+        token = QLatin1Char('\'') + token.chopped(8) + QLatin1Char('\'');
+    if (!m.captured(3).isEmpty())
+        return context == QLatin1String("array") ? QCoreApplication::translate(
+                   "JsonLd", "the block ends before the array does: a ']' is missing")
+            : context.startsWith(QLatin1String("object"))
+            ? QCoreApplication::translate("JsonLd",
+                                          "the block ends before the object does: a '}' is missing")
+            : QCoreApplication::translate("JsonLd", "the block ends where a value should be");
+    if (!m.captured(4).isEmpty()) // "last read" is all the lexer took in: its last word
+        return QCoreApplication::translate(
+                   "JsonLd",
+                   "'%1' is not a JSON value (true, false, null, a number, or text in double "
+                   "quotes)")
+            .arg(m.captured(4)
+                     .split(QLatin1Char(' '))
+                     .last()
+                     .remove(QRegularExpression(QStringLiteral("[\\]},:]+$"))));
+    if (!m.captured(5).isEmpty())
+        return QCoreApplication::translate("JsonLd", "a string is not closed with '\"'");
+    if (!m.captured(6).isEmpty())
+        return QCoreApplication::translate(
+            "JsonLd",
+            "a string holds a line break or another control character; write it as \\n "
+            "or another escape");
+    if (!m.captured(7).isEmpty())
+        return QCoreApplication::translate("JsonLd",
+                                           "a number is not written as JSON writes numbers");
+    if (context == QLatin1String("value"))
+        return QCoreApplication::translate("JsonLd", "a value is missing before %1").arg(token);
+    if (context == QLatin1String("object key"))
+        return QCoreApplication::translate("JsonLd",
+                                           "a key (text in double quotes) is missing before %1")
+            .arg(token);
+    if (context == QLatin1String("object separator"))
+        return QCoreApplication::translate("JsonLd", "a ':' is missing after a key, before %1")
+            .arg(token);
+    if (context == QLatin1String("object"))
+        return QCoreApplication::translate("JsonLd", "a ',' or '}' is missing before %1")
+            .arg(token);
+    if (context == QLatin1String("array"))
+        return QCoreApplication::translate("JsonLd", "a ',' or ']' is missing before %1")
+            .arg(token);
+    return parserMessage;
+}
+
 void JsonLdExtractor::extract(QByteArrayView json, const ContentMap &map, qsizetype jsonOffset,
                               const SourceRange &blockRange, const ItemSink &sink)
 {
@@ -164,10 +232,9 @@ void JsonLdExtractor::extract(QByteArrayView json, const ContentMap &map, qsizet
             Q_UNUSED(located);
         } catch (const nlohmann::json::parse_error &e) {
             at = qsizetype(e.byte) - 1; // 1-based index of the offending byte
-            message = QString::fromUtf8(e.what());
-            const qsizetype detail = message.indexOf(QLatin1String("syntax error"));
-            if (detail >= 0)
-                message = message.mid(detail);
+            // In a writer's words (issue 19 item 5), not the parser's ("syntax error while
+            // parsing value - unexpected ']'; expected '[', '{', or a literal").
+            message = plainJsonError(QString::fromUtf8(e.what()));
         }
         at = jsonOffset + qBound(qsizetype(0), at, qMax(qsizetype(0), json.size() - 1));
         sink(errorItem(blockRange, QCoreApplication::translate("JsonLd", "invalid JSON-LD: %1").arg(message),

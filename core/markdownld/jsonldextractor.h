@@ -3,6 +3,7 @@
 #include "contentmap.h"
 #include "semanticitem.h"
 
+#include <QString>
 #include <functional>
 
 namespace Kyozo::MarkdownLD {
@@ -20,6 +21,10 @@ public:
     // for a single top-level object (a fenced block's item covers its fence lines).
     static void extract(QByteArrayView json, const ContentMap &map, qsizetype jsonOffset,
                         const SourceRange &blockRange, const ItemSink &sink);
+
+    // nlohmann-json's message of a syntax error in plain words, naming the character it was
+    // found before: "a value is missing before ']'". An unknown message stays as it is.
+    static QString plainJsonError(const QString &parserMessage);
 };
 
 } // namespace Kyozo::MarkdownLD

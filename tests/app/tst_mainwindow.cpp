@@ -103,6 +103,7 @@ private slots:
     void exportHtml();
     void insertJsonLdBlock();
     void hideTextInSelection();
+    void errorRowsSayWhatIsWrong();
     void semanticsTreeKeepsItsStateWhileTyping();
     void panelsApplyTheAnalysisDiffs_data();
     void panelsApplyTheAnalysisDiffs();
@@ -524,6 +525,30 @@ void TestMainWindow::hideTextInSelection()
     editor->setTextCursor(QTextCursor(editor->document()));
     QVERIFY(!editor->hideInSelection(QStringLiteral("x"), {}, &error));
     QCOMPARE(error, QStringLiteral("Select the text that should carry the hidden message first."));
+}
+
+// Issue 19 item 5: an invalid JSON-LD block's row says what is wrong and where, in plain words
+// (written here by hand from the block), on the row and in its tooltip.
+void TestMainWindow::errorRowsSayWhatIsWrong()
+{
+    const QString path = m_dir.filePath(QStringLiteral("broken.md"));
+    writeAll(path, "# Broken\n\n```json-ld\n{\"@type\": \"Thing\", \"tags\": [1, ]}\n```\n");
+    QString error;
+    QVERIFY2(m_window->openFile(path, &error), qPrintable(error));
+    m_window->refreshPanels();
+    SemanticsPanel *panel = m_window->semanticsPanel();
+    QTreeWidgetItem *row = nullptr;
+    for (int i = 0; i < panel->topLevelItemCount(); ++i)
+        if (panel->topLevelItem(i)->text(0) == QLatin1String("error"))
+            row = panel->topLevelItem(i);
+    QVERIFY(row);
+    // Line 4 of the file: `{"@type": "Thing", "tags": [1, ]}`, where '{' is column 1, the
+    // '[' column 28, "1," 29 and 30, the space 31 and the ']' column 32.
+    const QString expected
+        = QStringLiteral("invalid JSON-LD: a value is missing before ']' (line 4, column 32)");
+    QCOMPARE(row->text(1), expected);
+    QCOMPARE(row->toolTip(0), expected);
+    QCOMPARE(row->toolTip(4), expected);
 }
 
 QTEST_MAIN(TestMainWindow)
