@@ -361,6 +361,25 @@ void MainWindow::buildMenus()
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget *d : findChildren<QDockWidget *>())
         view->addAction(d->toggleViewAction());
+    QMenu *previewMenu = view->addMenu(tr("Pre&view Shows"));
+    QAction *frontMatter = previewMenu->addAction(tr("&Front Matter as a Table"));
+    frontMatter->setObjectName(QStringLiteral("previewFrontMatterAction"));
+    frontMatter->setCheckable(true);
+    frontMatter->setChecked(previewOptions().frontMatter == PreviewOptions::FrontMatter::Table);
+    connect(frontMatter, &QAction::toggled, this, [this](bool on) {
+        QSettings().setValue(QStringLiteral("preview/frontMatter"),
+                             on ? QStringLiteral("table") : QStringLiteral("hidden"));
+        m_previewTimer.start();
+    });
+    QAction *cards = previewMenu->addAction(tr("&Linked Data as Cards"));
+    cards->setObjectName(QStringLiteral("previewCardsAction"));
+    cards->setCheckable(true);
+    cards->setChecked(previewOptions().linkedData == PreviewOptions::LinkedData::Cards);
+    connect(cards, &QAction::toggled, this, [this](bool on) {
+        QSettings().setValue(QStringLiteral("preview/linkedData"),
+                             on ? QStringLiteral("cards") : QStringLiteral("code"));
+        m_previewTimer.start();
+    });
     view->addSeparator();
     // Zoom changes the editor's font by points, as QPlainTextEdit::zoomIn does; Reset goes
     // back to the size it had.
@@ -530,13 +549,17 @@ bool MainWindow::saveFile(const QString &path, QString *error)
 bool MainWindow::exportHtml(const QString &path, QString *error)
 {
     CodeHighlighter *code = m_editor->codeHighlighter();
-    const QString body
-        = renderMarkdown(m_editor->saveBytes(), [code](const QString &info, const QString &text) {
-              return code->html(info, text, CodeHighlighter::Wait::Yes);
-          });
+    PreviewOptions options = previewOptions();
+    options.markHiddenData = false;
+    const RenderedNotebook page = renderNotebook(
+        m_editor->saveBytes(), options, [code](const QString &info, const QString &text) {
+            return code->html(info, text, CodeHighlighter::Wait::Yes);
+        });
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)
-        || file.write(htmlPage(QFileInfo(m_path).completeBaseName(), body).toUtf8()) < 0
+        || file.write(
+               htmlPage(QFileInfo(m_path).completeBaseName(), page.body, page.jsonLd).toUtf8())
+            < 0
         || !file.commit()) {
         *error
             = tr("Cannot export to %1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
@@ -569,10 +592,22 @@ void MainWindow::updatePreview()
 {
     m_previewStale = false;
     CodeHighlighter *code = m_editor->codeHighlighter();
-    m_preview->showMarkdown(m_editor->saveBytes(),
+    m_preview->setNotebookFolder(m_path.isEmpty() ? QString() : QFileInfo(m_path).absolutePath());
+    m_preview->showNotebook(m_editor->saveBytes(), previewOptions(),
                             [code](const QString &info, const QString &text) {
                                 return code->html(info, text, CodeHighlighter::Wait::No);
                             });
+}
+
+PreviewOptions MainWindow::previewOptions() const
+{
+    const QSettings settings;
+    PreviewOptions options;
+    if (settings.value(QStringLiteral("preview/frontMatter")).toString() == QLatin1String("hidden"))
+        options.frontMatter = PreviewOptions::FrontMatter::Hidden;
+    if (settings.value(QStringLiteral("preview/linkedData")).toString() == QLatin1String("code"))
+        options.linkedData = PreviewOptions::LinkedData::Code;
+    return options;
 }
 
 void MainWindow::showConnectionStatus(const QString &text)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "editor/markdownrenderer.h"
+
 #include <QMainWindow>
 #include <QTimer>
 
@@ -119,6 +121,7 @@ private:
     void openHiddenData(qint64 line, qint64 column);
     void updatePanels();
     void updatePreview();
+    PreviewOptions previewOptions() const;
     void listWorkspaceNotebooks();
     void uploadToWorkspace();
     void saveCopy();

@@ -190,11 +190,11 @@
     </message>
     <message>
         <source>the block ends before the array does: a &apos;]&apos; is missing</source>
-        <translation>der Block endet vor dem Array: ein ']' fehlt</translation>
+        <translation>der Block endet vor dem Array: ein &apos;]&apos; fehlt</translation>
     </message>
     <message>
         <source>the block ends before the object does: a &apos;}&apos; is missing</source>
-        <translation>der Block endet vor dem Objekt: ein '}' fehlt</translation>
+        <translation>der Block endet vor dem Objekt: ein &apos;}&apos; fehlt</translation>
     </message>
     <message>
         <source>the block ends where a value should be</source>
@@ -202,11 +202,11 @@
     </message>
     <message>
         <source>&apos;%1&apos; is not a JSON value (true, false, null, a number, or text in double quotes)</source>
-        <translation>'%1' ist kein JSON-Wert (true, false, null, eine Zahl oder Text in doppelten Anführungszeichen)</translation>
+        <translation>&apos;%1&apos; ist kein JSON-Wert (true, false, null, eine Zahl oder Text in doppelten Anführungszeichen)</translation>
     </message>
     <message>
         <source>a string is not closed with &apos;&quot;&apos;</source>
-        <translation>ein Text ist nicht mit '"' geschlossen</translation>
+        <translation>ein Text ist nicht mit &apos;&quot;&apos; geschlossen</translation>
     </message>
     <message>
         <source>a string holds a line break or another control character; write it as \n or another escape</source>
@@ -226,15 +226,15 @@
     </message>
     <message>
         <source>a &apos;:&apos; is missing after a key, before %1</source>
-        <translation>nach einem Schlüssel, vor %1, fehlt ein ':'</translation>
+        <translation>nach einem Schlüssel, vor %1, fehlt ein &apos;:&apos;</translation>
     </message>
     <message>
         <source>a &apos;,&apos; or &apos;}&apos; is missing before %1</source>
-        <translation>vor %1 fehlt ein ',' oder '}'</translation>
+        <translation>vor %1 fehlt ein &apos;,&apos; oder &apos;}&apos;</translation>
     </message>
     <message>
         <source>a &apos;,&apos; or &apos;]&apos; is missing before %1</source>
-        <translation>vor %1 fehlt ein ',' oder ']'</translation>
+        <translation>vor %1 fehlt ein &apos;,&apos; oder &apos;]&apos;</translation>
     </message>
 </context>
 <context>
@@ -1084,6 +1084,18 @@
         <source>C&amp;lose</source>
         <translation>Sch&amp;ließen</translation>
     </message>
+    <message>
+        <source>Pre&amp;view Shows</source>
+        <translation>&amp;Vorschau zeigt</translation>
+    </message>
+    <message>
+        <source>&amp;Front Matter as a Table</source>
+        <translation>&amp;Front Matter als Tabelle</translation>
+    </message>
+    <message>
+        <source>&amp;Linked Data as Cards</source>
+        <translation>&amp;Linked Data als Karten</translation>
+    </message>
 </context>
 <context>
     <name>Kyozo::App::NotebookEditor</name>
@@ -1139,6 +1151,32 @@
     <message>
         <source>%1 — %2</source>
         <translation>%1 — %2</translation>
+    </message>
+</context>
+<context>
+    <name>Kyozo::App::Preview</name>
+    <message>
+        <source>Linked data</source>
+        <translation>Linked Data</translation>
+    </message>
+    <message>
+        <source>This JSON-LD block does not parse: the Semantics panel says why.</source>
+        <translation>Dieser JSON-LD-Block lässt sich nicht lesen: das Semantik-Panel sagt, warum.</translation>
+    </message>
+    <message>
+        <source>Hidden data (%1 invisible characters)</source>
+        <translation>Versteckte Daten (%1 unsichtbare Zeichen)</translation>
+    </message>
+    <message>
+        <source>and %1 more</source>
+        <translation>und %1 weitere</translation>
+    </message>
+</context>
+<context>
+    <name>Kyozo::App::PreviewPanel</name>
+    <message>
+        <source>Preview</source>
+        <translation>Vorschau</translation>
     </message>
 </context>
 <context>

@@ -7,12 +7,19 @@ namespace Kyozo::App {
 PreviewPanel::PreviewPanel(QWidget *parent) : QTextBrowser(parent)
 {
     setObjectName(QStringLiteral("previewPanel"));
+    setAccessibleName(tr("Preview"));
     setOpenExternalLinks(true);
 }
 
-void PreviewPanel::showMarkdown(const QByteArray &markdown, const CodeHtml &codeHtml)
+void PreviewPanel::setNotebookFolder(const QString &folder)
 {
-    const QString html = renderMarkdown(markdown, codeHtml);
+    setSearchPaths(folder.isEmpty() ? QStringList() : QStringList { folder });
+}
+
+void PreviewPanel::showNotebook(const QByteArray &markdown, const PreviewOptions &options,
+                                const CodeHtml &codeHtml)
+{
+    const QString html = renderNotebook(markdown, options, codeHtml).body;
     if (html == m_html)
         return;
     m_html = html;

@@ -166,7 +166,7 @@ void keystrokes(const char *kind, qsizetype size, const QByteArray &corpus, int 
         if (i < 10) {
             QElapsedTimer p;
             p.start();
-            preview.showMarkdown(editor.saveBytes(), codeHtml);
+            preview.showNotebook(editor.saveBytes(), PreviewOptions(), codeHtml);
             QCoreApplication::processEvents();
             previews.append(double(p.nsecsElapsed()) / 1e6);
         }

@@ -210,4 +210,32 @@ void FrontMatterExtractor::extract(Syntax syntax, QByteArrayView text, const Con
     mapKeys(parsed.toObject(), range, sink);
 }
 
+std::optional<QList<std::pair<QString, QJsonValue>>>
+FrontMatterExtractor::orderedKeys(Syntax syntax, QByteArrayView text)
+{
+    QList<std::pair<QString, QJsonValue>> keys;
+    const std::string source(text.data(), size_t(text.size()));
+    try {
+        if (syntax == Syntax::Yaml) {
+            const YAML::Node root = YAML::Load(source);
+            if (root.IsNull() && text.trimmed().isEmpty())
+                return keys;
+            if (!root.IsMap())
+                return std::nullopt;
+            for (const auto &kv : root)
+                keys.append(
+                    { QString::fromStdString(kv.first.as<std::string>()), fromYaml(kv.second) });
+        } else {
+            const QJsonObject table = fromToml(toml::parse(std::string_view(source))).toObject();
+            for (auto it = table.begin(); it != table.end(); ++it)
+                keys.append({ it.key(), it.value() });
+        }
+    } catch (const YAML::Exception &) {
+        return std::nullopt;
+    } catch (const toml::parse_error &) {
+        return std::nullopt;
+    }
+    return keys;
+}
+
 } // namespace Kyozo::MarkdownLD

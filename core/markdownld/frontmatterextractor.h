@@ -2,6 +2,8 @@
 
 #include "jsonldextractor.h"
 
+#include <optional>
+
 namespace Kyozo::MarkdownLD {
 
 // SPEC §2.2.2: YAML (`---`, yaml-cpp) or TOML (`+++`, toml++) front matter to a
@@ -16,6 +18,11 @@ public:
     static void extract(Syntax syntax, QByteArrayView text, const ContentMap &map,
                         const SourceRange &range, const ItemSink &sink,
                         QJsonObject *parsed = nullptr);
+    // The top-level keys in the order the text has them (TOML's tables are ordered by key),
+    // for showing the front matter as it was written; nullopt when it does not parse to a
+    // mapping.
+    static std::optional<QList<std::pair<QString, QJsonValue>>> orderedKeys(Syntax syntax,
+                                                                            QByteArrayView text);
     // The mapping alone, from already parsed keys (shared with tests and future callers).
     static void mapKeys(const QJsonObject &frontMatter, const SourceRange &range,
                         const ItemSink &sink);

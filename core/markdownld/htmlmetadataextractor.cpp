@@ -111,6 +111,33 @@ bool readTag(QByteArrayView t, qsizetype p, Tag *tag)
     return true;
 }
 
+bool isJsonLdScript(const Tag &tag)
+{
+    return tag.value("type").trimmed().compare(QLatin1String("application/ld+json"),
+                                               Qt::CaseInsensitive)
+        == 0;
+}
+
+// A <script> element whose start tag `tag` begins at `lt`: its text runs to "</script" in any
+// case (as an HTML parser ends script data), the element past that end tag's '>'.
+HtmlMetadataExtractor::Script readScript(QByteArrayView html, qsizetype lt, const Tag &tag)
+{
+    HtmlMetadataExtractor::Script script;
+    script.start = lt;
+    script.textStart = tag.end;
+    qsizetype close = -1;
+    for (qsizetype q = html.indexOf("</", tag.end); q >= 0; q = html.indexOf("</", q + 2)) {
+        if (html.size() - q - 2 >= 6 && qstrnicmp(html.data() + q + 2, "script", 6) == 0) {
+            close = q;
+            break;
+        }
+    }
+    script.textEnd = close < 0 ? html.size() : close;
+    const qsizetype gt = close < 0 ? -1 : html.indexOf('>', close);
+    script.end = gt < 0 ? html.size() : gt + 1;
+    return script;
+}
+
 bool isVoidElement(const QByteArray &name)
 {
     static const QByteArrayList voids = { "area", "base", "br", "col", "embed", "hr", "img",
@@ -569,14 +596,13 @@ void HtmlMetadataExtractor::extract(QByteArrayView html, const ContentMap &map,
             continue;
         }
         if (tag.name == "script") {
-            const qsizetype close = html.indexOf("</script", p);
-            const qsizetype bodyEnd = close < 0 ? html.size() : close;
-            if (tag.value("type").trimmed().compare(QLatin1String("application/ld+json"),
-                                                    Qt::CaseInsensitive) == 0) {
-                JsonLdExtractor::extract(html.sliced(p, bodyEnd - p), map, p, blockRange, sink);
+            const HtmlMetadataExtractor::Script script = readScript(html, lt, tag);
+            if (isJsonLdScript(tag)) {
+                JsonLdExtractor::extract(
+                    html.sliced(script.textStart, script.textEnd - script.textStart), map,
+                    script.textStart, blockRange, sink);
             }
-            const qsizetype gt = close < 0 ? -1 : html.indexOf('>', close);
-            p = gt < 0 ? html.size() : gt + 1;
+            p = script.end;
             continue;
         }
         if (tag.name == "meta") {
@@ -615,6 +641,33 @@ void HtmlMetadataExtractor::extract(QByteArrayView html, const ContentMap &map,
         item.properties = og.toObject();
         sink(item);
     }
+}
+
+QList<HtmlMetadataExtractor::Script> HtmlMetadataExtractor::jsonLdScripts(QByteArrayView html)
+{
+    QList<Script> scripts;
+    qsizetype p = 0;
+    while ((p = html.indexOf('<', p)) >= 0) {
+        if (html.sliced(p).startsWith("<!--")) {
+            const qsizetype close = html.indexOf("-->", p + 4);
+            p = close < 0 ? html.size() : close + 3;
+            continue;
+        }
+        Tag tag;
+        if (!readTag(html, p, &tag)) {
+            ++p;
+            continue;
+        }
+        if (tag.closing || tag.name != "script") {
+            p = tag.end;
+            continue;
+        }
+        const Script script = readScript(html, p, tag);
+        if (isJsonLdScript(tag))
+            scripts.append(script);
+        p = script.end;
+    }
+    return scripts;
 }
 
 } // namespace Kyozo::MarkdownLD

@@ -12,6 +12,17 @@ class HtmlMetadataExtractor
 public:
     static void extract(QByteArrayView html, const ContentMap &map, const SourceRange &blockRange,
                         const ItemSink &sink);
+
+    // Each <script type="application/ld+json"> of an HTML block, as extract() reads them:
+    // the element from '<' to past its end tag (or the block's end), and its text.
+    struct Script
+    {
+        qsizetype start = 0;
+        qsizetype end = 0;
+        qsizetype textStart = 0;
+        qsizetype textEnd = 0;
+    };
+    static QList<Script> jsonLdScripts(QByteArrayView html);
 };
 
 } // namespace Kyozo::MarkdownLD

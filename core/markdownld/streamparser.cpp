@@ -577,4 +577,38 @@ void StreamParser::isolate(const QString &stage, const QString &why, const Sourc
 
 void StreamParser::itemFound(const SemanticItem &item) { emitItem(item); }
 
+std::optional<StreamParser::LeadingFrontMatter>
+StreamParser::leadingFrontMatter(QByteArrayView document)
+{
+    struct Watcher : StreamListener
+    {
+        std::optional<LeadingFrontMatter> found;
+        bool done = false;
+        void blockOpened(const BlockEvent &) override { done = true; }
+        void blockClosed(const BlockEvent &e) override
+        {
+            done = true;
+            if (e.kind == BlockKind::FrontMatter && !e.contentTruncated)
+                found = LeadingFrontMatter { e.range, e.range.endByte, e.info == "+++",
+                                             e.content.toByteArray() };
+        }
+    } watcher;
+    StreamParser parser;
+    parser.addListener(&watcher);
+    // Front matter is at most maxBlockBytes: feeding stops at the first block of any kind.
+    constexpr qsizetype kChunk = 64 * 1024;
+    for (qsizetype at = 0; at < document.size() && !watcher.done; at += kChunk)
+        parser.feed(document.sliced(at, qMin(kChunk, document.size() - at)));
+    if (!watcher.done)
+        parser.finish();
+    if (watcher.found) {
+        qint64 &p = watcher.found->bodyStart;
+        if (p < document.size() && document[p] == '\r')
+            ++p;
+        if (p < document.size() && document[p] == '\n')
+            ++p;
+    }
+    return watcher.found;
+}
+
 } // namespace Kyozo::MarkdownLD

@@ -12,6 +12,7 @@
 #include <QByteArray>
 #include <QList>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace Kyozo::MarkdownLD {
@@ -51,6 +52,17 @@ public:
     ~StreamParser() override;
     StreamParser(const StreamParser &) = delete;
     StreamParser &operator=(const StreamParser &) = delete;
+
+    // The front matter a document starts with, as this parser reads it (SPEC §2.2.2): what
+    // the preview hides or shows as a table. Reads only as far as the front matter goes.
+    struct LeadingFrontMatter
+    {
+        SourceRange range; // the delimiter lines included
+        qint64 bodyStart = 0; // the first byte after its closing line's line ending
+        bool toml = false;
+        QByteArray content; // the lines between the delimiters, joined by '\n'
+    };
+    static std::optional<LeadingFrontMatter> leadingFrontMatter(QByteArrayView document);
 
     void addListener(StreamListener *listener);
     void feed(QByteArrayView chunk);

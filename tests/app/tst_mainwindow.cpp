@@ -9,9 +9,13 @@
 #include "panels/semanticspanel.h"
 #include "requiredtool.h"
 
+#include <QAction>
+#include <QDir>
 #include <QDockWidget>
 #include <QFile>
+#include <QImage>
 #include <QRandomGenerator>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTemporaryDir>
@@ -101,6 +105,8 @@ private slots:
     void badFilesAreRefusedAndNothingIsLost();
     void emptyFileOpensWithANote();
     void exportHtml();
+    void previewOptionsAreSettings();
+    void previewShowsImagesBesideTheNotebook();
     void insertJsonLdBlock();
     void hideTextInSelection();
     void errorRowsSayWhatIsWrong();
@@ -209,8 +215,16 @@ void TestMainWindow::previewRendersTheNotebook()
     QVERIFY2(html.contains(QLatin1String("<h1>Welcome to Kyozo</h1>")), qPrintable(html.left(500)));
     QVERIFY(html.contains(QLatin1String("<strong>Markdown-LD</strong>")));
     QVERIFY(html.contains(QLatin1String("<div itemscope itemtype=\"https://schema.org/Book\">")));
-    // tagfilter: the <script> block is shown as text, never as a script element.
-    QVERIFY(html.contains(QLatin1String("&lt;script type=\"application/ld+json\">")));
+    // Markdown-LD's own blocks (issue 19 item 4): the front matter a small table, not a
+    // rule and a heading; JSON-LD fences and the <script> block cards; the hidden run marked.
+    QVERIFY(html.contains(
+        QLatin1String("<b>title</b></small></td><td><small>Welcome to Kyozo</small>")));
+    QVERIFY(!html.contains(QLatin1String("<h2>")));
+    QVERIFY(html.contains(QLatin1String("<b>SoftwareApplication</b> &middot; Kyozo")));
+    QVERIFY(html.contains(QLatin1String("<b>Organization</b> &middot; The Kyozo team")));
+    QVERIFY(html.contains(QLatin1String("<b>WebPage</b> &middot; Welcome")));
+    QVERIFY(!html.contains(QLatin1String("ld+json")));
+    QCOMPARE(html.count(QLatin1String("class=\"hidden-data\"")), 1);
     QVERIFY(m_window->previewPanel()->toPlainText().contains(QLatin1String("Welcome to Kyozo")));
     // The code cell's colours come from kate-syntax-highlighter in the background.
     KYOZO_REQUIRE(m_window->editor()->codeHighlighter()->isAvailable(), QStringLiteral("kate-syntax-highlighter"));
@@ -311,8 +325,75 @@ void TestMainWindow::exportHtml()
     // Code cells coloured (export waits for the highlighter), as in Breeze Light.
     if (m_window->editor()->codeHighlighter()->isAvailable())
         QVERIFY(html.contains(QLatin1String("<span style=\"font-weight:bold;\">def</span>")));
-    // The zero-width payload travels with the text into the export.
+    // The zero-width payload travels with the text into the export, unmarked.
     QVERIFY(html.contains(QString::fromUtf8("This\xE2\x81\xA4\xE2\x81\xA3")));
+    QVERIFY(!html.contains(QLatin1String("hidden-data")));
+    // The same rendering as the preview, and the JSON-LD in the head for search engines:
+    // the two fences and the <script>, each as its block has it.
+    const QString head = html.left(html.indexOf(QLatin1String("</head>")));
+    QCOMPARE(head.count(QLatin1String("<script type=\"application/ld+json\">")), 3);
+    QVERIFY(head.contains(
+        QLatin1String("{\"@context\":\"https://"
+                      "schema.org\",\"@type\":\"SoftwareApplication\",\"@id\":\"#kyozo\",\"name\":"
+                      "\"Kyozo\",\"applicationCategory\":\"Editor\"}")));
+    QVERIFY(head.contains(QLatin1String(
+        "{\"@context\":\"https://schema.org\",\"@type\":\"WebPage\",\"name\":\"Welcome\"}")));
+    QVERIFY(html.contains(QLatin1String("<b>SoftwareApplication</b> &middot; Kyozo")));
+}
+
+// View → Preview Shows: front matter hidden, linked data as code; kept in QSettings.
+void TestMainWindow::previewOptionsAreSettings()
+{
+    m_window->findChild<QDockWidget *>(QStringLiteral("previewDock"))->raise();
+    auto *frontMatter = m_window->findChild<QAction *>(QStringLiteral("previewFrontMatterAction"));
+    auto *cards = m_window->findChild<QAction *>(QStringLiteral("previewCardsAction"));
+    QVERIFY(frontMatter && cards);
+    QVERIFY(frontMatter->isChecked() && cards->isChecked());
+    frontMatter->trigger();
+    cards->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !m_window->previewPanel()->renderedHtml().contains(QLatin1String("front-matter")), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !m_window->previewPanel()->renderedHtml().contains(QLatin1String("ld-card")), 5000);
+    QVERIFY(
+        m_window->previewPanel()->renderedHtml().contains(QLatin1String("SoftwareApplication")));
+    QCOMPARE(QSettings().value(QStringLiteral("preview/frontMatter")).toString(),
+             QStringLiteral("hidden"));
+    QCOMPARE(QSettings().value(QStringLiteral("preview/linkedData")).toString(),
+             QStringLiteral("code"));
+    // A new window (a restart) starts with them.
+    delete m_window;
+    m_window = new MainWindow;
+    QVERIFY(
+        !m_window->findChild<QAction *>(QStringLiteral("previewFrontMatterAction"))->isChecked());
+    QVERIFY(!m_window->findChild<QAction *>(QStringLiteral("previewCardsAction"))->isChecked());
+    QSettings().remove(QStringLiteral("preview"));
+}
+
+// Relative image paths resolve against the notebook's folder.
+void TestMainWindow::previewShowsImagesBesideTheNotebook()
+{
+    const QString folder = m_dir.filePath(QStringLiteral("images"));
+    QVERIFY(QDir().mkpath(folder + QLatin1String("/pics")));
+    QImage image(7, 5, QImage::Format_RGB32);
+    image.fill(Qt::red);
+    QVERIFY(image.save(folder + QLatin1String("/pics/dot.png")));
+    const QString path = folder + QLatin1String("/note.md");
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("# Picture\n\n![a red dot](pics/dot.png)\n");
+    file.close();
+    QString error;
+    QVERIFY2(m_window->openFile(path, &error), qPrintable(error));
+    m_window->findChild<QDockWidget *>(QStringLiteral("previewDock"))->raise();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_window->previewPanel()->renderedHtml().contains(QLatin1String("pics/dot.png")), 5000);
+    const QVariant loaded = m_window->previewPanel()->loadResource(
+        QTextDocument::ImageResource, QUrl(QStringLiteral("pics/dot.png")));
+    const QImage shown = loaded.typeId() == QMetaType::QImage
+        ? loaded.value<QImage>()
+        : QImage::fromData(loaded.toByteArray());
+    QCOMPARE(shown.size(), QSize(7, 5));
 }
 
 void TestMainWindow::insertJsonLdBlock()

@@ -5,9 +5,11 @@
 #include "editor/markdownrenderer.h"
 #include "editor/notebookeditor.h"
 #include "mainwindow.h"
+#include "panels/previewpanel.h"
 #include "xvfbmain.h"
 
 #include <QDialog>
+#include <QDockWidget>
 #include <QLabel>
 #include <QScreen>
 #include <QStatusBar>
@@ -140,6 +142,31 @@ private slots:
         QCOMPARE(connection->toolTip(), QStringLiteral("The desktop keychain is not available"));
         window.showNotice(QStringLiteral("Saved n.md"));
         QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("Saved n.md"));
+    }
+
+    // What a writer sees of the sample in the preview (issue 19 item 4): the front matter a
+    // small table, the JSON-LD blocks cards, the hidden run a marked diamond.
+    void previewOfTheSample()
+    {
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QString error;
+        QVERIFY2(window.openFile(QStringLiteral(KYOZO_SOURCE_DIR "/resources/samples/welcome.md"),
+                                 &error),
+                 qPrintable(error));
+        auto *dock = window.findChild<QDockWidget *>(QStringLiteral("previewDock"));
+        QVERIFY(dock);
+        dock->raise();
+        QTRY_VERIFY(
+            window.previewPanel()->renderedHtml().contains(QLatin1String("class=\"ld-card\"")));
+        QVERIFY(window.previewPanel()->renderedHtml().contains(
+            QLatin1String("class=\"front-matter\"")));
+        if (!m_display.isEmpty()) {
+            QTest::qWait(300);
+            QVERIFY(KYOZO_SAVE_SCREENSHOT(window.screen()->grabWindow(window.winId()).toImage(),
+                                          "kyozo-preview.png"));
+        }
     }
 
     void aboutSaysTheVersions()
