@@ -232,6 +232,39 @@ private slots:
         QCOMPARE(r.items[1].range.startLine, 23);
     }
 
+    // The preview's view of the front matter (issue 19 item 4): where it ends and what it
+    // holds, only at the very start of a document, and only when it is closed.
+    void leadingFrontMatter()
+    {
+        const QByteArray crlf = "---\r\ntitle: A\r\nn: 1\r\n---\r\n# Body\r\n";
+        const auto fm = StreamParser::leadingFrontMatter(crlf);
+        QVERIFY(fm);
+        QVERIFY(!fm->toml);
+        QCOMPARE(fm->content, QByteArray("title: A\nn: 1"));
+        QCOMPARE(fm->bodyStart, qint64(crlf.indexOf("# Body")));
+        const QByteArray toml = "+++\nx = 1\n+++\nText";
+        const auto t = StreamParser::leadingFrontMatter(toml);
+        QVERIFY(t && t->toml);
+        QCOMPARE(t->bodyStart, qint64(toml.indexOf("Text")));
+        QVERIFY(!StreamParser::leadingFrontMatter("\n---\ntitle: A\n---\n"));
+        QVERIFY(!StreamParser::leadingFrontMatter("# Title\n---\ntitle: A\n---\n"));
+        QVERIFY(!StreamParser::leadingFrontMatter("---\ntitle: never closed\n"));
+        QVERIFY(!StreamParser::leadingFrontMatter(""));
+    }
+
+    // A script's data ends at "</script" in any case, as an HTML parser ends it: "</SCRIPT>"
+    // closes the first block, and the second is read on its own.
+    void scriptEndTagInAnyCase()
+    {
+        const Recorder r
+            = run("<div>\n<script type=\"application/ld+json\">{\"@type\": \"A\"}</SCRIPT>\n"
+                  "<script type=\"application/ld+json\">{\"@type\": \"B\"}</script>\n</div>\n");
+        QCOMPARE(r.items.size(), 2);
+        QCOMPARE(r.items[0].kind, ItemKind::JsonLd);
+        QCOMPARE(r.items[0].type.toString(), QStringLiteral("A"));
+        QCOMPARE(r.items[1].type.toString(), QStringLiteral("B"));
+    }
+
     // Issue 16 item 5, SPEC §2.1: --context holds the lines an item may still need, never the
     // document: a long code block nothing is extracted from keeps N lines, a block over
     // maxBlockBytes at most maxBlockBytes + 64 KiB of lines, and items still come out.
