@@ -98,6 +98,9 @@ int runEditor(const Options &options)
         window->show();
         windows.append(window);
     }
+    // Unsaved changes a crash or a killed session left behind, offered in the first window
+    // whatever notebook they belong to (each window offers its own file's already).
+    windows.first()->offerRecovery(true);
 
     System::ShutdownSignal shutdown;
 

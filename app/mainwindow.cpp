@@ -81,6 +81,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_runActions(new CellRunActions(this, m_editor, this))
     , m_findBar(new FindBar(m_editor))
     , m_position(new QLabel)
+    , m_recoveryBar(new RecoveryBar)
 {
     setObjectName(QStringLiteral("mainWindow"));
     // The find bar under the text, as in Ghostwriter and Kate.
@@ -88,6 +89,7 @@ MainWindow::MainWindow(QWidget *parent)
     auto *column = new QVBoxLayout(central);
     column->setContentsMargins(0, 0, 0, 0);
     column->setSpacing(0);
+    column->addWidget(m_recoveryBar);
     column->addWidget(m_editor, 1);
     column->addWidget(m_findBar);
     setCentralWidget(central);
@@ -173,6 +175,31 @@ MainWindow::MainWindow(QWidget *parent)
         statusBar()->showMessage(m_editor->codeHighlighter()->unavailableReason(), 10000);
     updateTitle();
     m_editor->viewport()->installEventFilter(this);
+
+    // A copy at most every few seconds while typing goes on, not only after a pause: a
+    // writer who types for ten minutes and then loses power keeps all but the last seconds.
+    const int autosaveSeconds
+        = QSettings().value(QStringLiteral("editor/autosaveSeconds"), 5).toInt();
+    m_autosaveTimer.setSingleShot(true);
+    m_autosaveTimer.setInterval(qBound(1, autosaveSeconds, 3600) * 1000);
+    if (autosaveSeconds > 0) {
+        connect(m_editor->document(), &QTextDocument::contentsChanged, this, [this] {
+            if (!m_autosaveTimer.isActive())
+                m_autosaveTimer.start();
+        });
+    }
+    connect(&m_autosaveTimer, &QTimer::timeout, this, &MainWindow::autosave);
+    // Saved, loaded, or undone back to the saved text: nothing left to recover.
+    connect(m_editor->document(), &QTextDocument::modificationChanged, this, [this](bool modified) {
+        if (!modified)
+            m_recovery.reset();
+    });
+    connect(m_recoveryBar, &RecoveryBar::restoreRequested, this, &MainWindow::restore);
+    connect(m_recoveryBar, &RecoveryBar::discardRequested, this,
+            [this](const RecoveredNotebook &notebook) {
+                Recovery::remove(notebook);
+                offerRecovery(m_recoveryOfferAny);
+            });
 }
 
 MainWindow::~MainWindow()
@@ -519,6 +546,8 @@ bool MainWindow::openFile(const QString &path, QString *error)
         statusBar()->showMessage(tr("%1 is empty.").arg(QFileInfo(path).fileName()), 10000);
     refreshPanels();
     mirrorIfKnown();
+    if (!m_recoveryBar->isVisible() || m_recoveryBar->offered().path != m_path)
+        offerRecovery(false);
     return true;
 }
 
@@ -645,10 +674,86 @@ void MainWindow::showDetail(const QString &text)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    if (maybeSave())
+    if (maybeSave()) {
+        m_autosaveTimer.stop();
+        m_recovery.reset(); // saved, or the writer chose to discard the changes
         event->accept();
-    else
+    } else {
         event->ignore();
+    }
+}
+
+void MainWindow::autosave()
+{
+    // A shared notebook is kept by the server (see maybeSave).
+    if (!m_editor->document()->isModified() || (m_shared && !m_mirror)) {
+        m_recovery.reset();
+        return;
+    }
+    if (!m_recovery)
+        m_recovery = std::make_unique<RecoveryFile>();
+    QString error;
+    if (!m_recovery->write(m_editor->saveBytes(), m_path, &error))
+        showDetail(tr("Autosave failed: %1").arg(error));
+}
+
+QString MainWindow::recoveryId() const
+{
+    return m_recovery ? m_recovery->id() : QString();
+}
+
+void MainWindow::offerRecovery(bool any)
+{
+    m_recoveryOfferAny = any;
+    const QList<RecoveredNotebook> orphans = Recovery::orphans();
+    for (const RecoveredNotebook &orphan : orphans) {
+        if (!any && (m_path.isEmpty() || orphan.path != m_path))
+            continue;
+        // A copy that says what the file says already recovers nothing.
+        QByteArray bytes;
+        QString error;
+        if (!orphan.path.isEmpty() && Recovery::read(orphan, &bytes, &error)) {
+            QFile file(orphan.path);
+            if (file.size() == bytes.size() && file.open(QIODevice::ReadOnly)
+                && file.readAll() == bytes) {
+                Recovery::remove(orphan);
+                continue;
+            }
+        }
+        m_recoveryBar->offer(orphan);
+        return;
+    }
+    m_recoveryBar->hide();
+}
+
+void MainWindow::restore(const RecoveredNotebook &notebook)
+{
+    QByteArray bytes;
+    QString error;
+    if (!Recovery::read(notebook, &bytes, &error)) {
+        QMessageBox::warning(this, tr("Cannot restore"), error);
+        return;
+    }
+    if (notebook.path != m_path || notebook.path.isEmpty()) {
+        if (!maybeSave())
+            return;
+        if (notebook.path.isEmpty() || !openFile(notebook.path, &error)) {
+            clearToUntitled();
+            // A file that is gone is written back where it was on Save.
+            m_path = notebook.path;
+        }
+    }
+    if (!m_editor->loadBytes(bytes, &error)) {
+        QMessageBox::warning(this, tr("Cannot restore"), error);
+        return;
+    }
+    m_editor->document()->setModified(true);
+    Recovery::remove(notebook);
+    updateTitle();
+    refreshPanels();
+    autosave(); // under this window's own lock from now on
+    showNotice(tr("Restored the unsaved changes. Save to keep them."));
+    offerRecovery(m_recoveryOfferAny); // another copy, if any, or the bar goes
 }
 
 bool MainWindow::maybeSave()
@@ -682,6 +787,11 @@ void MainWindow::newNotebook()
 {
     if (!maybeSave())
         return;
+    clearToUntitled();
+}
+
+void MainWindow::clearToUntitled()
+{
     if (m_mirror && !m_shared) {
         delete m_mirror;
         m_mirror = nullptr;

@@ -1,9 +1,12 @@
 #pragma once
 
 #include "editor/markdownrenderer.h"
+#include "recovery.h"
 
 #include <QMainWindow>
 #include <QTimer>
+
+#include <memory>
 
 class QAction;
 class QLabel;
@@ -89,6 +92,17 @@ public:
     // Brings the panels up to date now rather than after their short delay.
     void refreshPanels();
 
+    // Autosave (issue 19 item 2): while the notebook has unsaved changes, a copy of its text
+    // is kept in the recovery folder every `editor/autosaveSeconds` (QSettings, default 5; 0
+    // turns it off) and removed when it is saved, discarded or closed (recovery.h).
+    void autosave();
+    QString recoveryId() const;
+    // Offers an orphaned copy back in the bar above the text: one of the open file's, or
+    // with `any` (the first window at start-up) the newest of all.
+    void offerRecovery(bool any);
+    RecoveryBar *recoveryBar() const { return m_recoveryBar; }
+    void restore(const RecoveredNotebook &notebook);
+
 signals:
     void mirrorReady(const QString &notebookId);
 
@@ -116,6 +130,7 @@ private:
     void rememberRecent(const QString &path);
     void rebuildRecentMenu();
     bool maybeSave();
+    void clearToUntitled(); // File → New once the open notebook is saved or discarded
     void openInteractively(const QString &path);
     void hideTextInSelection();
     void openHiddenData(qint64 line, qint64 column);
@@ -145,6 +160,10 @@ private:
     CellRunActions *m_runActions;
     FindBar *m_findBar;
     QLabel *m_position;
+    RecoveryBar *m_recoveryBar;
+    std::unique_ptr<RecoveryFile> m_recovery; // while there are unsaved changes
+    QTimer m_autosaveTimer;
+    bool m_recoveryOfferAny = false;
     QAction *m_reconnectAction;
     QTimer m_countTimer; // words and characters a moment after typing (O(n) on the text)
     QString m_counts;

@@ -20,6 +20,7 @@
 #include <QtTest>
 
 using KyozoTest::AppProcess;
+using KyozoTest::xdotool;
 
 namespace {
 
@@ -27,22 +28,6 @@ QString digest(const QString &text)
 {
     return QString::fromLatin1(
         QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Sha256).toHex());
-}
-
-// xdotool with its arguments; its standard output, trimmed. Bounded: 20 s.
-QString xdotool(const QString &display, const QStringList &args, bool *ok = nullptr)
-{
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("DISPLAY"), display);
-    process.setProcessEnvironment(env);
-    process.start(QStringLiteral("xdotool"), args);
-    const bool finished = process.waitForFinished(20000);
-    if (!finished)
-        process.kill();
-    if (ok)
-        *ok = finished && process.exitCode() == 0;
-    return QString::fromUtf8(process.readAllStandardOutput()).trimmed();
 }
 
 // The app's latest "text <sha256> pending <n>" line (kyozo.coediting debug).
@@ -122,19 +107,7 @@ void TestTwoEditors::startEditor(AppProcess &app, const QString &token, const QS
 QString TestTwoEditors::placeWindow(AppProcess &app, int x)
 {
     bool ok = false;
-    QString window;
-    // The window exists once the app has painted; xdotool finds it by the app's pid.
-    for (int attempt = 0; attempt < 50 && window.isEmpty(); ++attempt) {
-        // --all: the pid and the name (xdotool's default matches either).
-        window = xdotool(m_display,
-                         { QStringLiteral("search"), QStringLiteral("--all"),
-                           QStringLiteral("--onlyvisible"), QStringLiteral("--pid"),
-                           QString::number(app.process().processId()), QStringLiteral("--name"),
-                           QStringLiteral("Kyozo") })
-                     .section(u'\n', 0, 0);
-        if (window.isEmpty())
-            QTest::qWait(200);
-    }
+    const QString window = KyozoTest::windowOfProcess(m_display, app.process().processId());
     if (window.isEmpty())
         return {};
     xdotool(m_display,

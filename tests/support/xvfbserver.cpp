@@ -1,5 +1,8 @@
 #include "xvfbserver.h"
 
+#include <QProcess>
+#include <QTest>
+
 #include <csignal>
 #include <poll.h>
 #include <string>
@@ -45,6 +48,39 @@ bool XvfbServer::start(const char *screen)
         return false;
     m_display = QStringLiteral(":") + QString::fromStdString(number);
     return true;
+}
+
+QString xdotool(const QString &display, const QStringList &args, bool *ok)
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("DISPLAY"), display);
+    process.setProcessEnvironment(env);
+    process.start(QStringLiteral("xdotool"), args);
+    const bool finished = process.waitForFinished(20000);
+    if (!finished)
+        process.kill();
+    if (ok)
+        *ok = finished && process.exitCode() == 0;
+    return QString::fromUtf8(process.readAllStandardOutput()).trimmed();
+}
+
+QString windowOfProcess(const QString &display, qint64 pid)
+{
+    // The window exists once the app has painted. --all: the pid and the name (xdotool's
+    // default matches either).
+    for (int attempt = 0; attempt < 50; ++attempt) {
+        const QString window
+            = xdotool(display,
+                      { QStringLiteral("search"), QStringLiteral("--all"),
+                        QStringLiteral("--onlyvisible"), QStringLiteral("--pid"),
+                        QString::number(pid), QStringLiteral("--name"), QStringLiteral("Kyozo") })
+                  .section(u'\n', 0, 0);
+        if (!window.isEmpty())
+            return window;
+        QTest::qWait(200); // events too: the app's output keeps being read
+    }
+    return {};
 }
 
 } // namespace KyozoTest

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 #include <sys/types.h>
 
 namespace KyozoTest {
@@ -23,5 +24,11 @@ private:
     pid_t m_pid = -1;
     QString m_display;
 };
+
+// xdotool on `display` with its arguments, as a person's mouse and keys; its standard
+// output, trimmed. Bounded: 20 s.
+QString xdotool(const QString &display, const QStringList &args, bool *ok = nullptr);
+// The visible Kyozo window of process `pid`, waited for up to 10 s; empty when there is none.
+QString windowOfProcess(const QString &display, qint64 pid);
 
 } // namespace KyozoTest
