@@ -1096,6 +1096,18 @@
         <source>&amp;Linked Data as Cards</source>
         <translation>&amp;Linked Data als Karten</translation>
     </message>
+    <message>
+        <source>Autosave failed: %1</source>
+        <translation>Automatisches Speichern fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Cannot restore</source>
+        <translation>Wiederherstellen nicht möglich</translation>
+    </message>
+    <message>
+        <source>Restored the unsaved changes. Save to keep them.</source>
+        <translation>Die ungespeicherten Änderungen sind wiederhergestellt. Speichern Sie, um sie zu behalten.</translation>
+    </message>
 </context>
 <context>
     <name>Kyozo::App::NotebookEditor</name>
@@ -1177,6 +1189,36 @@
     <message>
         <source>Preview</source>
         <translation>Vorschau</translation>
+    </message>
+</context>
+<context>
+    <name>Kyozo::App::Recovery</name>
+    <message>
+        <source>cannot create the recovery folder %1</source>
+        <translation>der Wiederherstellungsordner %1 kann nicht angelegt werden</translation>
+    </message>
+    <message>
+        <source>cannot lock the recovery copy</source>
+        <translation>die Wiederherstellungskopie kann nicht gesperrt werden</translation>
+    </message>
+</context>
+<context>
+    <name>Kyozo::App::RecoveryBar</name>
+    <message>
+        <source>&amp;Restore</source>
+        <translation>&amp;Wiederherstellen</translation>
+    </message>
+    <message>
+        <source>&amp;Discard</source>
+        <translation>&amp;Verwerfen</translation>
+    </message>
+    <message>
+        <source>Kyozo kept the unsaved changes of an untitled notebook (%1) when it last ended without saving.</source>
+        <translation>Kyozo hat die ungespeicherten Änderungen eines unbenannten Notizbuchs (%1) aufbewahrt, als es zuletzt ohne Speichern beendet wurde.</translation>
+    </message>
+    <message>
+        <source>Kyozo kept unsaved changes to %1 (%2) when it last ended without saving.</source>
+        <translation>Kyozo hat ungespeicherte Änderungen an %1 (%2) aufbewahrt, als es zuletzt ohne Speichern beendet wurde.</translation>
     </message>
 </context>
 <context>
